@@ -1,0 +1,37 @@
+# Set-up and everyday commands. `make run` and `make test` create .venv themselves.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+OUT ?= out
+
+.PHONY: install run test lint format bench-langid clean
+
+$(BIN)/spindrift: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+install: $(BIN)/spindrift
+
+run: install
+	$(BIN)/spindrift ingest --output $(OUT)
+	$(BIN)/spindrift query $(OUT) "select language, published_date, count(*) as articles from articles group by all order by all"
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench-langid: install
+	$(BIN)/python benchmarks/langid_accuracy.py --testset ../shared/corpora/langid/testset.jsonl
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache

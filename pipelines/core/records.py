@@ -1,0 +1,114 @@
+"""Typed records that flow through the pipeline.
+
+`Article` is the one record for an article from decoding to writing; its persisted fields are
+exactly those of `schemas/article.avsc` (a test keeps them in step). `Duplicate` and `Quarantined`
+mirror `schemas/duplicate.avsc` and `schemas/quarantine.avsc`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+# Header facts found by NormalizeHeaders and consumed by TagDate; not persisted.
+TRANSIENT_ARTICLE_FIELDS = frozenset({"date_candidates"})
+
+
+@dataclass(frozen=True, slots=True)
+class RawFile:
+    """The bytes of one matched input file (possibly a capped prefix, see `size`)."""
+
+    source_uri: str
+    data: bytes
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article. Stages fill it in with `dataclasses.replace`; it is never mutated."""
+
+    article_id: str
+    source_uri: str
+    body: str
+    content_hash: str
+    encoding: str
+    word_count: int
+    ingested_at: dt.datetime
+    run_id: str
+    title: str | None = None
+    published_date: dt.date | None = None
+    date_source: str = "none"
+    language: str = "und"
+    language_confidence: float = 0.0
+    dateline: str | None = None
+    caption: str | None = None
+    credit: str | None = None
+    stripped: tuple[str, ...] = ()
+    duplicate_count: int = 0
+    # (source, raw text) pairs in priority order, e.g. (("header", "2020-03-18"),).
+    date_candidates: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    def to_row(self) -> dict[str, Any]:
+        """The persisted fields as a dict (schema order is applied by the writer)."""
+        row = {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if f.name not in TRANSIENT_ARTICLE_FIELDS
+        }
+        row["stripped"] = list(self.stripped)
+        return row
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """An article dropped as a duplicate of `kept_article_id`."""
+
+    article_id: str
+    source_uri: str
+    title: str | None
+    published_date: dt.date | None
+    language: str
+    content_hash: str
+    kept_article_id: str
+    kept_source_uri: str
+    similarity: float
+    method: str
+    cluster_id: str
+    ingested_at: dt.datetime
+    run_id: str
+
+    def to_row(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    """An input that could not become an article, with (a capped prefix of) its raw bytes."""
+
+    source_uri: str
+    error_kind: str
+    message: str
+    raw: bytes
+    raw_size: int
+    raw_sha256: str | None
+    truncated: bool
+    quarantined_at: dt.datetime
+    run_id: str
+
+    def to_row(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedText:
+    """A file's text after decoding, before header normalization."""
+
+    source_uri: str
+    article_id: str
+    text: str
+    encoding: str
+    raw: bytes  # kept so a later quarantine still holds the original bytes
+    raw_sha256: str
