@@ -1,0 +1,14 @@
+"""Spindrift: news ingestion on Apache Beam."""
+
+import logging
+
+
+class _DropImportNoise(logging.Filter):
+    """Beam warns on the root logger at import time that optional GCP client libraries are
+    missing; irrelevant to local runs and it would break the one-line error contract."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "apitools not found" not in record.getMessage()
+
+
+logging.getLogger().addFilter(_DropImportNoise())

@@ -33,7 +33,9 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # A valid multi-byte UTF-8 sequence: its presence means the file was meant as UTF-8.
-_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 # Control characters other than tab, newline, carriage return, form feed.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _SNIFF = 64 * 1024
@@ -82,7 +84,9 @@ def decode_bytes(data: bytes, config: DecodeConfig = DEFAULT_DECODE) -> tuple[st
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise DecodeError("undecodable", f"invalid {encoding} after BOM: {exc.reason}") from None
+                raise DecodeError(
+                    "undecodable", f"invalid {encoding} after BOM: {exc.reason}"
+                ) from None
             text = text.lstrip("\ufeff")
             if not text.strip():
                 raise DecodeError("empty", "file has only a byte-order mark and whitespace")

@@ -80,7 +80,7 @@ DEFAULT_HEADER = HeaderConfig()
 
 @dataclass(frozen=True)
 class ParsedHeader:
-    """What NormalizeHeaders extracts. `date_candidates` are (source, raw text) in priority order."""
+    """What NormalizeHeaders extracts; `date_candidates` are (source, raw text), best first."""
 
     title: str | None
     body: str

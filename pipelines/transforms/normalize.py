@@ -1,0 +1,108 @@
+"""DecodeText and NormalizeHeaders: raw bytes -> text -> Article with a normalized body."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import apache_beam as beam
+
+from pipelines.core import text as textlib
+from pipelines.core.decode import DecodeConfig, DecodeError, decode_bytes
+from pipelines.core.headers import HeaderConfig, HeaderError, parse_article
+from pipelines.core.records import Article, DecodedText, RawFile
+from pipelines.run_context import RunContext
+from pipelines.transforms.common import QUARANTINE, quarantine
+
+
+class DecodeFn(beam.DoFn):
+    def __init__(self, config: DecodeConfig, run: RunContext) -> None:
+        self._config = config
+        self._run = run
+
+    def process(self, raw: RawFile) -> Iterator[DecodedText | beam.pvalue.TaggedOutput]:
+        try:
+            text, encoding = decode_bytes(raw.data, self._config)
+        except DecodeError as exc:
+            yield quarantine(
+                self._run,
+                raw.source_uri,
+                exc.kind,
+                str(exc),
+                raw=raw.data,
+                raw_size=raw.size,
+                raw_sha256=raw.sha256,
+            )
+            return
+        yield DecodedText(
+            source_uri=raw.source_uri,
+            article_id=raw.sha256[:20],
+            text=text,
+            encoding=encoding,
+            raw=raw.data,
+            raw_sha256=raw.sha256,
+        )
+
+
+class DecodeText(beam.PTransform):
+    """RawFile -> outputs `decoded` (DecodedText) and `quarantine` (empty, binary, undecodable)."""
+
+    def __init__(self, config: DecodeConfig, run: RunContext) -> None:
+        super().__init__()
+        self._config = config
+        self._run = run
+
+    def expand(self, files: beam.PCollection[RawFile]) -> beam.pvalue.DoOutputsTuple:
+        return files | "Decode" >> beam.ParDo(DecodeFn(self._config, self._run)).with_outputs(
+            QUARANTINE, main="decoded"
+        )
+
+
+class NormalizeFn(beam.DoFn):
+    def __init__(self, config: HeaderConfig, run: RunContext) -> None:
+        self._config = config
+        self._run = run
+
+    def process(self, doc: DecodedText) -> Iterator[Article | beam.pvalue.TaggedOutput]:
+        try:
+            parsed = parse_article(doc.text, self._config)
+        except HeaderError as exc:
+            yield quarantine(
+                self._run,
+                doc.source_uri,
+                exc.kind,
+                str(exc),
+                raw=doc.raw,
+                raw_size=len(doc.raw),
+                raw_sha256=doc.raw_sha256,
+            )
+            return
+        yield Article(
+            article_id=doc.article_id,
+            source_uri=doc.source_uri,
+            body=parsed.body,
+            content_hash=textlib.content_hash(parsed.body),
+            encoding=doc.encoding,
+            word_count=textlib.word_count(parsed.body),
+            ingested_at=self._run.started_at,
+            run_id=self._run.run_id,
+            title=parsed.title,
+            dateline=parsed.dateline,
+            caption=parsed.caption,
+            credit=parsed.credit,
+            stripped=parsed.stripped,
+            date_candidates=parsed.date_candidates,
+        )
+
+
+class NormalizeHeaders(beam.PTransform):
+    """DecodedText -> outputs `articles` (Article) and `quarantine` (no_body)."""
+
+    def __init__(self, config: HeaderConfig, run: RunContext) -> None:
+        super().__init__()
+        self._config = config
+        self._run = run
+
+    def expand(self, docs: beam.PCollection[DecodedText]) -> beam.pvalue.DoOutputsTuple:
+        return docs | "Normalize" >> beam.ParDo(NormalizeFn(self._config, self._run)).with_outputs(
+            QUARANTINE, main="articles"
+        )

@@ -1,0 +1,60 @@
+"""TagLanguage and TagDate: fill in an Article's language and publication date."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import apache_beam as beam
+
+from pipelines.core import dates
+from pipelines.core.language import LanguageConfig, detect_language, warm_up
+from pipelines.core.records import Article
+from pipelines.run_context import RunContext
+
+
+class TagLanguageFn(beam.DoFn):
+    def __init__(self, config: LanguageConfig) -> None:
+        self._config = config
+
+    def setup(self) -> None:
+        # Load langdetect's profiles once per worker process, not inside the first bundle.
+        warm_up()
+
+    def process(self, article: Article):
+        text = f"{article.title}\n{article.body}" if article.title else article.body
+        tag = detect_language(text, self._config)
+        yield dataclasses.replace(
+            article, language=tag.language, language_confidence=tag.confidence
+        )
+
+
+class TagLanguage(beam.PTransform):
+    """Article -> Article with `language` (ISO 639-1 or und) and `language_confidence`."""
+
+    def __init__(self, config: LanguageConfig) -> None:
+        super().__init__()
+        self._config = config
+
+    def expand(self, articles: beam.PCollection[Article]) -> beam.PCollection[Article]:
+        return articles | "Detect" >> beam.ParDo(TagLanguageFn(self._config))
+
+
+class TagDate(beam.PTransform):
+    """Article -> Article with `published_date` and `date_source` chosen from its header.
+
+    Dates after the run's start (plus the configured grace) or otherwise impossible are ignored.
+    """
+
+    def __init__(self, run: RunContext, config: dates.DateConfig = dates.DEFAULT) -> None:
+        super().__init__()
+        self._today = run.started_at.date()
+        self._config = config
+
+    def expand(self, articles: beam.PCollection[Article]) -> beam.PCollection[Article]:
+        today, config = self._today, self._config
+        return articles | "Choose" >> beam.Map(_tag_date, today, config)
+
+
+def _tag_date(article: Article, today, config) -> Article:
+    published, source = dates.publication_date(article.date_candidates, today=today, config=config)
+    return dataclasses.replace(article, published_date=published, date_source=source)

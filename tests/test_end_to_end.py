@@ -1,0 +1,185 @@
+"""The whole job over seeds/ and over messy generated input, in process and through the CLI."""
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from apache_beam.io.filesystems import FileSystems
+
+from pipelines import ingest
+from pipelines.config import ReadConfig
+from pipelines.transforms.read import ReadFiles
+from tests import helpers
+from tests.conftest import REPO
+
+SPINDRIFT = str(Path(sys.executable).with_name("spindrift"))
+
+
+@pytest.fixture(scope="module")
+def seeds_out(tmp_path_factory) -> str:
+    out = str(tmp_path_factory.mktemp("seeds") / "out")
+    result = ingest.run(["--output", out])  # default input: seeds/
+    assert result.manifest["matched"] == 5
+    return out
+
+
+def test_seeds_titles_dates_languages(seeds_out):
+    rows = helpers.articles(seeds_out)
+    assert sorted(rows) == ["000", "001", "002", "003", "004"]
+    assert {k: r["title"] for k, r in rows.items()} == {
+        "000": None,
+        "001": None,
+        "002": "Iraq rocket attack: child killed as missiles hit US embassy in Baghdad",
+        "003": "Turkey condemns deadly Iraq attack on coalition troops",
+        "004": None,
+    }
+    assert {k: (r["published_date"], r["date_source"]) for k, r in rows.items()} == {
+        "000": (dt.date(2020, 3, 18), "header"),
+        "001": (dt.date(2020, 3, 18), "header"),
+        "002": (None, "none"),
+        "003": (dt.date(2020, 3, 13), "dateline"),
+        "004": (dt.date(2020, 3, 17), "header"),
+    }
+    assert {r["language"] for r in rows.values()} == {"en"}
+    assert all(r["language_confidence"] > 0.9 for r in rows.values())
+    body = rows["001"]["body"]
+    assert "Lewis Whyld" not in body and "PA Media" not in body
+    assert rows["001"]["caption"].endswith("(Lewis Whyld/PA)")
+    assert rows["001"]["credit"] == "PA Media"
+
+
+def test_seeds_manifest_reconciles(seeds_out):
+    m = helpers.manifest(seeds_out)
+    assert (m["matched"], m["articles"], m["duplicates"], m["quarantined"]) == (5, 5, 0, 0)
+    assert m["languages"] == {"en": 5}
+    assert (m["date_min"], m["date_max"]) == ("2020-03-13", "2020-03-18")
+    assert not os.path.exists(os.path.join(seeds_out, "_staging", m["run_id"]))
+
+
+def test_query_cli_groups_by_language_and_date(seeds_out):
+    sql = "select language, published_date, count(*) from articles group by all order by all"
+    proc = subprocess.run(
+        [SPINDRIFT, "query", seeds_out, sql], capture_output=True, text=True, check=True
+    )
+    assert helpers.table(seeds_out, sql) == [
+        ("en", dt.date(2020, 3, 13), 1),
+        ("en", dt.date(2020, 3, 17), 1),
+        ("en", dt.date(2020, 3, 18), 2),
+        ("en", None, 1),
+    ]
+    for text in ("2020-03-13", "2020-03-18", "NULL", "en"):
+        assert text in proc.stdout
+
+
+def test_ingest_cli_prints_summary(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [
+            SPINDRIFT,
+            "ingest",
+            "--input",
+            str(REPO / "seeds" / "00[12]_*.txt"),
+            "--output",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "files read:         2" in proc.stdout
+    assert "articles written:   2" in proc.stdout
+    assert "languages:          en 2" in proc.stdout
+    assert "date range:         2020-03-18 .. 2020-03-18" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--input", "/no/such/file.txt"], "does not exist"),
+        (["--input", "/tmp/*.no-such-extension-xyz"], "matches no files"),
+        (["--output", "/proc/spindrift-out"], "is not writable"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_nonzero_exit(args, message, tmp_path):
+    argv = [SPINDRIFT, "ingest", "--output", str(tmp_path / "o"), *args]
+    proc = subprocess.run(argv, capture_output=True, text=True)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and lines[0].startswith("spindrift: error:")
+    assert "Traceback" not in proc.stderr
+
+
+def _messy_inputs(folder: Path) -> None:
+    seed = (REPO / "seeds").glob("003_*.txt").__next__().read_text(encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 64)
+    (folder / "invalid-utf8.txt").write_bytes("Zürich".encode() + b" \xc3\x28 then more text")
+    (folder / "utf16.txt").write_bytes(seed.encode("utf-16"))
+    (folder / "huge.txt").write_bytes(b"All work and no play. " * (50 * 1024 * 1024 // 22))
+    (folder / "header-only.txt").write_text(" date 2020-03-18 \n", encoding="utf-8")
+    (folder / "latin1.txt").write_bytes("Grüße aus München, sagte er am Montag.".encode("latin-1"))
+    unreadable = folder / "unreadable.txt"
+    unreadable.write_text("secret")
+    unreadable.chmod(0)
+
+
+def _without_root_file_access() -> list[str]:
+    """Command prefix that makes chmod 0 bite even for root: drop the DAC override caps."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: cannot make a file unreadable")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--"]
+
+
+def test_messy_input_every_file_ends_in_exactly_one_output(tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    _messy_inputs(src)
+    command = [SPINDRIFT, "ingest", "--input", str(src / "*.txt"), "--output", str(out)]
+    proc = subprocess.run([*_without_root_file_access(), *command], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    m = helpers.manifest(str(out))
+    assert (m["matched"], m["articles"], m["duplicates"], m["quarantined"]) == (8, 2, 0, 6)
+    kinds = {Path(q["source_uri"]).name: q for q in helpers.quarantine(str(out))}
+    assert {k: q["error_kind"] for k, q in kinds.items()} == {
+        "empty.txt": "empty",
+        "binary.txt": "binary",
+        "invalid-utf8.txt": "undecodable",
+        "huge.txt": "too_large",
+        "header-only.txt": "no_body",
+        "unreadable.txt": "unreadable",
+    }
+    huge = kinds["huge.txt"]
+    assert huge["truncated"] and len(huge["raw"]) == ReadConfig.raw_cap
+    assert huge["raw_size"] == (src / "huge.txt").stat().st_size
+    assert kinds["invalid-utf8.txt"]["raw"] == (src / "invalid-utf8.txt").read_bytes()
+    assert all(q["message"] and "\n" not in q["message"] for q in kinds.values())
+    rows = helpers.articles(str(out))
+    assert rows["utf16.txt"]["encoding"] == "utf-16"
+    assert rows["utf16.txt"]["published_date"] == dt.date(2020, 3, 13)
+    assert rows["latin1.txt"]["encoding"] == "cp1252"
+    assert rows["latin1.txt"]["language"] == "de"
+
+
+def test_path_vanishing_between_match_and_read(pipeline, run_ctx, tmp_path):
+    import apache_beam as beam
+    from apache_beam.testing.util import assert_that, equal_to
+
+    path = tmp_path / "soon-gone.txt"
+    path.write_text("here for a moment")
+    (metadata,) = FileSystems.match([str(path)])[0].metadata_list
+    path.unlink()
+    with pipeline as p:
+        out = p | beam.Create([metadata]) | ReadFiles(ReadConfig(), run_ctx)
+        assert_that(out.files, equal_to([]), label="files")
+        assert_that(
+            out.quarantine | beam.Map(lambda q: (q.error_kind, "soon-gone.txt" in q.message)),
+            equal_to([("vanished", True)]),
+            label="quarantine",
+        )

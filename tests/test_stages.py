@@ -1,0 +1,288 @@
+"""One TestPipeline test per stage, each with exact expected output."""
+
+import dataclasses
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import apache_beam as beam
+import pyarrow.parquet as pq
+from apache_beam.io.filesystem import FileMetadata
+from apache_beam.testing.util import assert_that, equal_to
+
+from pipelines.config import ReadConfig, WriteConfig
+from pipelines.core import text as textlib
+from pipelines.core.decode import DEFAULT_DECODE
+from pipelines.core.headers import DEFAULT_HEADER
+from pipelines.core.language import LanguageConfig
+from pipelines.core.records import Article, DecodedText, Duplicate, Quarantined, RawFile
+from pipelines.transforms.dedup import DropDuplicates
+from pipelines.transforms.normalize import DecodeText, NormalizeHeaders
+from pipelines.transforms.read import ReadArticles, ReadFiles
+from pipelines.transforms.tag import TagDate, TagLanguage
+from pipelines.transforms.write import CommitRun, WritePartitions
+from tests.conftest import STARTED, seed
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _quarantined(run, uri, kind, message, raw=b"", size=-1, sha=None) -> Quarantined:
+    return Quarantined(uri, kind, message, raw, size, sha, size > len(raw), STARTED, run.run_id)
+
+
+def _article(run, body, article_id, **fields) -> Article:
+    return Article(
+        article_id=article_id,
+        source_uri=f"/in/{article_id}.txt",
+        body=body,
+        content_hash=textlib.content_hash(body),
+        encoding="utf-8",
+        word_count=textlib.word_count(body),
+        ingested_at=STARTED,
+        run_id=run.run_id,
+        **fields,
+    )
+
+
+def test_read_files_reads_quarantines_missing_unreadable_and_too_large(pipeline, run_ctx, tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_bytes(b"hello world")
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 5000)
+    folder = tmp_path / "folder.txt"
+    folder.mkdir()
+    gone = str(tmp_path / "gone.txt")
+    metadata = [
+        FileMetadata(str(good), 11),
+        FileMetadata(str(big), 5000),
+        FileMetadata(str(folder), 0),
+        FileMetadata(gone, 10),
+    ]
+    config = ReadConfig(max_article_bytes=1000, raw_cap=100)
+    with pipeline as p:
+        out = p | beam.Create(metadata) | ReadFiles(config, run_ctx)
+        assert_that(
+            out.files,
+            equal_to([RawFile(str(good), b"hello world", 11, _sha(b"hello world"))]),
+            label="files",
+        )
+        kinds = out.quarantine | beam.Map(lambda q: (q.source_uri, q.error_kind, q.raw_size))
+        assert_that(
+            kinds,
+            equal_to(
+                [
+                    (str(big), "too_large", 5000),
+                    (str(folder), "unreadable", -1),
+                    (gone, "vanished", -1),
+                ]
+            ),
+            label="quarantine",
+        )
+        capped = out.quarantine | beam.Filter(lambda q: q.error_kind == "too_large")
+        assert_that(
+            capped | beam.Map(lambda q: (len(q.raw), q.truncated, q.raw_sha256)),
+            equal_to([(100, True, _sha(b"x" * 5000))]),
+            label="capped",
+        )
+
+
+def test_read_articles_matches_each_path_once(pipeline, run_ctx, tmp_path):
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(name)
+    globs = [str(tmp_path / "*.txt"), str(tmp_path / "a.*")]
+    with pipeline as p:
+        out = p | ReadArticles(globs, ReadConfig(), run_ctx)
+        assert_that(
+            out["files"] | beam.Map(lambda f: (f.source_uri, f.data)),
+            equal_to([(str(tmp_path / "a.txt"), b"a.txt"), (str(tmp_path / "b.txt"), b"b.txt")]),
+            label="files",
+        )
+        assert_that(
+            out["matched"], equal_to([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]), "m"
+        )
+
+
+def test_decode_text(pipeline, run_ctx):
+    utf16 = "Grüße".encode("utf-16")
+    raws = [
+        RawFile("/u16", utf16, len(utf16), _sha(utf16)),
+        RawFile("/empty", b"", 0, _sha(b"")),
+        RawFile("/bin", b"\x89PNG\r\n", 6, _sha(b"\x89PNG\r\n")),
+    ]
+    with pipeline as p:
+        out = p | beam.Create(raws) | DecodeText(DEFAULT_DECODE, run_ctx)
+        assert_that(
+            out.decoded,
+            equal_to(
+                [DecodedText("/u16", _sha(utf16)[:20], "Grüße", "utf-16", utf16, _sha(utf16))]
+            ),
+            label="decoded",
+        )
+        assert_that(
+            out.quarantine,
+            equal_to(
+                [
+                    _quarantined(run_ctx, "/empty", "empty", "file is empty", b"", 0, _sha(b"")),
+                    _quarantined(
+                        run_ctx,
+                        "/bin",
+                        "binary",
+                        "file starts with the signature of a binary format",
+                        b"\x89PNG\r\n",
+                        6,
+                        _sha(b"\x89PNG\r\n"),
+                    ),
+                ]
+            ),
+            label="quarantine",
+        )
+
+
+def test_normalize_headers_on_seed_001(pipeline, run_ctx):
+    raw = seed("001").read_bytes()
+    doc = DecodedText("/s/001.txt", "id001", raw.decode("utf-8"), "utf-8", raw, _sha(raw))
+    header_only = DecodedText("/s/h.txt", "idh", " date 2020-03-18 ", "utf-8", b"x", _sha(b"x"))
+    with pipeline as p:
+        out = p | beam.Create([doc, header_only]) | NormalizeHeaders(DEFAULT_HEADER, run_ctx)
+        body = out.articles | beam.Map(lambda a: a)
+        assert_that(
+            body
+            | beam.Map(
+                lambda a: (
+                    a.article_id,
+                    a.title,
+                    a.caption,
+                    a.credit,
+                    a.stripped,
+                    a.date_candidates,
+                    a.body[:40],
+                    a.body.endswith("play out in Iraq."),
+                    a.word_count,
+                    a.encoding,
+                    a.run_id,
+                )
+            ),
+            equal_to(
+                [
+                    (
+                        "id001",
+                        None,
+                        "Rockets fell in Baghdad near the US Embassy on Tuesday (Lewis Whyld/PA)",
+                        "PA Media",
+                        ("date-prefix", "caption", "credit"),
+                        (("header", "2020-03-18"),),
+                        "At least three rockets struck Baghdad’s ",
+                        True,
+                        336,  # 355 words in the file less date prefix (4), caption (13), credit (2)
+                        "utf-8",
+                        "test-run",
+                    )
+                ]
+            ),
+            label="articles",
+        )
+        assert_that(
+            out.quarantine | beam.Map(lambda q: (q.source_uri, q.error_kind, q.raw)),
+            equal_to([("/s/h.txt", "no_body", b"x")]),
+            label="quarantine",
+        )
+
+
+def test_tag_language(pipeline, run_ctx):
+    articles = [
+        _article(run_ctx, "The government said on Tuesday that the talks would resume.", "en1"),
+        _article(
+            run_ctx, "Die Regierung teilte am Dienstag mit, dass die Gespräche weitergehen.", "de1"
+        ),
+        _article(run_ctx, "1234 5678 !!!", "und1"),
+    ]
+    with pipeline as p:
+        out = p | beam.Create(articles) | TagLanguage(LanguageConfig())
+        assert_that(
+            out | beam.Map(lambda a: (a.article_id, a.language, a.language_confidence > 0.5)),
+            equal_to([("en1", "en", True), ("de1", "de", True), ("und1", "und", False)]),
+        )
+
+
+def test_tag_date_prefers_header_then_published_then_dateline(pipeline, run_ctx):
+    cands = {
+        "a": (("header", "2020-03-18"), ("dateline", "13 March 2020")),
+        "b": (("published-line", "Published: 2021-05-04T10:00:00Z"),),
+        "c": (("dateline", "13. März 2020"),),
+        "d": (("header", "2099-01-01"), ("dateline", "1 Jan 2020")),  # far future is ignored
+        "e": (),
+    }
+    articles = [_article(run_ctx, f"Body {k}.", k, date_candidates=v) for k, v in cands.items()]
+    with pipeline as p:
+        out = p | beam.Create(articles) | TagDate(run_ctx)
+        assert_that(
+            out | beam.Map(lambda a: (a.article_id, a.published_date, a.date_source)),
+            equal_to(
+                [
+                    ("a", dt.date(2020, 3, 18), "header"),
+                    ("b", dt.date(2021, 5, 4), "published-line"),
+                    ("c", dt.date(2020, 3, 13), "dateline"),
+                    ("d", dt.date(2020, 1, 1), "dateline"),
+                    ("e", None, "none"),
+                ]
+            ),
+        )
+
+
+def test_drop_duplicates_keeps_earliest_then_smallest_id(pipeline, run_ctx):
+    body = "Same story, told twice."
+    late = _article(run_ctx, body, "aaa", published_date=dt.date(2020, 3, 19))
+    early = _article(
+        run_ctx, "Same  STORY, told twice.", "zzz", published_date=dt.date(2020, 3, 18)
+    )
+    undated = _article(run_ctx, body, "bbb")
+    other = _article(run_ctx, "A different story.", "ccc")
+    with pipeline as p:
+        out = p | beam.Create([late, undated, early, other]) | DropDuplicates()
+        assert_that(
+            out.articles,
+            equal_to([dataclasses.replace(early, duplicate_count=2), other]),
+            label="kept",
+        )
+
+        def dup(a: Article) -> Duplicate:
+            return Duplicate(
+                a.article_id, a.source_uri, None, a.published_date, "und", a.content_hash,
+                "zzz", early.source_uri, 1.0, "exact", "zzz", STARTED, "test-run",
+            )  # fmt: skip
+
+        assert_that(out.duplicates, equal_to([dup(late), dup(undated)]), label="dups")
+
+
+def test_write_partitions_and_commit(pipeline, run_ctx):
+    en = [
+        _article(
+            run_ctx, f"Story {i}.", f"id{i}", published_date=dt.date(2020, 3, 18), language="en"
+        )
+        for i in range(5)
+    ]
+    undated = _article(run_ctx, "Sans date.", "fr0", language="fr")
+    with pipeline as p:
+        staged = (
+            p | beam.Create([*en, undated]) | WritePartitions(WriteConfig(rows_per_file=2), run_ctx)
+        )
+        matched = p | "Matched" >> beam.Create([f"/m{i}" for i in range(6)])
+        stats = staged | CommitRun(matched, run_ctx)
+        assert_that(
+            stats | beam.Map(lambda s: (s["articles"], s["languages"], s["date_min"])),
+            equal_to([(6, {"en": 5, "fr": 1}, "2020-03-18")]),
+        )
+    out = Path(run_ctx.output)
+    en_files = sorted(out.glob("articles/published_date=2020-03-18/language=en/*.parquet"))
+    assert len(en_files) == 3  # ceil(5 / 2) shards
+    assert all(f.name.startswith("part-test-run-") for f in en_files)
+    table = pq.read_table([str(f) for f in en_files])
+    assert sorted(table.column("article_id").to_pylist()) == [f"id{i}" for i in range(5)]
+    stored = pq.ParquetFile(en_files[0]).schema_arrow.names
+    assert "language" not in stored and "published_date" not in stored
+    assert pq.ParquetFile(en_files[0]).metadata.row_group(0).column(0).compression == "ZSTD"
+    undated_dir = out / "articles" / "published_date=__HIVE_DEFAULT_PARTITION__" / "language=fr"
+    assert len(list(undated_dir.glob("*.parquet"))) == 1
+    assert not list((out / "_staging" / "test-run").rglob("*.parquet"))  # all moved
