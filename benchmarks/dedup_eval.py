@@ -1,0 +1,293 @@
+"""Evaluate pipelines.core.near_dup against a plain word-5-gram MinHash LSH baseline.
+
+    python benchmarks/dedup_eval.py [--shared ../shared] [--size N] [--seed S]
+
+Builds the labelled corpus (benchmarks/dedup_corpus.py), runs signature -> candidate_keys ->
+bucket_pairs -> verify -> cluster -> split_chains -> choose_survivor, and prints the metrics of
+both methods side by side on the same corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import dedup_corpus
+
+from pipelines.core import near_dup as nd
+
+_W_RE = re.compile(r"\w+")
+
+
+# ------------------------------------------------------------------------------------------
+# Methods
+# ------------------------------------------------------------------------------------------
+
+
+def run_near_dup(
+    items: list[dict], config: nd.NearDupConfig = nd.DEFAULT, guard: bool = True
+) -> dict:
+    t0 = time.perf_counter()
+    sigs = {it["id"]: nd.signature(it["text"], it["language"], config) for it in items}
+    t1 = time.perf_counter()
+    keyed = [(aid, nd.candidate_keys(s, config)) for aid, s in sigs.items()]
+    t2 = time.perf_counter()
+    cands = nd.candidate_pairs(keyed, config)
+    t3 = time.perf_counter()
+    matched = []
+    methods: Counter = Counter()
+    for a, b in sorted(cands):
+        m = nd.verify(sigs[a], sigs[b], config)
+        if m:
+            matched.append((a, b))
+            methods[m.method] += 1
+    t4 = time.perf_counter()
+    freq = nd.word_frequencies((it["text"], it["language"]) for it in items)
+    members = {
+        it["id"]: nd.Member(
+            it["id"], it["published_date"], nd.originality(it["text"], it["language"], freq)
+        )
+        for it in items
+    }
+    t5 = time.perf_counter()
+    raw = nd.cluster(sigs, matched)
+    clusters = nd.split_chains(raw, sigs, members, config) if guard else raw
+    t6 = time.perf_counter()
+    n = len(items)
+    split: dict = defaultdict(set)
+    for i, c in raw.items():
+        split[c].add(clusters[i])
+    detached = sum(1 for i, c in raw.items() if len(split[c]) > 1)
+    return {
+        "clusters": clusters,
+        "members": members,
+        "timing": {
+            "signature ms/article": 1000 * (t1 - t0) / n,
+            "candidate_keys ms/article": 1000 * (t2 - t1) / n,
+            "bucketing ms/article": 1000 * (t3 - t2) / n,
+            "verify ms/article": 1000 * (t4 - t3) / n,
+            "verify us/pair": 1e6 * (t4 - t3) / max(1, len(cands)),
+            "word freq + originality ms/article": 1000 * (t5 - t4) / n,
+            "cluster+guard ms/article": 1000 * (t6 - t5) / n,
+            "total core ms/article (excl. originality)": 1000 * (t4 - t0 + t6 - t5) / n,
+        },
+        "counts": {
+            "candidate pairs": len(cands),
+            "verified matches": len(matched),
+            "members in chain-split clusters": detached,
+            **{f"method {k}": v for k, v in sorted(methods.items())},
+        },
+    }
+
+
+def run_baseline(items: list[dict], threshold: float = 0.8, num_perm: int = 128) -> dict:
+    from datasketch import MinHash, MinHashLSH
+
+    t0 = time.perf_counter()
+    mhs = {}
+    for it in items:
+        w = _W_RE.findall(it["text"].lower())
+        sh = {" ".join(w[i : i + 5]).encode() for i in range(max(1, len(w) - 4))}
+        m = MinHash(num_perm=num_perm, seed=1)
+        m.update_batch(list(sh))
+        mhs[it["id"]] = m
+    t1 = time.perf_counter()
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    for aid, m in mhs.items():
+        lsh.insert(aid, m)
+    pairs = set()
+    for aid, m in mhs.items():
+        for other in lsh.query(m):
+            if other != aid:
+                pairs.add(tuple(sorted((aid, other))))
+    matched = [p for p in pairs if mhs[p[0]].jaccard(mhs[p[1]]) >= threshold]
+    t2 = time.perf_counter()
+    members = {it["id"]: nd.Member(it["id"], it["published_date"], 0.0) for it in items}
+    clusters = nd.cluster(mhs, matched)
+    n = len(items)
+    return {
+        "clusters": clusters,
+        "members": members,
+        "timing": {
+            "signature ms/article": 1000 * (t1 - t0) / n,
+            "lsh+verify ms/article": 1000 * (t2 - t1) / n,
+        },
+        "counts": {"candidate pairs": len(pairs), "verified matches": len(matched)},
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# Metrics
+# ------------------------------------------------------------------------------------------
+
+
+def _pairs_in(groups: dict) -> int:
+    return sum(len(v) * (len(v) - 1) // 2 for v in groups.values())
+
+
+def metrics(items: list[dict], result: dict, with_originality: bool = True) -> dict:
+    pred = result["clusters"]
+    gt = {it["id"]: it["group"] for it in items}
+    by_id = {it["id"]: it for it in items}
+    cells: dict = defaultdict(list)
+    pg: dict = defaultdict(list)
+    gg: dict = defaultdict(list)
+    for i in gt:
+        cells[(gt[i], pred[i])].append(i)
+        pg[pred[i]].append(i)
+        gg[gt[i]].append(i)
+    tp, pp, ap = _pairs_in(cells), _pairs_in(pg), _pairs_in(gg)
+    prec = tp / pp if pp else 1.0
+    rec = tp / ap if ap else 1.0
+    out: dict = {
+        "pairwise precision": prec,
+        "pairwise recall": rec,
+        "pairwise F1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
+    }
+
+    def same(a: str, b: str) -> bool:
+        return pred[a] == pred[b]
+
+    # Recall of (original, copy) pairs by level and language.
+    originals = {it["group"]: it["id"] for it in items if it["role"] in ("original", "seed")}
+    lvl: dict = defaultdict(list)
+    lang: dict = defaultdict(list)
+    for it in items:
+        if it["role"] != "spun" or it["group"] not in originals:
+            continue
+        o = originals[it["group"]]
+        hit = same(o, it["id"])
+        lvl[it["level"]].append(hit)
+        lang[it["language"]].append(hit)
+    for k in ("light", "medium", "heavy", "edit"):
+        if lvl[k]:
+            out[f"recall {k} (n={len(lvl[k])})"] = sum(lvl[k]) / len(lvl[k])
+    for k in sorted(lang):
+        out[f"recall lang {k} (n={len(lang[k])})"] = sum(lang[k]) / len(lang[k])
+
+    # Natural wire copies.
+    wire = [m for g, m in gg.items() if len(m) > 1 and by_id[m[0]]["role"] == "wire"]
+    wp = [same(a, b) for m in wire for a, b in itertools.combinations(m, 2)]
+    out[f"recall wire (pairs={len(wp)})"] = sum(wp) / len(wp) if wp else float("nan")
+
+    # Same-topic hard negatives (ECB+ topics + seeds) and boilerplate negatives.
+    topic: dict = defaultdict(list)
+    for it in items:
+        t = it.get("topic") or ""
+        if t.startswith(("ecb:", "seed", "boilerplate:")):
+            topic[t.split(":")[0] if t == "seed" else t].append(it["id"])
+    for fam in ("ecb", "boilerplate"):
+        tp_t = fp_t = neg = 0
+        for t, m in topic.items():
+            if not (t.startswith(fam) or (fam == "ecb" and t == "seed")):
+                continue
+            for a, b in itertools.combinations(m, 2):
+                dup = gt[a] == gt[b]
+                if not dup:
+                    neg += 1
+                if same(a, b):
+                    tp_t += dup
+                    fp_t += not dup
+        name = "same-topic (ECB+, seeds)" if fam == "ecb" else "boilerplate"
+        out[f"precision {name}"] = tp_t / (tp_t + fp_t) if tp_t + fp_t else 1.0
+        out[f"false merges {name} (of {neg} negative pairs)"] = fp_t
+    seed = [i for i in by_id if by_id[i]["topic"] == "seed"]
+    out["seed pairs merged wrongly"] = sum(
+        same(a, b) for a, b in itertools.combinations(seed, 2) if gt[a] != gt[b]
+    )
+
+    # Survivor: the original is kept in its predicted cluster (clusters with >= 2 members).
+    members = result["members"]
+    ok = tie_ok = tie_n = n = 0
+    for g, o in originals.items():
+        copies = [i for i in gg[g] if i != o]
+        if not copies:
+            continue
+        clus = pg[pred[o]]
+        if len(clus) < 2:
+            continue
+        n += 1
+        surv = nd.choose_survivor(members[i] for i in clus).article_id
+        ok += surv == o
+        od = by_id[o]["published_date"]
+        if any(by_id[i]["published_date"] == od for i in clus if i != o):
+            tie_n += 1
+            tie_ok += surv == o
+    out[f"survivor = original (groups={n})"] = ok / n if n else float("nan")
+    out[f"survivor = original, date ties (groups={tie_n})"] = tie_ok / tie_n if tie_n else 0
+    if with_originality:
+        wins = [
+            members[originals[it["group"]]].originality > members[it["id"]].originality
+            for it in items
+            if it["role"] == "spun" and it["group"] in originals
+        ]
+        out["originality(original) > originality(copy)"] = sum(wins) / len(wins)
+    return out
+
+
+def seed_check(shared: Path) -> list[str]:
+    seeds = sorted((shared / "seeds").glob("*.txt"))
+    sigs = {p.name[:3]: nd.signature(p.read_text(encoding="utf-8"), "en") for p in seeds}
+    lines = []
+    for a, b in itertools.combinations(sorted(sigs), 2):
+        if a == "000" and b != "001":
+            continue
+        m = nd.verify(sigs[a], sigs[b])
+        expect = a == "000" and b == "001"
+        status = "OK " if bool(m) == expect else "BAD"
+        lines.append(f"  {status} {a} vs {b}: {m}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shared", type=Path, default=dedup_corpus.DEFAULT_SHARED)
+    ap.add_argument("--size", type=int, default=3000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument(
+        "--no-guard", action="store_true", help="skip split_chains (measure transitive chaining)"
+    )
+    args = ap.parse_args(argv)
+
+    t = time.perf_counter()
+    items = dedup_corpus.build(args.shared, args.size, args.seed, log=lambda m: print("  " + m))
+    print(f"corpus built in {time.perf_counter() - t:.1f}s")
+    for line in dedup_corpus.summary(items):
+        print("  " + line)
+    print("seed check (000 spun from 001; 001-004 distinct):")
+    lines = seed_check(args.shared)
+    print("\n".join(lines))
+
+    ours = run_near_dup(items, guard=not args.no_guard)
+    res = {"near_dup": (metrics(items, ours), ours)}
+    if not args.no_baseline:
+        base = run_baseline(items)
+        res["minhash5@0.8"] = (metrics(items, base, with_originality=False), base)
+    names = list(res)
+    keys: list[str] = []
+    for n in names:
+        for section in ("", "counts", "timing"):
+            src = res[n][0] if not section else res[n][1][section]
+            keys += [(section, k) for k in src if (section, k) not in keys]
+    print(f"\n{'metric':58s}" + "".join(f"{n:>16s}" for n in names))
+    for section, k in keys:
+        row = f"{k:58s}"
+        for n in names:
+            src = res[n][0] if not section else res[n][1][section]
+            v = src.get(k, "")
+            row += f"{v:16.4f}" if isinstance(v, float) else f"{v!s:>16s}"
+        print(row)
+    return 0 if all(line.strip().startswith("OK") for line in lines) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
