@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pipelines.core.decode import DecodeConfig
 from pipelines.core.headers import HeaderConfig
 from pipelines.core.language import LanguageConfig
+from pipelines.core.near_dup import NearDupConfig
 
 MIB = 1024 * 1024
 
@@ -49,4 +50,5 @@ class PipelineConfig:
     decode: DecodeConfig = field(default_factory=DecodeConfig)
     header: HeaderConfig = field(default_factory=HeaderConfig)
     language: LanguageConfig = field(default_factory=LanguageConfig)
+    dedup: NearDupConfig = field(default_factory=NearDupConfig)
     write: WriteConfig = field(default_factory=WriteConfig)

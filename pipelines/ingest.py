@@ -61,7 +61,7 @@ def build(pipeline: beam.Pipeline, inputs: list[str], config: PipelineConfig, ru
         | "TagLanguage" >> TagLanguage(config.language)
         | "TagDate" >> TagDate(run)
     )
-    deduped = tagged | "DropDuplicates" >> DropDuplicates()
+    deduped = tagged | "DropDuplicates" >> DropDuplicates(config.dedup)
     quarantined = (
         read["quarantine"],
         decoded.quarantine,

@@ -29,16 +29,14 @@ def seeds_out(tmp_path_factory) -> str:
 
 def test_seeds_titles_dates_languages(seeds_out):
     rows = helpers.articles(seeds_out)
-    assert sorted(rows) == ["000", "001", "002", "003", "004"]
+    assert sorted(rows) == ["001", "002", "003", "004"]  # 000 is a spun copy of 001
     assert {k: r["title"] for k, r in rows.items()} == {
-        "000": None,
         "001": None,
         "002": "Iraq rocket attack: child killed as missiles hit US embassy in Baghdad",
         "003": "Turkey condemns deadly Iraq attack on coalition troops",
         "004": None,
     }
     assert {k: (r["published_date"], r["date_source"]) for k, r in rows.items()} == {
-        "000": (dt.date(2020, 3, 18), "header"),
         "001": (dt.date(2020, 3, 18), "header"),
         "002": (None, "none"),
         "003": (dt.date(2020, 3, 13), "dateline"),
@@ -50,12 +48,29 @@ def test_seeds_titles_dates_languages(seeds_out):
     assert "Lewis Whyld" not in body and "PA Media" not in body
     assert rows["001"]["caption"].endswith("(Lewis Whyld/PA)")
     assert rows["001"]["credit"] == "PA Media"
+    assert {k: r["duplicate_count"] for k, r in rows.items()} == {
+        "001": 1,
+        "002": 0,
+        "003": 0,
+        "004": 0,
+    }
+
+
+def test_seed_000_is_dropped_as_a_duplicate_of_001(seeds_out):
+    (dup,) = helpers.table(
+        seeds_out,
+        "select source_uri, kept_source_uri, method, similarity, cluster_id = kept_article_id,"
+        " published_date from duplicates",
+    )
+    assert Path(dup[0]).name.startswith("000_") and Path(dup[1]).name.startswith("001_")
+    assert dup[2] == "near:skeleton" and 0.5 < dup[3] < 1.0
+    assert dup[4] is True and dup[5] == dt.date(2020, 3, 18)
 
 
 def test_seeds_manifest_reconciles(seeds_out):
     m = helpers.manifest(seeds_out)
-    assert (m["matched"], m["articles"], m["duplicates"], m["quarantined"]) == (5, 5, 0, 0)
-    assert m["languages"] == {"en": 5}
+    assert (m["matched"], m["articles"], m["duplicates"], m["quarantined"]) == (5, 4, 1, 0)
+    assert m["languages"] == {"en": 4}
     assert (m["date_min"], m["date_max"]) == ("2020-03-13", "2020-03-18")
     assert not os.path.exists(os.path.join(seeds_out, "_staging", m["run_id"]))
 
@@ -68,7 +83,7 @@ def test_query_cli_groups_by_language_and_date(seeds_out):
     assert helpers.table(seeds_out, sql) == [
         ("en", dt.date(2020, 3, 13), 1),
         ("en", dt.date(2020, 3, 17), 1),
-        ("en", dt.date(2020, 3, 18), 2),
+        ("en", dt.date(2020, 3, 18), 1),
         ("en", None, 1),
     ]
     for text in ("2020-03-13", "2020-03-18", "NULL", "en"):

@@ -13,7 +13,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from pipelines.config import ReadConfig, WriteConfig
 from pipelines.core import text as textlib
 from pipelines.core.decode import DEFAULT_DECODE
-from pipelines.core.headers import DEFAULT_HEADER
+from pipelines.core.headers import DEFAULT_HEADER, parse_article
 from pipelines.core.language import LanguageConfig
 from pipelines.core.records import Article, DecodedText, Duplicate, Quarantined, RawFile
 from pipelines.transforms.dedup import DropDuplicates
@@ -231,14 +231,21 @@ def test_tag_date_prefers_header_then_published_then_dateline(pipeline, run_ctx)
         )
 
 
-def test_drop_duplicates_keeps_earliest_then_smallest_id(pipeline, run_ctx):
-    body = "Same story, told twice."
-    late = _article(run_ctx, body, "aaa", published_date=dt.date(2020, 3, 19))
+def _dup(a: Article, kept: Article, similarity: float, method: str) -> Duplicate:
+    return Duplicate(
+        a.article_id, a.source_uri, a.title, a.published_date, a.language, a.content_hash,
+        kept.article_id, kept.source_uri, similarity, method, kept.article_id, STARTED, "test-run",
+    )  # fmt: skip
+
+
+def test_drop_duplicates_exact_copies_keep_earliest_then_smallest_id(pipeline, run_ctx):
+    body = seed("003").read_text(encoding="utf-8")
+    late = _article(run_ctx, body, "aaa", published_date=dt.date(2020, 3, 19), language="en")
     early = _article(
-        run_ctx, "Same  STORY, told twice.", "zzz", published_date=dt.date(2020, 3, 18)
+        run_ctx, body.upper(), "zzz", published_date=dt.date(2020, 3, 18), language="en"
     )
-    undated = _article(run_ctx, body, "bbb")
-    other = _article(run_ctx, "A different story.", "ccc")
+    undated = _article(run_ctx, body, "bbb", language="en")
+    other = _article(run_ctx, seed("004").read_text(encoding="utf-8"), "ccc", language="en")
     with pipeline as p:
         out = p | beam.Create([late, undated, early, other]) | DropDuplicates()
         assert_that(
@@ -246,14 +253,35 @@ def test_drop_duplicates_keeps_earliest_then_smallest_id(pipeline, run_ctx):
             equal_to([dataclasses.replace(early, duplicate_count=2), other]),
             label="kept",
         )
+        assert_that(
+            out.duplicates,
+            equal_to([_dup(late, early, 1.0, "exact"), _dup(undated, early, 1.0, "exact")]),
+            label="dups",
+        )
 
-        def dup(a: Article) -> Duplicate:
-            return Duplicate(
-                a.article_id, a.source_uri, None, a.published_date, "und", a.content_hash,
-                "zzz", early.source_uri, 1.0, "exact", "zzz", STARTED, "test-run",
-            )  # fmt: skip
 
-        assert_that(out.duplicates, equal_to([dup(late), dup(undated)]), label="dups")
+def test_drop_duplicates_spun_seed_copy_is_dropped_distinct_reports_kept(pipeline, run_ctx):
+    def art(prefix, article_id):
+        body = parse_article(seed(prefix).read_text(encoding="utf-8")).body
+        return _article(
+            run_ctx, body, article_id, published_date=dt.date(2020, 3, 18), language="en"
+        )
+
+    spun, original = art("000", "a000"), art("001", "b001")
+    distinct = [art(p, f"c{p}") for p in ("002", "003", "004")]
+    with pipeline as p:
+        out = p | beam.Create([spun, original, *distinct]) | DropDuplicates()
+        assert_that(
+            out.articles,
+            equal_to([dataclasses.replace(original, duplicate_count=1), *distinct]),
+            label="kept",
+        )
+        assert_that(
+            out.duplicates | beam.Map(lambda d: (d.article_id, d.kept_article_id, d.method,
+                                                  d.cluster_id, 0.5 < d.similarity < 1.0)),
+            equal_to([("a000", "b001", "near:skeleton", "b001", True)]),
+            label="dups",
+        )  # fmt: skip
 
 
 def test_write_partitions_and_commit(pipeline, run_ctx):

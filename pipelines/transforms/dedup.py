@@ -1,55 +1,232 @@
-"""DropDuplicates: keep one article per duplicate group, audit the others."""
+"""DropDuplicates: find exact and near (spun, reworded) duplicates; keep one article per group.
+
+Only compact signatures and ids are shuffled; article bodies never leave their worker. Steps:
+
+1. WordFrequencies: document frequencies per language over the batch (one combine), for the
+   originality score that breaks survivor ties between same-day copies.
+2. Features: per article a `near_dup.Signature`, its date and originality.
+3. CandidatePairs: LSH band keys -> buckets (capped) -> candidate id pairs, deduplicated.
+4. VerifyPairs: join both signatures onto each pair and verify it.
+5. ClusterPairs: connected components of verified pairs (a single small combine).
+6. ChooseSurvivors: per cluster, re-check members against the survivor (no A~B~C chains) and
+   pick the survivor: earliest date, then most original, then smallest id.
+7. ApplyDecisions: kept articles carry `duplicate_count`; the others become Duplicate rows.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import apache_beam as beam
 
+from pipelines.core import near_dup as nd
 from pipelines.core.records import Article, Duplicate
-from pipelines.core.survivor import survivor_key
 
 DUPLICATES = "duplicates"
+MEMBERS = "members"
 
 
-def _as_duplicate(article: Article, kept: Article, similarity: float, method: str) -> Duplicate:
-    return Duplicate(
-        article_id=article.article_id,
-        source_uri=article.source_uri,
-        title=article.title,
-        published_date=article.published_date,
-        language=article.language,
-        content_hash=article.content_hash,
-        kept_article_id=kept.article_id,
-        kept_source_uri=kept.source_uri,
-        similarity=similarity,
-        method=method,
-        cluster_id=kept.article_id,
-        ingested_at=article.ingested_at,
-        run_id=article.run_id,
-    )
+def uid(article: Article) -> str:
+    """Unique key of an article in a run; sorts by article_id, then source_uri."""
+    return f"{article.article_id}|{article.source_uri}"
 
 
-def _keep_one(item: tuple[str, Iterable[Article]]) -> Iterator[Article | beam.pvalue.TaggedOutput]:
+def split_uid(key: str) -> tuple[str, str]:
+    """(article_id, source_uri) of a uid; article ids are hex, so the first '|' splits."""
+    article_id, source_uri = key.split("|", 1)
+    return article_id, source_uri
+
+
+@dataclass(frozen=True)
+class Features:
+    """What duplicate detection needs of an article (no body text)."""
+
+    uid: str
+    published_date: object  # datetime.date | None
+    signature: nd.Signature
+    profile: nd.WordProfile
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """Decision for an article that is a duplicate of `kept_uid`."""
+
+    kept_uid: str
+    similarity: float
+    method: str
+
+
+class _WordFrequencies(beam.CombineFn):
+    """WordProfile -> WordFreq (document frequencies per language) over the whole batch."""
+
+    def create_accumulator(self) -> nd.WordFreq:
+        return nd.WordFreq()
+
+    def add_input(self, acc: nd.WordFreq, profile: nd.WordProfile) -> nd.WordFreq:
+        acc.add_profile(profile)
+        return acc
+
+    def merge_accumulators(self, accs: Iterable[nd.WordFreq]) -> nd.WordFreq:
+        accs = iter(accs)
+        merged = next(accs)
+        for acc in accs:
+            merged.merge(acc)
+        return merged
+
+    def extract_output(self, acc: nd.WordFreq) -> nd.WordFreq:
+        return acc
+
+
+def _features(article: Article, config: nd.NearDupConfig) -> tuple[str, Features]:
+    key = uid(article)
+    sig = nd.signature(article.body, article.language, config, title=article.title)
+    profile = nd.word_profile(article.body, article.language)
+    return key, Features(key, article.published_date, sig, profile)
+
+
+def _band_keys(item: tuple[str, Features], config: nd.NearDupConfig):
+    key, features = item
+    for band in nd.candidate_keys(features.signature, config):
+        yield band, key
+
+
+def _bucket_pairs(item: tuple[int, Iterable[str]], config: nd.NearDupConfig):
+    _, members = item
+    yield from nd.bucket_pairs(members, config)
+
+
+def _probe(item: tuple[str, dict]) -> Iterator[tuple[str, Features]]:
+    """Pairs (a, b) keyed by a, joined with a's features -> (b, features_a), once per pair."""
+    _, joined = item
+    (features,) = joined["features"]
+    for other in sorted(set(joined["pairs"])):
+        yield other, features
+
+
+def _verify(item: tuple[str, dict], config: nd.NearDupConfig):
+    """Main output: verified (a, b) pairs; MEMBERS: (uid, Features) of both ends."""
+    key, joined = item
+    (features,) = joined["features"]
+    for other in joined["probes"]:
+        if nd.verify(other.signature, features.signature, config):
+            yield other.uid, key
+            yield beam.pvalue.TaggedOutput(MEMBERS, (other.uid, other))
+            yield beam.pvalue.TaggedOutput(MEMBERS, (key, features))
+
+
+def _components(pairs: list[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    ids = {i for pair in pairs for i in pair}
+    yield from nd.cluster(ids, pairs).items()
+
+
+def _in_cluster(item: tuple[str, dict]) -> Iterator[tuple[str, Features]]:
+    _, joined = item
+    (cluster_id,) = joined["cluster"]
+    yield cluster_id, next(iter(joined["members"]))
+
+
+def _survivors(item: tuple[str, Iterable[Features]], freq: nd.WordFreq, config):
+    """One cluster -> (uid, Dropped) for copies and (uid, dropped count) for survivors."""
     _, group = item
-    members = sorted(group, key=survivor_key)
-    kept = members[0]
-    for dropped in members[1:]:
-        yield beam.pvalue.TaggedOutput(DUPLICATES, _as_duplicate(dropped, kept, 1.0, "exact"))
-    yield dataclasses.replace(kept, duplicate_count=len(members) - 1)
+    features = {f.uid: f for f in group}
+    signatures = {k: f.signature for k, f in features.items()}
+    members = {
+        k: nd.Member(k, f.published_date, nd.profile_originality(f.profile, freq) or 0.0)
+        for k, f in features.items()
+    }
+    assignment = nd.split_chains(dict.fromkeys(features, "c"), signatures, members, config)
+    counts: dict[str, int] = {}
+    for key, kept in sorted(assignment.items()):
+        if key == kept:
+            continue
+        match = nd.verify(signatures[kept], signatures[key], config)
+        yield key, Dropped(kept, match.similarity, match.method)
+        counts[kept] = counts.get(kept, 0) + 1
+    yield from counts.items()
+
+
+def _apply(item: tuple[str, dict]) -> Iterator[Article | beam.pvalue.TaggedOutput]:
+    """(uid, {articles, decisions}) -> kept Article with duplicate_count, or a Duplicate."""
+    _, joined = item
+    decisions = list(joined["decisions"])
+    for article in joined["articles"]:  # one article per uid
+        decision = decisions[0] if decisions else None
+        if isinstance(decision, Dropped):
+            kept_id, kept_uri = split_uid(decision.kept_uid)
+            yield beam.pvalue.TaggedOutput(
+                DUPLICATES,
+                Duplicate(
+                    article_id=article.article_id,
+                    source_uri=article.source_uri,
+                    title=article.title,
+                    published_date=article.published_date,
+                    language=article.language,
+                    content_hash=article.content_hash,
+                    kept_article_id=kept_id,
+                    kept_source_uri=kept_uri,
+                    similarity=decision.similarity,
+                    method=decision.method,
+                    cluster_id=kept_id,
+                    ingested_at=article.ingested_at,
+                    run_id=article.run_id,
+                ),
+            )
+        else:
+            yield dataclasses.replace(article, duplicate_count=decision or 0)
 
 
 class DropDuplicates(beam.PTransform):
-    """Article -> outputs `articles` (one survivor per group) and `duplicates` (Duplicate rows).
+    """Article -> outputs `articles` (one survivor per duplicate group) and `duplicates`.
 
-    Groups are articles with the same content_hash (identical normalized body).
+    Guarantees: every input is in exactly one output; each Duplicate names a survivor it was
+    verified against directly; the result does not depend on input order, runner or workers.
     """
 
+    def __init__(self, config: nd.NearDupConfig = nd.DEFAULT) -> None:
+        super().__init__()
+        self._config = config
+
     def expand(self, articles: beam.PCollection[Article]) -> beam.pvalue.DoOutputsTuple:
-        return (
-            articles
-            | "KeyByContent" >> beam.Map(lambda a: (a.content_hash, a))
-            | "GroupByContent" >> beam.GroupByKey()
-            | "KeepOne" >> beam.FlatMap(_keep_one).with_outputs(DUPLICATES, main="articles")
+        config = self._config
+        features = articles | "Features" >> beam.Map(_features, config)
+        freq = (
+            features
+            | "Profiles" >> beam.Map(lambda kv: kv[1].profile)
+            | "WordFrequencies" >> beam.CombineGlobally(_WordFrequencies())
         )
+        pairs = (
+            features
+            | "BandKeys" >> beam.FlatMap(_band_keys, config)
+            | "GroupByBand" >> beam.GroupByKey()
+            | "CandidatePairs" >> beam.FlatMap(_bucket_pairs, config)
+        )
+        probes = (
+            {"features": features, "pairs": pairs}
+            | "JoinFirst" >> beam.CoGroupByKey()
+            | "Probe" >> beam.FlatMap(_probe)
+        )
+        verified = (
+            {"features": features, "probes": probes}
+            | "JoinSecond" >> beam.CoGroupByKey()
+            | "VerifyPairs" >> beam.FlatMap(_verify, config).with_outputs(MEMBERS, main="pairs")
+        )
+        clusters = (
+            verified.pairs
+            | "AllPairs" >> beam.combiners.ToList()
+            | "ClusterPairs" >> beam.FlatMap(_components)
+        )
+        decisions = (
+            {"members": verified[MEMBERS], "cluster": clusters}
+            | "JoinClusters" >> beam.CoGroupByKey()
+            | "InCluster" >> beam.FlatMap(_in_cluster)
+            | "GroupByCluster" >> beam.GroupByKey()
+            | "ChooseSurvivors" >> beam.FlatMap(_survivors, beam.pvalue.AsSingleton(freq), config)
+        )
+        return (
+            {"articles": articles | "KeyByUid" >> beam.Map(lambda a: (uid(a), a)),
+             "decisions": decisions}
+            | "JoinDecisions" >> beam.CoGroupByKey()
+            | "ApplyDecisions" >> beam.FlatMap(_apply).with_outputs(DUPLICATES, main="articles")
+        )  # fmt: skip
