@@ -55,10 +55,10 @@ __all__ = [
     "cluster",
     "minhash",
     "originality",
+    "profile_originality",
     "signature",
     "split_chains",
     "verify",
-    "profile_originality",
     "word_frequencies",
     "word_profile",
 ]
