@@ -109,5 +109,3 @@ class ReadArticles(beam.PTransform):
 
 def _first(values: Iterable[FileMetadata]) -> FileMetadata:
     return next(iter(values))
-
-
