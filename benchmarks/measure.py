@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -13,10 +14,8 @@ _PAGE = os.sysconf("SC_PAGE_SIZE")
 def _children(pid: int) -> list[int]:
     kids = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with contextlib.suppress(OSError):  # the task ended meanwhile
             kids += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
     return kids
 
 
