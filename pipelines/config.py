@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from pipelines.core.decode import DecodeConfig
 from pipelines.core.headers import HeaderConfig
+from pipelines.core.index import IndexConfig
 from pipelines.core.language import LanguageConfig
 from pipelines.core.near_dup import NearDupConfig
 
@@ -51,4 +52,5 @@ class PipelineConfig:
     header: HeaderConfig = field(default_factory=HeaderConfig)
     language: LanguageConfig = field(default_factory=LanguageConfig)
     dedup: NearDupConfig = field(default_factory=NearDupConfig)
+    index: IndexConfig = field(default_factory=IndexConfig)
     write: WriteConfig = field(default_factory=WriteConfig)

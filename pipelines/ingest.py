@@ -8,7 +8,6 @@ drops duplicates, and writes articles, duplicates and quarantine; then a run man
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
@@ -30,16 +29,29 @@ from pipelines.options import (
 )
 from pipelines.run_context import RunContext
 from pipelines.runners import resolve_runner
+from pipelines.store import (
+    LockedError,
+    ReadIndex,
+    ReadLedger,
+    index_files,
+    ledger_files,
+    recover,
+    run_lock,
+    write_manifest,
+)
 from pipelines.transforms.dedup import DropDuplicates
+from pipelines.transforms.ledger import RecordLedger, SkipIngested
 from pipelines.transforms.normalize import DecodeText, NormalizeHeaders
 from pipelines.transforms.read import ReadArticles
 from pipelines.transforms.tag import TagDate, TagLanguage
 from pipelines.transforms.write import (
-    COMMIT_FILE,
     CommitRun,
     WriteDuplicates,
+    WriteIndex,
+    WriteLedger,
     WritePartitions,
     WriteQuarantine,
+    read_journal,
 )
 
 
@@ -51,34 +63,56 @@ class RunResult:
     manifest_path: str
 
 
-def build(pipeline: beam.Pipeline, inputs: list[str], config: PipelineConfig, run: RunContext):
-    """Apply the ingest stages to `pipeline`; reads top to bottom like the job description."""
+def build(
+    pipeline: beam.Pipeline,
+    inputs: list[str],
+    config: PipelineConfig,
+    run: RunContext,
+    index: list[str] = (),
+    ledger: list[str] = (),
+):
+    """Apply the ingest stages to `pipeline`; reads top to bottom like the job description.
+
+    `index` and `ledger`: the state files earlier runs left under `_index/` and `_ledger/`.
+    """
     read = pipeline | "ReadArticles" >> ReadArticles(inputs, config.read, run)
-    decoded = read["files"] | "DecodeText" >> DecodeText(config.decode, run)
+    ingested = pipeline | "ReadLedger" >> ReadLedger(ledger)
+    fresh = read["files"] | "SkipIngested" >> SkipIngested(ingested)
+    decoded = fresh.files | "DecodeText" >> DecodeText(config.decode, run)
     normalized = decoded.decoded | "NormalizeHeaders" >> NormalizeHeaders(config.header, run)
     tagged = (
         normalized.articles
         | "TagLanguage" >> TagLanguage(config.language)
         | "TagDate" >> TagDate(run)
     )
-    deduped = tagged | "DropDuplicates" >> DropDuplicates(config.dedup)
+    stored = pipeline | "ReadIndex" >> ReadIndex(index)
+    deduped = tagged | "DropDuplicates" >> DropDuplicates(config.dedup, stored)
     quarantined = (
         read["quarantine"],
         decoded.quarantine,
         normalized.quarantine,
     ) | "CollectQuarantine" >> beam.Flatten()
+    ledger_entries = (
+        deduped.articles,
+        deduped.duplicates,
+        quarantined,
+    ) | "RecordLedger" >> RecordLedger(run)
+    index_entries = (stored, deduped.index) | "CollectIndex" >> beam.Flatten()
     staged = (
         deduped.articles | "WritePartitions" >> WritePartitions(config.write, run),
         deduped.duplicates | "WriteDuplicates" >> WriteDuplicates(config.write, run),
         quarantined | "WriteQuarantine" >> WriteQuarantine(config.write, run),
+        index_entries | "WriteIndex" >> WriteIndex(config.write, config.index, run),
+        ledger_entries | "WriteLedger" >> WriteLedger(config.write, run),
     ) | "CollectStaged" >> beam.Flatten()
-    return staged | "CommitRun" >> CommitRun(read["matched"], run)
+    return staged | "CommitRun" >> CommitRun(read["matched"], fresh.skipped, index, run)
 
 
 def run(argv: Sequence[str] | None = None) -> RunResult:
     """Validate arguments, run the job to completion, write the manifest and return it.
 
-    Raises UsageError for bad arguments before anything runs.
+    Raises UsageError for bad arguments before anything runs, LockedError when another run
+    holds the output folder.
     """
     options = PipelineOptions(list(argv) if argv is not None else sys.argv[1:])
     ingest = options.view_as(IngestOptions)
@@ -87,27 +121,28 @@ def run(argv: Sequence[str] | None = None) -> RunResult:
     config = pipeline_config(ingest)
     ctx = RunContext.new(output)
 
-    started = time.monotonic()
-    pipeline = beam.Pipeline(runner=resolve_runner(options), options=options)
-    build(pipeline, inputs, config, ctx)
-    pipeline.run().wait_until_finish()
-    seconds = time.monotonic() - started
+    with run_lock(output, ctx.run_id):
+        recovered = recover(output)
+        index, ledger = index_files(output), ledger_files(output)
+        started = time.monotonic()
+        pipeline = beam.Pipeline(runner=resolve_runner(options), options=options)
+        build(pipeline, inputs, config, ctx, index, ledger)
+        pipeline.run().wait_until_finish()
+        seconds = time.monotonic() - started
 
-    with FileSystems.open(f"{ctx.staging}/{COMMIT_FILE}") as handle:
-        stats = json.loads(handle.read())
-    manifest = {
-        **stats,
-        "inputs": inputs,
-        "output": output,
-        "started_at": ctx.started_at.isoformat(),
-        "timings": {"wall_seconds": round(seconds, 3)},
-        "options": options.get_all_options(drop_default=True, retain_unknown_options=True),
-        "config": _describe(config),
-    }
-    manifest_path = f"{output}/_runs/{ctx.run_id}.json"
-    with FileSystems.create(manifest_path) as handle:
-        handle.write(json.dumps(manifest, indent=2, default=str).encode("utf-8"))
-    FileSystems.delete([ctx.staging])
+        plan = read_journal(ctx.staging)
+        manifest = {
+            **plan["stats"],
+            "inputs": inputs,
+            "output": output,
+            "started_at": ctx.started_at.isoformat(),
+            "recovered_runs": recovered,
+            "timings": {"wall_seconds": round(seconds, 3)},
+            "options": options.get_all_options(drop_default=True, retain_unknown_options=True),
+            "config": _describe(config),
+        }
+        manifest_path = write_manifest(output, ctx.run_id, manifest)
+        FileSystems.delete([ctx.staging])
     return RunResult(manifest=manifest, manifest_path=manifest_path)
 
 
@@ -128,6 +163,7 @@ def summary(result: RunResult) -> str:
             f"  files read:         {m['matched']}",
             f"  articles written:   {m['articles']}",
             f"  duplicates dropped: {m['duplicates']}",
+            f"  already ingested:   {m['already_ingested']}",
             f"  quarantined:        {m['quarantined']}",
             f"  languages:          {langs}",
             f"  date range:         {dates}",
@@ -143,6 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"spindrift: error: {exc}", file=sys.stderr)
         return 2
+    except LockedError as exc:
+        print(f"spindrift: {exc}", file=sys.stderr)
+        return 3
     except Exception as exc:
         first = next((line for line in str(exc).splitlines() if line.strip()), "")
         print(f"spindrift: run failed: {type(exc).__name__}: {first}", file=sys.stderr)

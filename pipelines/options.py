@@ -11,6 +11,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines.config import MIB, PipelineConfig, ReadConfig, WriteConfig
+from pipelines.core.index import IndexConfig
 
 
 class UsageError(ValueError):
@@ -41,6 +42,12 @@ class IngestOptions(PipelineOptions):
             type=float,
             default=ReadConfig.max_article_bytes / MIB,
             help="Inputs larger than this are quarantined as too_large.",
+        )
+        parser.add_argument(
+            "--index_window_days",
+            type=int,
+            default=IndexConfig.window_days,
+            help="Days before the newest date seen that the near-duplicate index keeps.",
         )
         parser.add_argument(
             "--rows_per_file",
@@ -104,6 +111,7 @@ def pipeline_config(options: IngestOptions) -> PipelineConfig:
                 raw_cap=min(ReadConfig.raw_cap, int(options.max_article_mb * MIB)),
             ),
             write=WriteConfig(rows_per_file=options.rows_per_file),
+            index=IndexConfig(window_days=options.index_window_days),
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None

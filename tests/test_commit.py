@@ -5,11 +5,13 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.store import recover
 from pipelines.transforms.write import (
     COMMIT_FILE,
     ReconciliationError,
     StagedFile,
     commit_files,
+    plan_commit,
 )
 
 
@@ -45,5 +47,35 @@ def test_commit_moves_files_reports_stats_and_can_be_retried(run_ctx):
     assert stats["languages"] == {"de": 1, "en": 3}
     assert (stats["date_min"], stats["date_max"]) == ("2020-03-18", "2020-03-18")
     assert all(Path(f.final_path).exists() and not Path(f.temp_path).exists() for f in staged)
-    assert json.loads((Path(run_ctx.staging) / COMMIT_FILE).read_text()) == stats
+    assert json.loads((Path(run_ctx.staging) / COMMIT_FILE).read_text())["stats"] == stats
     assert commit_files(staged, matched=6, run=run_ctx) == stats  # a retried commit
+
+
+def test_killed_mid_publish_is_rolled_forward_by_recovery(run_ctx):
+    old_index = Path(run_ctx.output) / "_index" / "part-old-00000.parquet"
+    old_index.parent.mkdir(parents=True)
+    old_index.write_bytes(b"old")
+    staged = [
+        _stage(run_ctx, "quarantine", "", 1),
+        _stage(run_ctx, "articles", "published_date=2020-03-18/language=en", 2),
+        _stage(run_ctx, "_index", "", 2),
+    ]
+    plan = plan_commit(staged, matched=3, skipped=0, replaced=[str(old_index)], run=run_ctx)
+    journal = Path(run_ctx.staging) / COMMIT_FILE
+    journal.write_text(json.dumps(plan))
+    # The run died after publishing the first file only.
+    temp, final = plan["renames"][0]
+    Path(final).parent.mkdir(parents=True)
+    Path(temp).rename(final)
+    assert recover(run_ctx.output) == {"rolled_forward": ["test-run"], "rolled_back": []}
+    assert all(Path(f.final_path).exists() for f in staged)
+    assert not old_index.exists()
+    manifest = json.loads((Path(run_ctx.output) / "_runs" / "test-run.json").read_text())
+    assert manifest["recovered"] and manifest["articles"] == 2
+    assert not Path(run_ctx.staging).exists()
+
+
+def test_run_killed_before_its_journal_is_rolled_back(run_ctx):
+    staged = _stage(run_ctx, "articles", "published_date=2020-03-18/language=en", 2)
+    assert recover(run_ctx.output) == {"rolled_forward": [], "rolled_back": ["test-run"]}
+    assert not Path(staged.temp_path).exists() and not Path(staged.final_path).exists()

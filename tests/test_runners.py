@@ -18,7 +18,7 @@ from tests import helpers
 pytestmark = pytest.mark.slow
 
 # Columns that legitimately differ between two runs of the same input.
-PER_RUN = ("ingested_at", "run_id")
+PER_RUN = ("ingested_at", "run_id", "kept_run_id")
 
 
 def _rows(output: str, table: str) -> list[tuple]:

@@ -234,7 +234,8 @@ def test_tag_date_prefers_header_then_published_then_dateline(pipeline, run_ctx)
 def _dup(a: Article, kept: Article, similarity: float, method: str) -> Duplicate:
     return Duplicate(
         a.article_id, a.source_uri, a.title, a.published_date, a.language, a.content_hash,
-        kept.article_id, kept.source_uri, similarity, method, kept.article_id, STARTED, "test-run",
+        kept.article_id, kept.source_uri, similarity, method, kept.article_id, "test-run", False,
+        STARTED, "test-run",
     )  # fmt: skip
 
 
@@ -297,7 +298,8 @@ def test_write_partitions_and_commit(pipeline, run_ctx):
             p | beam.Create([*en, undated]) | WritePartitions(WriteConfig(rows_per_file=2), run_ctx)
         )
         matched = p | "Matched" >> beam.Create([f"/m{i}" for i in range(6)])
-        stats = staged | CommitRun(matched, run_ctx)
+        skipped = p | "Skipped" >> beam.Create([])
+        stats = staged | CommitRun(matched, skipped, [], run_ctx)
         assert_that(
             stats | beam.Map(lambda s: (s["articles"], s["languages"], s["date_min"])),
             equal_to([(6, {"en": 5, "fr": 1}, "2020-03-18")]),

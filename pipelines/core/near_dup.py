@@ -192,11 +192,16 @@ class Match:
 
 @dataclass(frozen=True)
 class Member:
-    """A cluster member as seen by ``choose_survivor`` (article_id must be orderable)."""
+    """A cluster member as seen by ``choose_survivor`` (article_id must be orderable).
+
+    stored: the article is already published by an earlier run; it always survives against
+    new articles, because published partitions are never rewritten.
+    """
 
     article_id: str
     published_date: _dt.date | str | None
     originality: float = 0.0
+    stored: bool = False
 
 
 # --------------------------------------------------------------------------------------------
@@ -564,7 +569,8 @@ def _date_key(d: _dt.date | str | None) -> tuple[int, str]:
 
 
 def choose_survivor(members: Iterable[Member]) -> Member:
-    """Earliest published_date (None last); then highest originality; then smallest id.
+    """Stored (already published) members first; then earliest published_date (None last);
+    then highest originality; then smallest id.
 
     Total order over members, so the result does not depend on input order. ISO date strings
     and ``date`` objects compare correctly; do not mix them with other string formats.
@@ -574,7 +580,12 @@ def choose_survivor(members: Iterable[Member]) -> Member:
         raise ValueError("choose_survivor needs at least one member")
     return min(
         ms,
-        key=lambda m: (_date_key(m.published_date), -float(m.originality), m.article_id),
+        key=lambda m: (
+            not m.stored,
+            _date_key(m.published_date),
+            -float(m.originality),
+            m.article_id,
+        ),
     )
 
 

@@ -77,6 +77,8 @@ class Duplicate:
     similarity: float
     method: str
     cluster_id: str
+    kept_run_id: str
+    kept_is_later: bool
     ingested_at: dt.datetime
     run_id: str
 
@@ -112,3 +114,21 @@ class DecodedText:
     encoding: str
     raw: bytes  # kept so a later quarantine still holds the original bytes
     raw_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """An input file a run accounted for; mirrors `schemas/ledger.avsc`."""
+
+    source_uri: str
+    article_id: str
+    outcome: str  # article | duplicate | quarantine
+    run_id: str
+    ingested_at: dt.datetime
+
+    @property
+    def key(self) -> str:
+        return f"{self.source_uri}|{self.article_id}"
+
+    def to_row(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)

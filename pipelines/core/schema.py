@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
-SCHEMA_NAMES = ("article", "duplicate", "quarantine")
+SCHEMA_NAMES = ("article", "duplicate", "quarantine", "index_entry", "ledger")
 
 # Partition keys of the articles table: encoded in folder names, not stored in the files.
 ARTICLE_PARTITION_KEYS = ("published_date", "language")

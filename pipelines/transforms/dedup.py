@@ -16,15 +16,19 @@ Only compact signatures and ids are shuffled; article bodies never leave their w
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import apache_beam as beam
+import numpy as np
 
 from pipelines.core import near_dup as nd
+from pipelines.core.index import IndexEntry, effective_date
 from pipelines.core.records import Article, Duplicate
 
 DUPLICATES = "duplicates"
+INDEX = "index"
 MEMBERS = "members"
 
 
@@ -41,21 +45,41 @@ def split_uid(key: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Features:
-    """What duplicate detection needs of an article (no body text)."""
+    """What duplicate detection needs of an article (no body text).
+
+    `stored` marks an article published by an earlier run (from the index, `run_id` set).
+    """
 
     uid: str
-    published_date: object  # datetime.date | None
+    published_date: dt.date | None
     signature: nd.Signature
     profile: nd.WordProfile
+    stored: bool = False
+    run_id: str | None = None
+
+
+_NO_PROFILE = nd.WordProfile("", np.zeros(0, np.uint64), np.zeros(0, np.uint32), 0)
+
+
+def stored_features(entry: IndexEntry) -> tuple[str, Features]:
+    """An index entry as a (uid, Features) member that always survives against new articles."""
+    return entry.uid, Features(
+        entry.uid, entry.published_date, entry.signature, _NO_PROFILE, True, entry.run_id
+    )
 
 
 @dataclass(frozen=True)
 class Dropped:
-    """Decision for an article that is a duplicate of `kept_uid`."""
+    """Decision for an article that is a duplicate of `kept_uid`.
+
+    `kept_run_id` is None when the kept article is from this run.
+    """
 
     kept_uid: str
     similarity: float
     method: str
+    kept_run_id: str | None = None
+    kept_date: dt.date | None = None
 
 
 class _WordFrequencies(beam.CombineFn):
@@ -110,6 +134,8 @@ def _verify(item: tuple[str, dict], config: nd.NearDupConfig):
     key, joined = item
     (features,) = joined["features"]
     for other in joined["probes"]:
+        if other.stored and features.stored:
+            continue  # both already published: nothing to decide
         if nd.verify(other.signature, features.signature, config):
             yield other.uid, key
             yield beam.pvalue.TaggedOutput(MEMBERS, (other.uid, other))
@@ -128,33 +154,52 @@ def _in_cluster(item: tuple[str, dict]) -> Iterator[tuple[str, Features]]:
 
 
 def _survivors(item: tuple[str, Iterable[Features]], freq: nd.WordFreq, config):
-    """One cluster -> (uid, Dropped) for copies and (uid, dropped count) for survivors."""
+    """One cluster -> (uid, Dropped) for new copies and (uid, dropped count) for new survivors.
+
+    Stored members are never dropped and always preferred as survivors.
+    """
     _, group = item
     features = {f.uid: f for f in group}
     signatures = {k: f.signature for k, f in features.items()}
     members = {
-        k: nd.Member(k, f.published_date, nd.profile_originality(f.profile, freq) or 0.0)
+        k: nd.Member(
+            k,
+            f.published_date,
+            0.0 if f.stored else (nd.profile_originality(f.profile, freq) or 0.0),
+            f.stored,
+        )
         for k, f in features.items()
     }
     assignment = nd.split_chains(dict.fromkeys(features, "c"), signatures, members, config)
     counts: dict[str, int] = {}
     for key, kept in sorted(assignment.items()):
-        if key == kept:
+        if key == kept or features[key].stored:
             continue
         match = nd.verify(signatures[kept], signatures[key], config)
-        yield key, Dropped(kept, match.similarity, match.method)
-        counts[kept] = counts.get(kept, 0) + 1
+        survivor = features[kept]
+        yield (
+            key,
+            Dropped(kept, match.similarity, match.method, survivor.run_id, survivor.published_date),
+        )
+        if not survivor.stored:
+            counts[kept] = counts.get(kept, 0) + 1
     yield from counts.items()
 
 
 def _apply(item: tuple[str, dict]) -> Iterator[Article | beam.pvalue.TaggedOutput]:
-    """(uid, {articles, decisions}) -> kept Article with duplicate_count, or a Duplicate."""
+    """(uid, {articles, decisions, features}) -> kept Article (with duplicate_count) and its
+    IndexEntry, or a Duplicate."""
     _, joined = item
     decisions = list(joined["decisions"])
+    decision = decisions[0] if decisions else None
     for article in joined["articles"]:  # one article per uid
-        decision = decisions[0] if decisions else None
         if isinstance(decision, Dropped):
             kept_id, kept_uri = split_uid(decision.kept_uid)
+            later = (
+                decision.kept_date is not None
+                and article.published_date is not None
+                and decision.kept_date > article.published_date
+            )
             yield beam.pvalue.TaggedOutput(
                 DUPLICATES,
                 Duplicate(
@@ -169,30 +214,57 @@ def _apply(item: tuple[str, dict]) -> Iterator[Article | beam.pvalue.TaggedOutpu
                     similarity=decision.similarity,
                     method=decision.method,
                     cluster_id=kept_id,
+                    kept_run_id=decision.kept_run_id or article.run_id,
+                    kept_is_later=later,
                     ingested_at=article.ingested_at,
                     run_id=article.run_id,
                 ),
             )
-        else:
-            yield dataclasses.replace(article, duplicate_count=decision or 0)
+            continue
+        yield dataclasses.replace(article, duplicate_count=decision or 0)
+        (features,) = joined["features"]
+        yield beam.pvalue.TaggedOutput(
+            INDEX,
+            IndexEntry(
+                article_id=article.article_id,
+                source_uri=article.source_uri,
+                published_date=article.published_date,
+                effective_date=effective_date(article.published_date, article.ingested_at),
+                language=article.language,
+                signature=features.signature,
+                run_id=article.run_id,
+            ),
+        )
 
 
 class DropDuplicates(beam.PTransform):
-    """Article -> outputs `articles` (one survivor per duplicate group) and `duplicates`.
+    """Article -> outputs `articles` (one survivor per duplicate group), `duplicates` and
+    `index` (an IndexEntry per kept article).
 
-    Guarantees: every input is in exactly one output; each Duplicate names a survivor it was
-    verified against directly; the result does not depend on input order, runner or workers.
+    `stored`: IndexEntry of articles published by earlier runs; new articles are matched
+    against them with the same rules, and a stored article always survives.
+    Guarantees: every input is in exactly one of articles/duplicates; each Duplicate names a
+    survivor it was verified against directly; the result does not depend on input order,
+    runner or workers.
     """
 
-    def __init__(self, config: nd.NearDupConfig = nd.DEFAULT) -> None:
+    def __init__(
+        self, config: nd.NearDupConfig = nd.DEFAULT, stored: beam.PCollection | None = None
+    ) -> None:
         super().__init__()
         self._config = config
+        self._stored = stored
 
     def expand(self, articles: beam.PCollection[Article]) -> beam.pvalue.DoOutputsTuple:
         config = self._config
-        features = articles | "Features" >> beam.Map(_features, config)
+        new = articles | "Features" >> beam.Map(_features, config)
+        if self._stored is None:
+            features = new
+        else:
+            previous = self._stored | "StoredFeatures" >> beam.Map(stored_features)
+            features = (new, previous) | "WithStored" >> beam.Flatten()
         freq = (
-            features
+            new
             | "Profiles" >> beam.Map(lambda kv: kv[1].profile)
             | "WordFrequencies" >> beam.CombineGlobally(_WordFrequencies())
         )
@@ -226,7 +298,8 @@ class DropDuplicates(beam.PTransform):
         )
         return (
             {"articles": articles | "KeyByUid" >> beam.Map(lambda a: (uid(a), a)),
-             "decisions": decisions}
+             "decisions": decisions, "features": new}
             | "JoinDecisions" >> beam.CoGroupByKey()
-            | "ApplyDecisions" >> beam.FlatMap(_apply).with_outputs(DUPLICATES, main="articles")
+            | "ApplyDecisions"
+            >> beam.FlatMap(_apply).with_outputs(DUPLICATES, INDEX, main="articles")
         )  # fmt: skip

@@ -25,7 +25,8 @@ from apache_beam.io.filesystems import FileSystems
 
 from pipelines.config import WriteConfig
 from pipelines.core import schema
-from pipelines.core.records import Article, Duplicate, Quarantined
+from pipelines.core.index import IndexConfig, IndexEntry, in_window, window_start
+from pipelines.core.records import Article, Duplicate, LedgerEntry, Quarantined
 from pipelines.run_context import RunContext
 
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
@@ -197,6 +198,65 @@ class WriteQuarantine(beam.PTransform):
         )
 
 
+class WriteIndex(beam.PTransform):
+    """IndexEntry (stored and new) -> staged Parquet under `_index/`, inside the time window.
+
+    The window ends at the newest effective date among all entries; older entries are
+    evicted, so the index stays bounded however long the lake grows.
+    """
+
+    def __init__(self, config: WriteConfig, index: IndexConfig, run: RunContext) -> None:
+        super().__init__()
+        self._config = config
+        self._index = index
+        self._run = run
+
+    def expand(self, entries: beam.PCollection[IndexEntry]) -> beam.PCollection[StagedFile]:
+        config, index_config = self._config, self._index
+        index_schema = schema.arrow_schema("index_entry")
+        newest = (
+            entries
+            | "EffectiveDate" >> beam.Map(lambda e: e.effective_date)
+            | "Newest" >> beam.CombineGlobally(lambda ds: max(ds, default=None))
+        )
+        kept = entries | "InWindow" >> beam.Filter(
+            lambda e, n: in_window(e.effective_date, window_start(n, index_config)),
+            beam.pvalue.AsSingleton(newest),
+        )
+        return kept | "Stage" >> _WriteStaged(
+            kind="_index",
+            partition_fn=lambda e: "",
+            id_fn=lambda e: e.uid,
+            rows_per_file=config.rows_per_file,
+            suffix="parquet",
+            write=lambda handle, rows: _write_parquet(handle, rows, index_schema, config),
+            sort_key=lambda row: (row["effective_date"], row["article_id"], row["source_uri"]),
+            run=self._run,
+        )
+
+
+class WriteLedger(beam.PTransform):
+    """LedgerEntry -> staged Parquet under `_ledger/` (append-only, one set of files per run)."""
+
+    def __init__(self, config: WriteConfig, run: RunContext) -> None:
+        super().__init__()
+        self._config = config
+        self._run = run
+
+    def expand(self, entries: beam.PCollection[LedgerEntry]) -> beam.PCollection[StagedFile]:
+        config, ledger_schema = self._config, schema.arrow_schema("ledger")
+        return entries | "Stage" >> _WriteStaged(
+            kind="_ledger",
+            partition_fn=lambda e: "",
+            id_fn=lambda e: e.key,
+            rows_per_file=config.rows_per_file,
+            suffix="parquet",
+            write=lambda handle, rows: _write_parquet(handle, rows, ledger_schema, config),
+            sort_key=lambda row: (row["source_uri"], row["article_id"]),
+            run=self._run,
+        )
+
+
 class ReconciliationError(RuntimeError):
     """Matched inputs do not equal articles + duplicates + quarantined."""
 
@@ -209,13 +269,23 @@ def _ensure_parent(path: str) -> None:
             FileSystems.mkdirs(parent)
 
 
-def commit_files(staged: list[StagedFile], matched: int, run: RunContext) -> dict[str, Any]:
-    """Reconcile counts, then move staged files into the visible tables; return run stats.
+# Publish order: audit tables before articles, the index and ledger last.
+_PUBLISH_ORDER = {"quarantine": 0, "duplicates": 1, "articles": 2, "_ledger": 3, "_index": 4}
+_COUNTED = ("articles", "duplicates", "quarantine")
 
-    Raises ReconciliationError before anything is moved when a record went missing.
-    Safe to retry: files already moved by an earlier attempt are skipped.
+
+def plan_commit(
+    staged: list[StagedFile],
+    matched: int,
+    skipped: int,
+    replaced: list[str],
+    run: RunContext,
+) -> dict[str, Any]:
+    """Reconcile counts and plan the publication: renames, then deletes (old index files).
+
+    Raises ReconciliationError when matched != articles + duplicates + quarantined + skipped.
     """
-    rows = {"articles": 0, "duplicates": 0, "quarantine": 0}
+    rows = dict.fromkeys(_PUBLISH_ORDER, 0)
     languages: dict[str, int] = {}
     dates: list[str] = []
     for f in staged:
@@ -227,52 +297,115 @@ def commit_files(staged: list[StagedFile], matched: int, run: RunContext) -> dic
             date = date_part.split("=", 1)[1]
             if date != HIVE_NULL:
                 dates.append(date)
-    total = rows["articles"] + rows["duplicates"] + rows["quarantine"]
+    total = sum(rows[k] for k in _COUNTED) + skipped
     if total != matched:
         raise ReconciliationError(
             f"run {run.run_id}: {matched} inputs matched but {rows['articles']} articles + "
-            f"{rows['duplicates']} duplicates + {rows['quarantine']} quarantined = {total}"
+            f"{rows['duplicates']} duplicates + {rows['quarantine']} quarantined + "
+            f"{skipped} already ingested = {total}"
         )
-    # Quarantine and duplicates first, articles last: a reader never sees an article whose
-    # audit rows are missing.
-    order = {"quarantine": 0, "duplicates": 1, "articles": 2}
-    for f in sorted(staged, key=lambda f: (order[f.kind], f.final_path)):
-        if not FileSystems.exists(f.temp_path) and FileSystems.exists(f.final_path):
-            continue
-        _ensure_parent(f.final_path)
-        FileSystems.rename([f.temp_path], [f.final_path])
+    ordered = sorted(staged, key=lambda f: (_PUBLISH_ORDER[f.kind], f.final_path))
     stats = {
         "run_id": run.run_id,
         "matched": matched,
         "articles": rows["articles"],
         "duplicates": rows["duplicates"],
         "quarantined": rows["quarantine"],
+        "already_ingested": skipped,
+        "index_entries": rows["_index"],
         "languages": dict(sorted(languages.items())),
         "date_min": min(dates) if dates else None,
         "date_max": max(dates) if dates else None,
-        "files": sorted(f.final_path for f in staged),
+        "files": [f.final_path for f in ordered if not f.kind.startswith("_")],
     }
-    with FileSystems.create(f"{run.staging}/{COMMIT_FILE}") as handle:
-        handle.write(json.dumps(stats, indent=2).encode("utf-8"))
-    return stats
+    return {
+        "stats": stats,
+        "renames": [[f.temp_path, f.final_path] for f in ordered],
+        "deletes": sorted(set(replaced)),
+    }
+
+
+def apply_commit(plan: dict[str, Any]) -> None:
+    """Carry out a commit plan. Idempotent: a retry or a recovery skips what is done."""
+    for temp, final in plan["renames"]:
+        if not FileSystems.exists(temp) and FileSystems.exists(final):
+            continue
+        _ensure_parent(final)
+        FileSystems.rename([temp], [final])
+    gone = [path for path in plan["deletes"] if FileSystems.exists(path)]
+    if gone:
+        FileSystems.delete(gone)
+
+
+def _write_json(path: str, data: dict[str, Any]) -> None:
+    # Written under a temporary name and renamed, so a reader sees all of it or nothing.
+    temp = f"{path}.tmp"
+    with FileSystems.create(temp) as handle:
+        handle.write(json.dumps(data, indent=2, default=str).encode("utf-8"))
+    if FileSystems.exists(path):
+        FileSystems.delete([path])
+    FileSystems.rename([temp], [path])
+
+
+def commit_files(
+    staged: list[StagedFile],
+    matched: int,
+    run: RunContext,
+    skipped: int = 0,
+    replaced: list[str] | None = None,
+) -> dict[str, Any]:
+    """Reconcile, journal the plan, publish; return the run's stats.
+
+    The journal (`_staging/<run_id>/commit.json`) is complete before the first rename, so a
+    run killed while publishing is finished by the next run (`recover`), never half-applied.
+    Raises ReconciliationError before anything is moved when a record went missing.
+    """
+    plan = plan_commit(staged, matched, skipped, replaced or [], run)
+    _write_json(f"{run.staging}/{COMMIT_FILE}", plan)
+    apply_commit(plan)
+    return plan["stats"]
+
+
+def read_journal(staging: str) -> dict[str, Any] | None:
+    """The commit plan journaled in a staging folder, or None if the run never got that far."""
+    path = f"{staging}/{COMMIT_FILE}"
+    if not FileSystems.exists(path):
+        return None
+    with FileSystems.open(path) as handle:
+        return json.loads(handle.read())
 
 
 class CommitRun(beam.PTransform):
-    """(StagedFile PCollections, matched paths) -> one stats dict, after moving files in place."""
+    """All StagedFile -> one stats dict, after reconciling and moving files in place.
 
-    def __init__(self, matched: beam.PCollection[str], run: RunContext) -> None:
+    `matched`: every matched input path; `skipped`: inputs already ingested by earlier runs;
+    `replaced`: index files this run's index supersedes (deleted once it is published).
+    """
+
+    def __init__(
+        self,
+        matched: beam.PCollection[str],
+        skipped: beam.PCollection,
+        replaced: list[str],
+        run: RunContext,
+    ) -> None:
         super().__init__()
         self._matched = matched
+        self._skipped = skipped
+        self._replaced = list(replaced)
         self._run = run
 
     def expand(self, staged: beam.PCollection[StagedFile]) -> beam.PCollection[dict]:
-        run = self._run
+        run, replaced = self._run, self._replaced
         matched = self._matched | "CountMatched" >> beam.combiners.Count.Globally()
+        skipped = self._skipped | "CountSkipped" >> beam.combiners.Count.Globally()
         return (
             staged
             | "AllStaged" >> beam.combiners.ToList()
             | "Commit"
             >> beam.Map(
-                lambda files, n: commit_files(files, n, run), beam.pvalue.AsSingleton(matched)
+                lambda files, n, k: commit_files(files, n, run, k, replaced),
+                beam.pvalue.AsSingleton(matched),
+                beam.pvalue.AsSingleton(skipped),
             )
         )

@@ -1,0 +1,94 @@
+"""The persistent near-duplicate index: what later runs need to catch copies of earlier articles.
+
+Pure logic, no storage: entries hold a kept article's signature (no text); a time window
+bounds them. The batch job keeps entries as Parquet under `DIR/_index/`; a streaming job can
+keep the same entries in bounded, evicting state and call the same functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pipelines.core.near_dup import Signature
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    """`window_days`: entries dated more than this before the newest date seen are evicted."""
+
+    window_days: int = 30
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.window_days, int) or self.window_days < 0:
+            raise ValueError("window_days must be an int >= 0")
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One kept article in the index."""
+
+    article_id: str
+    source_uri: str
+    published_date: dt.date | None
+    effective_date: dt.date
+    language: str
+    signature: Signature
+    run_id: str
+
+    @property
+    def uid(self) -> str:
+        return f"{self.article_id}|{self.source_uri}"
+
+    def to_row(self) -> dict[str, Any]:
+        """A row of `schemas/index_entry.avsc`."""
+        sig = self.signature
+        return {
+            "article_id": self.article_id,
+            "source_uri": self.source_uri,
+            "published_date": self.published_date,
+            "effective_date": self.effective_date,
+            "language": self.language,
+            "exact": int(sig.exact),
+            "shingles": sig.shingles.astype("<u4").tobytes(),
+            "chunks": sig.chunks.astype(np.uint8).tobytes(),
+            "mode": sig.mode,
+            "n_tokens": int(sig.n_tokens),
+            "run_id": self.run_id,
+        }
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> IndexEntry:
+        signature = Signature(
+            exact=int(row["exact"]),
+            shingles=np.frombuffer(row["shingles"], dtype="<u4").astype(np.uint32),
+            chunks=np.frombuffer(row["chunks"], dtype=np.uint8).copy(),
+            mode=row["mode"],
+            n_tokens=int(row["n_tokens"]),
+        )
+        return cls(
+            article_id=row["article_id"],
+            source_uri=row["source_uri"],
+            published_date=row["published_date"],
+            effective_date=row["effective_date"],
+            language=row["language"],
+            signature=signature,
+            run_id=row["run_id"],
+        )
+
+
+def effective_date(published: dt.date | None, ingested: dt.datetime) -> dt.date:
+    """The date an entry ages by: its publication date, else the day it was ingested."""
+    return published or ingested.date()
+
+
+def window_start(newest: dt.date | None, config: IndexConfig) -> dt.date | None:
+    """First date still inside the window, given the newest date seen (None: keep all)."""
+    return None if newest is None else newest - dt.timedelta(days=config.window_days)
+
+
+def in_window(date: dt.date, start: dt.date | None) -> bool:
+    return start is None or date >= start
