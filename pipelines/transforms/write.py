@@ -201,8 +201,9 @@ class WriteQuarantine(beam.PTransform):
 class WriteIndex(beam.PTransform):
     """IndexEntry (stored and new) -> staged Parquet under `_index/`, inside the time window.
 
-    The window ends at the newest effective date among all entries; older entries are
-    evicted, so the index stays bounded however long the lake grows.
+    The window ends at the newest publication date among all entries; entries whose
+    effective date is older than the window are evicted, so the index stays bounded however
+    long the lake grows.
     """
 
     def __init__(self, config: WriteConfig, index: IndexConfig, run: RunContext) -> None:
@@ -214,9 +215,12 @@ class WriteIndex(beam.PTransform):
     def expand(self, entries: beam.PCollection[IndexEntry]) -> beam.PCollection[StagedFile]:
         config, index_config = self._config, self._index
         index_schema = schema.arrow_schema("index_entry")
+        # Newest publication date; undated entries (aged by ingest day) do not move the window,
+        # or one undated article would evict a whole archive being back-filled.
         newest = (
             entries
-            | "EffectiveDate" >> beam.Map(lambda e: e.effective_date)
+            | "PublishedDate"
+            >> beam.FlatMap(lambda e: [e.published_date] if e.published_date else [])
             | "Newest" >> beam.CombineGlobally(lambda ds: max(ds, default=None))
         )
         kept = entries | "InWindow" >> beam.Filter(
