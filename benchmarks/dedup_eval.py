@@ -144,6 +144,62 @@ def run_pipeline(items: list[dict], workdir: Path, flags: list[str]) -> dict:
     }
 
 
+def run_pipeline_batches(
+    items: list[dict], workdir: Path, flags: list[str], batches: int, seed: int
+) -> dict:
+    """The ingest job run once per simulated day over the same output folder.
+
+    Each original arrives on a random day; each of its copies 0-3 days later (capped at the
+    last day); everything else on a random day. Copies of earlier days' articles can only be
+    caught through the persistent index.
+    """
+    import random
+
+    from pipelines import ingest
+    from pipelines.query import connect
+
+    rng = random.Random(seed)
+    day: dict[str, int] = {}
+    originals = {it["group"]: it["id"] for it in items if it["role"] in ("original", "seed")}
+    for it in items:
+        if it["id"] == originals.get(it["group"]):
+            day[it["id"]] = rng.randrange(batches)
+    for it in items:
+        if it["id"] in day:
+            continue
+        source = originals.get(it["group"])
+        base = day[source] if source in day else rng.randrange(batches)
+        day[it["id"]] = min(batches - 1, base + (rng.randint(0, 3) if source in day else 0))
+    shutil.rmtree(workdir, ignore_errors=True)
+    out = workdir / "out"
+    seconds = []
+    for d in range(batches):
+        todays = [it for it in items if day[it["id"]] == d]
+        dedup_corpus.write(todays, workdir / f"day{d}.jsonl", txt_dir=workdir / f"day{d}")
+        t0 = time.perf_counter()
+        argv = ["--input", str(workdir / f"day{d}" / "*.txt"), "--output", str(out), *flags]
+        ingest.run(argv)
+        seconds.append(time.perf_counter() - t0)
+    con = connect(str(out))
+
+    def item_id(uri: str) -> str:
+        return Path(uri).name[: -len(".txt")]
+
+    uris = con.execute("select source_uri from articles").fetchall()
+    clusters = {item_id(u): item_id(u) for (u,) in uris}
+    rows = con.execute("select source_uri, kept_source_uri from duplicates").fetchall()
+    for uri, kept in rows:
+        clusters[item_id(uri)] = item_id(kept)
+    for it in items:
+        clusters.setdefault(it["id"], it["id"])
+    return {
+        "clusters": clusters,
+        "survivors": {c: c for c in set(clusters.values())},
+        "timing": {f"batched run {d} wall s": t for d, t in enumerate(seconds)},
+        "counts": {"duplicates dropped": len(rows)},
+    }
+
+
 def run_baseline(items: list[dict], threshold: float = 0.8, num_perm: int = 128) -> dict:
     from datasketch import MinHash, MinHashLSH
 
@@ -318,6 +374,12 @@ def main(argv: list[str] | None = None) -> int:
         "--workdir", type=Path, default=Path("bench-out/dedup"), help="corpus files + job output"
     )
     ap.add_argument(
+        "--batches",
+        type=int,
+        default=0,
+        help="also run the job as N daily batches over one output (persistent index)",
+    )
+    ap.add_argument(
         "--pipeline-flags",
         default="--direct_running_mode=multi_processing --direct_num_workers=2",
         help="Beam flags for the ingest job run",
@@ -341,6 +403,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_pipeline:
         job = run_pipeline(items, args.workdir, args.pipeline_flags.split())
         res["pipeline"] = (metrics(items, job, with_originality=False), job)
+        if args.batches:
+            flags = args.pipeline_flags.split()
+            batched = run_pipeline_batches(
+                items, args.workdir.with_name(args.workdir.name + "-batches"), flags,
+                args.batches, args.seed,
+            )  # fmt: skip
+            name = f"{args.batches} daily runs"
+            res[name] = (metrics(items, batched, with_originality=False), batched)
     ours = run_near_dup(items, guard=not args.no_guard)
     res["near_dup core"] = (metrics(items, ours), ours)
     if not args.no_baseline:
