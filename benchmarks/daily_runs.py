@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
-import random
 import shutil
 import sys
 import time
@@ -33,20 +32,6 @@ def _bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.glob("*.parquet")) if folder.exists() else 0
 
 
-def assign_days(items: list[dict], days: int, seed: int) -> dict[str, int]:
-    rng = random.Random(seed)
-    originals = {it["group"]: it["id"] for it in items if it["role"] in ("original", "seed")}
-    day = {it["id"]: rng.randrange(days) for it in items if originals.get(it["group"]) == it["id"]}
-    for it in items:
-        if it["id"] not in day:
-            source = originals.get(it["group"])
-            if source in day:
-                day[it["id"]] = min(days - 1, day[source] + rng.randint(0, 3))
-            else:
-                day[it["id"]] = rng.randrange(days)
-    return day
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", type=Path, default=dedup_corpus.DEFAULT_SHARED)
@@ -60,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
 
     items = dedup_corpus.build(args.shared, args.days * args.per_day, args.seed, log=lambda m: None)
-    day = assign_days(items, args.days, args.seed)
+    day = dedup_corpus.arrival_days(items, args.days, args.seed)
     start = dt.date(2024, 1, 1)
     shutil.rmtree(args.workdir, ignore_errors=True)
     out = args.workdir / "out"

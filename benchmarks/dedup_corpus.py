@@ -800,6 +800,29 @@ def write(items: list[dict], out: Path, txt_dir: Path | None = None) -> None:
             (txt_dir / f"{it['id']}.txt").write_text(prefix + it["text"], encoding="utf-8")
 
 
+def arrival_days(items: list[dict], days: int, seed: int) -> dict[str, int]:
+    """Simulated arrival day per item: each original on a random day, its copies the same day
+    or up to 3 days later (capped at the last day), everything else on a random day."""
+    rng = random.Random(seed)
+    originals = {it["group"]: it["id"] for it in items if it["role"] in ("original", "seed")}
+    day = {it["id"]: rng.randrange(days) for it in items if originals.get(it["group"]) == it["id"]}
+    for it in items:
+        if it["id"] not in day:
+            source = originals.get(it["group"])
+            if source in day:
+                day[it["id"]] = min(days - 1, day[source] + rng.randint(0, 3))
+            else:
+                day[it["id"]] = rng.randrange(days)
+    return day
+
+
+def dated_by_arrival(
+    items: list[dict], day: dict[str, int], start: str = "2024-01-01"
+) -> list[dict]:
+    """Items re-dated to their arrival day (consecutive days from `start`)."""
+    return [{**it, "published_date": _shift(start, day[it["id"]])} for it in items]
+
+
 def summary(items: list[dict]) -> Iterator[str]:
     from collections import Counter
 

@@ -145,35 +145,19 @@ def run_pipeline(items: list[dict], workdir: Path, flags: list[str]) -> dict:
 
 
 def run_pipeline_batches(
-    items: list[dict], workdir: Path, flags: list[str], batches: int, seed: int
+    items: list[dict], workdir: Path, flags: list[str], day: dict[str, int]
 ) -> dict:
-    """The ingest job run once per simulated day over the same output folder.
+    """The ingest job run once per simulated day (`day[item id]`) over one output folder.
 
-    Each original arrives on a random day; each of its copies 0-3 days later (capped at the
-    last day); everything else on a random day. Copies of earlier days' articles can only be
-    caught through the persistent index.
+    Copies of earlier days' articles can only be caught through the persistent index.
     """
-    import random
-
     from pipelines import ingest
     from pipelines.query import connect
 
-    rng = random.Random(seed)
-    day: dict[str, int] = {}
-    originals = {it["group"]: it["id"] for it in items if it["role"] in ("original", "seed")}
-    for it in items:
-        if it["id"] == originals.get(it["group"]):
-            day[it["id"]] = rng.randrange(batches)
-    for it in items:
-        if it["id"] in day:
-            continue
-        source = originals.get(it["group"])
-        base = day[source] if source in day else rng.randrange(batches)
-        day[it["id"]] = min(batches - 1, base + (rng.randint(0, 3) if source in day else 0))
     shutil.rmtree(workdir, ignore_errors=True)
     out = workdir / "out"
     seconds = []
-    for d in range(batches):
+    for d in range(max(day.values()) + 1):
         todays = [it for it in items if day[it["id"]] == d]
         dedup_corpus.write(todays, workdir / f"day{d}.jsonl", txt_dir=workdir / f"day{d}")
         t0 = time.perf_counter()
@@ -395,6 +379,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus built in {time.perf_counter() - t:.1f}s")
     for line in dedup_corpus.summary(items):
         print("  " + line)
+    if args.batches:
+        # Arrival over N days: every article is re-dated to its arrival day, in the single-run
+        # columns too, so the two are measured on the same corpus.
+        day = dedup_corpus.arrival_days(items, args.batches, args.seed)
+        items = dedup_corpus.dated_by_arrival(items, day)
+        print(f"  re-dated to {args.batches} arrival days (copies 0-3 days after the source)")
     print("seed check (000 spun from 001; 001-004 distinct):")
     lines = seed_check(args.shared)
     print("\n".join(lines))
@@ -406,9 +396,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.batches:
             flags = args.pipeline_flags.split()
             batched = run_pipeline_batches(
-                items, args.workdir.with_name(args.workdir.name + "-batches"), flags,
-                args.batches, args.seed,
-            )  # fmt: skip
+                items, args.workdir.with_name(args.workdir.name + "-batches"), flags, day
+            )
             name = f"{args.batches} daily runs"
             res[name] = (metrics(items, batched, with_originality=False), batched)
     ours = run_near_dup(items, guard=not args.no_guard)
