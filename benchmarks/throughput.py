@@ -13,7 +13,7 @@ of ambiguous pairs), so it is topped up with those left-out Reuters bodies and, 
 out, light spun copies. Then shuffled (seeded) and written as one `.txt` file per article; size N
 reads the first N files of that order (hard links under `corpus/n<N>/`), so every size has the
 same mix and growth is comparable. The corpus is kept in the workdir and reused while shared
-dir, seed and size are unchanged (`--rebuild` forces a rebuild).
+dir and seed are unchanged and it is large enough (`--rebuild` forces a rebuild).
 
 Per size, back to back:
 
@@ -50,6 +50,10 @@ its time split into the project's stages and "Beam overhead", then the hottest f
   Beam internals) and deflates numpy/C-heavy ones; the unprofiled wall time of the same size is
   printed next to it. cProfile records only caller->callee edges, so its stage split follows
   calls back through builtins (sorted, map ...) to the nearest Python caller.
+- Beam's own counters of that run (its `PipelineResult`, kept by wrapping `Pipeline.run` in the
+  profiled interpreter only): elements and sampled mean bytes per PCollection, i.e. what flows
+  through shuffles and fusion breaks, and Beam's per-step timers (state sampler: a step's time
+  includes encoding its outputs).
 
 Every measured run happens in a fresh interpreter (this script, re-invoked with a hidden
 `--_child SPEC` option), so earlier runs' caches and memory do not leak into later ones and the
@@ -162,8 +166,10 @@ def prepare_corpus(shared: Path, size: int, seed: int, workdir: Path, rebuild: b
     key = {"version": CORPUS_VERSION, "shared": str(shared.resolve()), "seed": seed, "size": size}
     if meta_path.exists() and not rebuild:
         meta = json.loads(meta_path.read_text())
-        if meta.get("key") == key and (cdir / "all").is_dir():
-            print(f"corpus: reusing {cdir}", flush=True)
+        old = meta.get("key", {})
+        same = all(old.get(k) == key[k] for k in ("version", "shared", "seed"))
+        if same and old.get("size", 0) >= size and (cdir / "all").is_dir():
+            print(f"corpus: reusing {cdir} (built for size {old['size']:,})", flush=True)
             return meta
     t0 = time.perf_counter()
     shutil.rmtree(cdir, ignore_errors=True)
@@ -237,7 +243,54 @@ def _spawn(spec: dict, pyspy: tuple[str, Path] | None = None) -> dict:
         return json.loads(result_path.read_text())
 
 
+def _capture_results() -> list:
+    """Keep every PipelineResult `Pipeline.run` returns (bench-only wrapper around Beam)."""
+    import apache_beam as beam
+
+    captured: list = []
+    run = beam.Pipeline.run
+
+    def capturing_run(self, *args, **kwargs):
+        result = run(self, *args, **kwargs)
+        captured.append((self, result))
+        return result
+
+    beam.Pipeline.run = capturing_run
+    return captured
+
+
+def beam_counters(pipeline, result) -> dict:
+    """Elements and mean sampled bytes per PCollection, and Beam's msecs per step."""
+    from apache_beam.metrics import monitoring_infos as mi
+
+    names = {}
+    for transform in pipeline.to_runner_api().components.transforms.values():
+        if not transform.subtransforms:
+            for tag, pcoll in transform.outputs.items():
+                suffix = "" if tag in ("None", "out") else f"[{tag}]"
+                names[pcoll] = transform.unique_name + suffix
+    elements: dict[str, int] = defaultdict(int)
+    sampled: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    msecs: dict[str, int] = defaultdict(int)
+    for info in result.monitoring_infos():
+        pcoll, step = info.labels.get("PCOLLECTION"), info.labels.get("PTRANSFORM")
+        if pcoll and info.urn == mi.ELEMENT_COUNT_URN:
+            elements[names.get(pcoll, pcoll)] += mi.extract_counter_value(info)
+        elif pcoll and info.urn == mi.SAMPLED_BYTE_SIZE_URN:
+            count, total, _min, _max = mi.extract_distribution(info)
+            sampled[names.get(pcoll, pcoll)][0] += count
+            sampled[names.get(pcoll, pcoll)][1] += total
+        elif step and info.urn.endswith("ptransform_execution_time:total_msecs:v1"):
+            msecs[step] += mi.extract_counter_value(info)
+    pcolls = {
+        name: (n, sampled[name][1] / sampled[name][0] if sampled[name][0] else 0.0)
+        for name, n in elements.items()
+    }
+    return {"pcollections": pcolls, "step_msecs": dict(msecs)}
+
+
 def _child_pipeline(spec: dict) -> dict:
+    captured = _capture_results() if spec.get("counters") else []
     from pipelines import ingest
 
     out = Path(spec["output"])
@@ -258,7 +311,9 @@ def _child_pipeline(spec: dict) -> dict:
     if profiler:
         profiler.dump_stats(spec["cprofile"])
     manifest = result.manifest
+    counters = beam_counters(*captured[-1]) if captured else {}
     return {
+        "counters": counters,
         "wall": usage.wall_seconds,
         "cpu": usage.cpu_seconds,
         "cpu_workers": (cpu1[2] + cpu1[3]) - (cpu0[2] + cpu0[3]),
@@ -408,6 +463,12 @@ def qualname(path: str, line: int, name: str) -> str:
     lines = linecache.getlines(path)
     if not 0 < line <= len(lines):
         return name
+    if name != "<lambda>" and not re.search(rf"\b(def|class)\s+{name}\b", lines[line - 1]):
+        # The file changed since the profile was taken: use the nearest `def name`.
+        defs = [k + 1 for k, t in enumerate(lines) if re.search(rf"\bdef\s+{name}\b", t)]
+        if not defs:
+            return name
+        line = min(defs, key=lambda k: abs(k - line))
     indent = len(lines[line - 1]) - len(lines[line - 1].lstrip())
     parts = [name]
     for k in range(line - 2, -1, -1):
@@ -562,19 +623,13 @@ def cprofile_breakdown(path: Path) -> Breakdown:
             context_cache[func] = inside / weight if weight else 0.0
         return context_cache[func]
 
-    def edge(callee_rel: str, callee: str, caller: str) -> float:
-        return sum(
-            v[3]
-            for f, s in stats.items()
-            if rel[f].endswith(callee_rel) and f[2] == callee
-            for c, v in s[4].items()
-            if c[2] == caller and rel[c] == "pipelines/ingest.py"
-        )
+    def cumulative(where: str, name: str) -> float:
+        return sum(s[3] for f, s in stats.items() if rel[f].endswith(where) and f[2] == name)
 
     roots = [f for f in stats if rel[f] == "pipelines/ingest.py" and f[2] == "run"]
     total = stats[roots[0]][3] if roots else sum(s[2] for s in stats.values())
-    construction = edge("pipelines/ingest.py", "build", "run")
-    pipeline_run = edge("apache_beam/pipeline.py", "run", "run")
+    construction = cumulative("pipelines/ingest.py", "build")
+    pipeline_run = cumulative("apache_beam/pipeline.py", "run")
     stages: dict[str, float] = defaultdict(float)
     stages[CONSTRUCTION] = construction
     stages[DRIVER] = max(0.0, total - construction - pipeline_run)
@@ -640,7 +695,7 @@ def cprofile_breakdown(path: Path) -> Breakdown:
 _HEADER = (
     f"{'size':>7} {'run':<17} {'art/s':>7} {'wall s':>7} {'CPU s':>7} {'wrk CPU':>7} "
     f"{'CPU/w':>5} {'CPUms/a':>7} {'peakMiB':>7} {'RSS0':>5} {'matched':>7} {'written':>7} "
-    f"{'dups':>6} {'quar':>4}"
+    f"{'dups':>6} {'quar':>4} {'files':>5}"
 )
 
 
@@ -657,7 +712,7 @@ def _fmt_row(size: int, name: str, r: dict) -> str:
         f"{size:>7,} {name:<17} {n / r['wall']:>7.1f} {r['wall']:>7.1f} {r['cpu']:>7.1f} "
         f"{r['cpu_workers']:>7.1f} {r['cpu'] / r['wall']:>5.2f} {1000 * r['cpu'] / n:>7.2f} "
         f"{r['peak'] / MIB:>7.0f} {r['rss_before'] / MIB:>5.0f} {n:>7,} {num('articles', 7)} "
-        f"{num('duplicates', 6)} {num('quarantined', 4)}"
+        f"{num('duplicates', 6)} {num('quarantined', 4)} {r.get('out_files', '-'):>5}"
     )
 
 
@@ -708,7 +763,7 @@ def print_breakdown(b: Breakdown, size: int, unprofiled: float | None, top: int)
     total = b.total
     print(f"\nWhere the time goes: in_process job, {size:,} articles, {b.tool}")
     extra = f"; the same job unprofiled: {unprofiled:.1f}s wall" if unprofiled else ""
-    print(f"  profiled time in ingest.run: {total:.1f}s{extra}")
+    print(f"  time in ingest.run seen by the profiler: {total:.1f}s{extra}")
     print(f"  {'stage':<62} {'seconds':>8} {'share':>7} {'ms/art':>7}")
     for stage, secs in sorted(b.stages.items(), key=lambda kv: -kv[1]):
         if secs < 0.0005 * total:
@@ -732,6 +787,27 @@ def print_breakdown(b: Breakdown, size: int, unprofiled: float | None, top: int)
             f"{calls}  {h['function']} ({h['where']})"
         )
     print("    (* = project code)")
+
+
+def print_counters(counters: dict, size: int, top: int) -> None:
+    """Beam's own counters of the profiled run: what flows between steps, and step timers."""
+    pcolls = counters.get("pcollections")
+    if not pcolls:
+        return
+    print(f"\n  Beam counters of the profiled run: PCollections by estimated size (top {top})")
+    print(
+        f"    {'elements':>9} {'per art':>7} {'mean B':>7} {'est MiB':>8}  PCollection (producer)"
+    )
+    rows = sorted(pcolls.items(), key=lambda kv: -kv[1][0] * kv[1][1])
+    for name, (n, mean) in rows[:top]:
+        print(f"    {n:>9,} {n / size:>7.1f} {mean:>7.0f} {n * mean / MIB:>8.1f}  {name}")
+    print(f"    {sum(n for n, _ in pcolls.values()):>9,} elements in all PCollections")
+    msecs = counters.get("step_msecs") or {}
+    total = sum(msecs.values())
+    if total:
+        print(f"\n  Beam's step timers (state sampler; top {top}), {total / 1000:.1f}s in all:")
+        for step, ms in sorted(msecs.items(), key=lambda kv: -kv[1])[:top]:
+            print(f"    {ms / 1000:>7.2f}s {100 * ms / total:>5.1f}%  {step}")
 
 
 # ------------------------------------------------------------------------------------------
@@ -761,6 +837,7 @@ def _measure(spec: dict, repeat: int, label: str, size: int) -> dict:
     runs = [_spawn(spec) for _ in range(repeat)]
     ok = [r for r in runs if "error" not in r]
     if not ok:
+        print(_fmt_row(size, label, runs[0]), flush=True)
         return runs[0]
     median = statistics.median_low([r["wall"] for r in ok])
     chosen = next(r for r in ok if r["wall"] == median)
@@ -778,6 +855,7 @@ def _profile(
         "input": str(src / "*.txt"),
         "output": str(workdir / "out" / f"profile-{size}"),
         "flags": MODES["in_process"],
+        "counters": True,
     }
     pdir = workdir / "profile"
     pdir.mkdir(parents=True, exist_ok=True)
@@ -803,13 +881,31 @@ def _profile(
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        description=__doc__.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.split("\n")[0],
+        epilog="See the module docstring (python -m pydoc benchmarks/throughput.py) for details.",
     )
-    ap.add_argument("--shared", type=Path, default=dedup_corpus.DEFAULT_SHARED)
-    ap.add_argument("--sizes", type=_sizes, default=[5000, 10000, 25000])
-    ap.add_argument("--workdir", type=Path, default=Path("bench-out/throughput"))
-    ap.add_argument("--modes", type=_modes, default=list(MODES))
-    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument(
+        "--shared", type=Path, default=dedup_corpus.DEFAULT_SHARED, help="default: ../shared"
+    )
+    ap.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=[5000, 10000, 25000],
+        help="articles per run, comma-separated (default: 5000,10000,25000)",
+    )
+    ap.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path("bench-out/throughput"),
+        help="corpus files, job outputs and profiles (default: bench-out/throughput)",
+    )
+    ap.add_argument(
+        "--modes",
+        type=_modes,
+        default=list(MODES),
+        help="DirectRunner modes, comma-separated (default: in_process,multi_processing)",
+    )
+    ap.add_argument("--seed", type=int, default=7, help="corpus builder and shuffle seed")
     ap.add_argument("--repeat", type=int, default=1, help="runs per measurement; median kept")
     ap.add_argument("--no-baseline", action="store_true", help="skip the datasketch baseline")
     ap.add_argument("--rebuild", action="store_true", help="rebuild the corpus files")
@@ -820,7 +916,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="profile the in-process job once and print the stage breakdown (default: on)",
     )
     ap.add_argument("--profile-size", type=int, default=None, help="default: smallest size")
-    ap.add_argument("--profiler", choices=["auto", "py-spy", "cprofile"], default="auto")
+    ap.add_argument(
+        "--profiler",
+        choices=["auto", "py-spy", "cprofile"],
+        default="auto",
+        help="auto: py-spy when installed, else cProfile",
+    )
     ap.add_argument("--top", type=int, default=15, help="functions listed in the profile")
     ap.add_argument("--_child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -871,7 +972,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "  art/s = articles / wall. CPU s = user+system of the process tree; wrk CPU = the part\n"
         "  spent in worker processes. CPUms/a = CPU ms per article. peakMiB = peak RSS of the\n"
         "  process tree; RSS0 = RSS of the run's interpreter before the run, after imports.\n"
-        "  Baseline 'dups' = articles it would drop (components of its matched pairs)."
+        "  Baseline 'dups' = articles it would drop (components of its matched pairs).\n"
+        "  files = Parquet files the job wrote (articles, duplicates, index, ledger)."
     )
     print(f"  load average at the end: {os.getloadavg()[0]:.2f}")
     runs = [*([] if args.no_baseline else ["baseline"]), *args.modes]
@@ -889,11 +991,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.profile:
         src = subset_dir(workdir, meta, profile_size)
-        breakdown, _ = _profile(args, workdir, src, profile_size)
+        breakdown, profiled = _profile(args, workdir, src, profile_size)
         if breakdown is None:
             return 1
         unprofiled = results.get((profile_size, "in_process"), {}).get("wall")
         print_breakdown(breakdown, profile_size, unprofiled, args.top)
+        print_counters(profiled.get("counters") or {}, profile_size, args.top)
     return 1 if failed or bad else 0
 
 

@@ -5,7 +5,8 @@ Only compact signatures and ids are shuffled; article bodies never leave their w
 1. WordFrequencies: document frequencies per language over the batch (one combine), for the
    originality score that breaks survivor ties between same-day copies.
 2. Features: per article a `near_dup.Signature`, its date and originality.
-3. CandidatePairs: LSH band keys -> buckets (capped) -> candidate id pairs, deduplicated.
+3. CandidatePairs: LSH band keys, batched per key group -> buckets (capped) -> candidate id
+   pairs, deduplicated.
 4. VerifyPairs: join both signatures onto each pair and verify it.
 5. ClusterPairs: connected components of verified pairs (a single small combine).
 6. ChooseSurvivors: per cluster, re-check members against the survivor (no A~B~C chains) and
@@ -110,15 +111,34 @@ def _features(article: Article, config: nd.NearDupConfig) -> tuple[str, Features
     return key, Features(key, article.published_date, sig, profile)
 
 
-def _band_keys(item: tuple[str, Features], config: nd.NearDupConfig):
-    key, features = item
-    for band in nd.candidate_keys(features.signature, config):
-        yield band, key
+# LSH keys are spread over this many groups; each group's buckets are built in one dict.
+_KEY_GROUPS = 64
 
 
-def _bucket_pairs(item: tuple[int, Iterable[str]], config: nd.NearDupConfig):
-    _, members = item
-    yield from nd.bucket_pairs(members, config)
+def _band_keys(batch: list[tuple[str, Features]], config: nd.NearDupConfig):
+    """A batch of articles -> (group, [(band key, uid), ...]) per key group.
+
+    Batching keeps the shuffle at a few elements per group instead of ~65 per article.
+    """
+    per_group: dict[int, list[tuple[int, str]]] = {}
+    for key, features in batch:
+        for band in nd.candidate_keys(features.signature, config):
+            per_group.setdefault(band % _KEY_GROUPS, []).append((band, key))
+    yield from per_group.items()
+
+
+def _bucket_pairs(item: tuple[int, Iterable[list]], config: nd.NearDupConfig):
+    """One key group -> its candidate pairs (a, b), a < b, each once."""
+    _, batches = item
+    buckets: dict[int, list[str]] = {}
+    for entries in batches:
+        for band, key in entries:
+            buckets.setdefault(band, []).append(key)
+    pairs: set[tuple[str, str]] = set()
+    for members in buckets.values():
+        if len(members) > 1:
+            pairs.update(nd.bucket_pairs(members, config))
+    yield from sorted(pairs)
 
 
 def _probe(item: tuple[str, dict]) -> Iterator[tuple[str, Features]]:
@@ -270,8 +290,9 @@ class DropDuplicates(beam.PTransform):
         )
         pairs = (
             features
+            | "Batch" >> beam.BatchElements(min_batch_size=64, max_batch_size=2048)
             | "BandKeys" >> beam.FlatMap(_band_keys, config)
-            | "GroupByBand" >> beam.GroupByKey()
+            | "GroupByKeyGroup" >> beam.GroupByKey()
             | "CandidatePairs" >> beam.FlatMap(_bucket_pairs, config)
         )
         probes = (
