@@ -31,6 +31,7 @@ from pipelines.core.records import Article, Duplicate
 DUPLICATES = "duplicates"
 INDEX = "index"
 MEMBERS = "members"
+PROFILES = "profiles"
 
 
 def uid(article: Article) -> str:
@@ -54,7 +55,6 @@ class Features:
     uid: str
     published_date: dt.date | None
     signature: nd.Signature
-    profile: nd.WordProfile
     stored: bool = False
     run_id: str | None = None
 
@@ -64,9 +64,7 @@ _NO_PROFILE = nd.WordProfile("", np.zeros(0, np.uint64), np.zeros(0, np.uint32),
 
 def stored_features(entry: IndexEntry) -> tuple[str, Features]:
     """An index entry as a (uid, Features) member that always survives against new articles."""
-    return entry.uid, Features(
-        entry.uid, entry.published_date, entry.signature, _NO_PROFILE, True, entry.run_id
-    )
+    return entry.uid, Features(entry.uid, entry.published_date, entry.signature, True, entry.run_id)
 
 
 @dataclass(frozen=True)
@@ -104,11 +102,13 @@ class _WordFrequencies(beam.CombineFn):
         return acc
 
 
-def _features(article: Article, config: nd.NearDupConfig) -> tuple[str, Features]:
+def _features(article: Article, config: nd.NearDupConfig):
+    """Main output: (uid, Features); PROFILES: (uid, WordProfile), kept apart because only
+    cluster members need it, and it is the larger part."""
     key = uid(article)
     sig = nd.signature(article.body, article.language, config, title=article.title)
-    profile = nd.word_profile(article.body, article.language)
-    return key, Features(key, article.published_date, sig, profile)
+    yield key, Features(key, article.published_date, sig)
+    yield beam.pvalue.TaggedOutput(PROFILES, (key, nd.word_profile(article.body, article.language)))
 
 
 # LSH keys are spread over this many groups; each group's buckets are built in one dict.
@@ -167,25 +167,29 @@ def _components(pairs: list[tuple[str, str]]) -> Iterator[tuple[str, str]]:
     yield from nd.cluster(ids, pairs).items()
 
 
-def _in_cluster(item: tuple[str, dict]) -> Iterator[tuple[str, Features]]:
+def _in_cluster(item: tuple[str, dict]) -> Iterator[tuple[str, tuple[Features, nd.WordProfile]]]:
     _, joined = item
-    (cluster_id,) = joined["cluster"]
-    yield cluster_id, next(iter(joined["members"]))
+    clusters = list(joined["cluster"])
+    if not clusters:
+        return  # not in any verified pair
+    profiles = list(joined["profile"])
+    yield clusters[0], (next(iter(joined["members"])), profiles[0] if profiles else _NO_PROFILE)
 
 
-def _survivors(item: tuple[str, Iterable[Features]], freq: nd.WordFreq, config):
+def _survivors(item: tuple[str, Iterable[tuple]], freq: nd.WordFreq, config):
     """One cluster -> (uid, Dropped) for new copies and (uid, dropped count) for new survivors.
 
     Stored members are never dropped and always preferred as survivors.
     """
     _, group = item
-    features = {f.uid: f for f in group}
+    features = {f.uid: f for f, _ in group}
+    profiles = {f.uid: p for f, p in group}
     signatures = {k: f.signature for k, f in features.items()}
     members = {
         k: nd.Member(
             k,
             f.published_date,
-            0.0 if f.stored else (nd.profile_originality(f.profile, freq) or 0.0),
+            0.0 if f.stored else (nd.profile_originality(profiles[k], freq) or 0.0),
             f.stored,
         )
         for k, f in features.items()
@@ -277,15 +281,18 @@ class DropDuplicates(beam.PTransform):
 
     def expand(self, articles: beam.PCollection[Article]) -> beam.pvalue.DoOutputsTuple:
         config = self._config
-        new = articles | "Features" >> beam.Map(_features, config)
+        extracted = articles | "Features" >> beam.FlatMap(_features, config).with_outputs(
+            PROFILES, main="features"
+        )
+        new, profiles = extracted.features, extracted[PROFILES]
         if self._stored is None:
             features = new
         else:
             previous = self._stored | "StoredFeatures" >> beam.Map(stored_features)
             features = (new, previous) | "WithStored" >> beam.Flatten()
         freq = (
-            new
-            | "Profiles" >> beam.Map(lambda kv: kv[1].profile)
+            profiles
+            | "Profiles" >> beam.Values()
             | "WordFrequencies" >> beam.CombineGlobally(_WordFrequencies())
         )
         pairs = (
@@ -311,7 +318,7 @@ class DropDuplicates(beam.PTransform):
             | "ClusterPairs" >> beam.FlatMap(_components)
         )
         decisions = (
-            {"members": verified[MEMBERS], "cluster": clusters}
+            {"members": verified[MEMBERS], "cluster": clusters, "profile": profiles}
             | "JoinClusters" >> beam.CoGroupByKey()
             | "InCluster" >> beam.FlatMap(_in_cluster)
             | "GroupByCluster" >> beam.GroupByKey()
