@@ -170,10 +170,10 @@ def _components(pairs: list[tuple[str, str]]) -> Iterator[tuple[str, str]]:
 def _in_cluster(item: tuple[str, dict]) -> Iterator[tuple[str, tuple[Features, nd.WordProfile]]]:
     _, joined = item
     clusters = list(joined["cluster"])
-    if not clusters:
-        return  # not in any verified pair
-    profiles = list(joined["profile"])
-    yield clusters[0], (next(iter(joined["members"])), profiles[0] if profiles else _NO_PROFILE)
+    if clusters:  # else: not in any verified pair
+        profiles = list(joined["profile"])
+        member = next(iter(joined["members"]))
+        yield clusters[0], (member, profiles[0] if profiles else _NO_PROFILE)
 
 
 def _survivors(item: tuple[str, Iterable[tuple]], freq: nd.WordFreq, config):
