@@ -389,3 +389,44 @@ def test_originality_prefers_the_source_of_the_seed_spin() -> None:
     # Without corpus frequencies a profile-based proxy is used; it must still be finite.
     assert np.isfinite(nd.originality(SEEDS["001"], "en"))
     assert np.isfinite(nd.originality(SWEDISH, "xx"))
+
+
+# ------------------------------------------------------------------------------------------
+# Fast paths must equal the straightforward formulations they replaced
+# ------------------------------------------------------------------------------------------
+
+
+def test_is_digit_cp_matches_range_comparisons():
+    cp = np.arange(0x10000, dtype=np.uint64)
+    ref = (
+        ((cp >= 0x30) & (cp <= 0x39))
+        | ((cp >= 0x660) & (cp <= 0x669))
+        | ((cp >= 0x6F0) & (cp <= 0x6F9))
+        | ((cp >= 0x966) & (cp <= 0x96F))
+        | ((cp >= 0xFF10) & (cp <= 0xFF19))
+    )
+    assert np.array_equal(nd._is_digit_cp(cp), ref)
+
+
+@pytest.mark.parametrize("view", ["tier1", "stopwords"])
+@pytest.mark.parametrize("lang", ["en", "de", "xx"])
+def test_classify_matches_isin(view, lang):
+    words = nd._WORD_RE.findall((ARTICLE_A + ' "Quoted", (x): y; z? the of to der und').lower())
+    h = nd._hash_codepoints(nd._codepoints(words))
+    classes = nd._classify(h, view, lang)
+    stop = (nd._TIER1_HASHES if view == "tier1" else nd._STOP_HASHES).get(lang)
+    assert np.array_equal(classes & 1 > 0, np.isin(h, nd._BOUNDARY_HASHES))
+    assert np.array_equal(classes & 2 > 0, np.isin(h, nd._PUNCT_HASHES))
+    expected = np.isin(h, stop) if stop is not None else np.zeros(len(h), dtype=bool)
+    assert np.array_equal(classes & 4 > 0, expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "_ _ a", "Plain words, (and) punctuation: here.", "x" * 40 + " _y_ " + "z" * 30, "中文。"],
+)
+def test_mostly_long_words_matches_token_average(text):
+    words = nd._WORD_RE.findall(text)
+    lens = [len(w) for w in words if len(w) > 1 or w.isalnum()]
+    expected = bool(lens) and sum(lens) / len(lens) > 12
+    assert nd._mostly_long_words(words, text, sum(map(len, words))) == expected

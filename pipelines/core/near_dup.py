@@ -34,6 +34,7 @@ import math
 import re
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 
 import numpy as np
@@ -209,9 +210,13 @@ class Member:
 # --------------------------------------------------------------------------------------------
 
 _WORD_RE = re.compile(r"\w+|[.!?;。！？؟]|[,:()\"“”«»„،、，]")
+# The one-character tokens _WORD_RE yields besides \w+ runs; each occurrence in the text is
+# exactly one token, because none of them is a word character.
+_PUNCT_TOKEN_CHARS = '.!?;。！？؟,:()"“”«»„،、，'
 _CHAR_RE = re.compile(r"\w")
 _BOUNDARY = frozenset(".!?;。！？؟")
-_LINE_END_RE = re.compile(r"[.!?:;。！？؟\"”’»]\s*$")
+# A line "ends with punctuation" when its last non-whitespace character is one of these.
+_LINE_END_CHARS = frozenset('.!?:;。！？؟"”’»')
 _WS_RE = re.compile(r"\s+")
 _TOKEN_WIDTH = 16  # codepoints per token used for hashing; longer tokens are truncated
 
@@ -255,14 +260,59 @@ _TIER1_HASHES: dict[str, np.ndarray] = {lang: _hash_words(ws) for lang, ws in TI
 _PUNCT_HASHES = _hash_words(',:()"“”«»„،、，')
 
 
+# Digit code-point ranges as sorted half-open bounds [lo, hi+1): ASCII, Arabic-Indic,
+# Extended Arabic-Indic, Devanagari, fullwidth.
+_DIGIT_BOUNDS = np.array(
+    [0x30, 0x3A, 0x660, 0x66A, 0x6F0, 0x6FA, 0x966, 0x970, 0xFF10, 0xFF1A], dtype=np.uint64
+)
+
+
 def _is_digit_cp(cp: np.ndarray) -> np.ndarray:
-    return (
-        ((cp >= 0x30) & (cp <= 0x39))
-        | ((cp >= 0x660) & (cp <= 0x669))
-        | ((cp >= 0x6F0) & (cp <= 0x6F9))
-        | ((cp >= 0x966) & (cp <= 0x96F))
-        | ((cp >= 0xFF10) & (cp <= 0xFF19))
-    )
+    # A code point lies inside a range iff an odd number of bounds are <= it: one binary
+    # search instead of ten comparisons over the array.
+    return (np.searchsorted(_DIGIT_BOUNDS, cp, side="right") & 1).astype(bool)
+
+
+# Token classes looked up by hash in signature(): one sorted table per stop-word list, so one
+# searchsorted replaces three np.isin calls (which sort their inputs every time).
+_IS_BOUNDARY, _IS_PUNCT, _IS_FUNCTION = 1, 2, 4
+
+
+@functools.lru_cache(maxsize=64)
+def _class_table(view: str, lang: str) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique token hashes and their OR-ed class bits (boundary/punct/function word)."""
+    parts = [(_BOUNDARY_HASHES, _IS_BOUNDARY), (_PUNCT_HASHES, _IS_PUNCT)]
+    stop = (_TIER1_HASHES if view == "tier1" else _STOP_HASHES).get(lang)
+    if stop is not None:
+        parts.append((stop, _IS_FUNCTION))
+    keys = np.concatenate([h for h, _ in parts])
+    bits = np.concatenate([np.full(len(h), b, dtype=np.uint8) for h, b in parts])
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    flags = np.zeros(len(uniq), dtype=np.uint8)
+    np.bitwise_or.at(flags, inverse, bits)  # a hash in several tables keeps every class
+    return uniq, flags
+
+
+def _classify(h: np.ndarray, view: str, lang: str) -> np.ndarray:
+    """Class bits of each token hash (0 = ordinary word); exact membership, like np.isin."""
+    keys, flags = _class_table(view, lang)
+    idx = np.minimum(np.searchsorted(keys, h), len(keys) - 1)
+    return np.where(keys[idx] == h, flags[idx], np.uint8(0))
+
+
+def _mostly_long_words(words: list[str], text: str, n_chars: int) -> bool:
+    """Mean length of the word tokens (``\\w+`` runs except a lone "_") is above 12.
+
+    Same as averaging ``len(w) for w in words if len(w) > 1 or w.isalnum()`` (a one-character
+    \\w token is alphanumeric unless it is "_"), but counted without a Python loop: the
+    excluded tokens are the punctuation tokens and lone underscores, each one character long.
+    ``n_chars`` is the total length of all tokens.
+    """
+    excluded = sum(map(text.count, _PUNCT_TOKEN_CHARS))
+    if "_" in text:
+        excluded += words.count("_")
+    n = len(words) - excluded
+    return n > 0 and (n_chars - excluded) / n > 12
 
 
 def _strip_boilerplate(text: str, config: NearDupConfig) -> str:
@@ -272,15 +322,21 @@ def _strip_boilerplate(text: str, config: NearDupConfig) -> str:
     article; they would otherwise dominate the overlap of two short distinct articles. Blank
     lines do not break a run. Never strips more than half the text.
     """
-    if "\n" not in text:
+    if text.count("\n") + 1 < config.boilerplate_min_lines:
         return text
     lines = text.split("\n")
-    is_list = [
-        bool(ln.strip())
-        and len(ln.split()) <= config.boilerplate_max_words
-        and not _LINE_END_RE.search(ln)
-        for ln in lines
-    ]
+    is_list = []
+    for ln in lines:
+        # rstrip() removes exactly the \\s characters, so the last kept character decides
+        # the punctuation test; checked before the word count, which most paragraphs fail.
+        end = ln.rstrip()[-1:]
+        is_list.append(
+            bool(end)
+            and end not in _LINE_END_CHARS
+            and len(ln.split()) <= config.boilerplate_max_words
+        )
+    if sum(is_list) < config.boilerplate_min_lines:  # no run can be long enough
+        return text
     drop = [False] * len(lines)
     run: list[int] = []
     for i, ln in enumerate([*lines, "x."]):
@@ -319,7 +375,7 @@ def _make(exact: int, seq: np.ndarray, mode: str, n_tokens: int, config: NearDup
     return Signature(exact, uniq.astype(np.uint32), chunk, mode, n_tokens)
 
 
-def _exact_hash(lower_tokens: Sequence[str]) -> int:
+def _exact_hash(lower_tokens: Iterable[str]) -> int:
     digest = hashlib.blake2b("\x1f".join(lower_tokens).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little") & 0x7FFFFFFFFFFFFFFF
 
@@ -338,9 +394,13 @@ def signature(
     lang = (language or "").lower().split("-")[0]
     text = _strip_boilerplate(text, config)
     words = _WORD_RE.findall(text)
+    # Tokens contain no \x1f (not \\w, not punctuation), so one joined string serves the
+    # length test, the lower-casing below and the first characters of the original tokens.
+    joined = "\x1f".join(words)
     # Unknown unspaced scripts show up as implausibly long "words" (whole clauses).
-    lens = [len(w) for w in words if len(w) > 1 or w.isalnum()]
-    unsegmented = lang in UNSEGMENTED or (bool(lens) and sum(lens) / len(lens) > 12)
+    unsegmented = lang in UNSEGMENTED or _mostly_long_words(
+        words, text, len(joined) - len(words) + 1
+    )
     if unsegmented:
         chars = _CHAR_RE.findall(text.lower())
         exact = _exact_hash(chars)
@@ -351,22 +411,22 @@ def signature(
 
     if not words:
         return _make(_exact_hash([]), np.zeros(0, dtype=np.uint32), "full", 0, config)
-    lower = "\x1f".join(words).lower().split("\x1f")
+    lower = joined.lower().split("\x1f")
     if len(lower) != len(words):  # exotic case mapping changed the separator count
         lower = [w.lower() for w in words]
     cp_low = _codepoints(lower)
     h = _hash_codepoints(cp_low)
-    boundary = np.isin(h, _BOUNDARY_HASHES)
-    word_mask = ~boundary
-    punct = np.isin(h, _PUNCT_HASHES)
-    word_mask &= ~punct
-    exact = _exact_hash([w for w, b in zip(lower, word_mask, strict=True) if b])
+    classes = _classify(h, config.view, lang)
+    boundary = (classes & _IS_BOUNDARY).astype(bool)
+    punct = (classes & _IS_PUNCT).astype(bool)
+    word_mask = ~(boundary | punct)
+    exact = _exact_hash(compress(lower, word_mask.tolist()))
 
     first_low = cp_low[:, 0]
     anchors = _is_digit_cp(first_low)
     stop = (_TIER1_HASHES if config.view == "tier1" else _STOP_HASHES).get(lang)
     if stop is not None:
-        function = np.isin(h, stop)
+        function = (classes & _IS_FUNCTION).astype(bool)
         mode = "skeleton"
     else:
         # Frequency-free fallback: function words are the shortest words of a language.
@@ -375,7 +435,13 @@ def signature(
     function &= word_mask
     anchors |= function
     if lang in CASED_NAMES or stop is None:
-        first_orig = np.array(words, dtype="<U1").view(np.uint32).astype(np.uint64)
+        # First code point of each original token: the characters after each separator of
+        # the joined string (cheaper than building a <U1 array from the list).
+        cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        starts = np.flatnonzero(cps == 0x1F)
+        first_orig = np.empty(len(words), dtype=np.uint64)
+        first_orig[0] = cps[0]
+        first_orig[1:] = cps[starts + 1]
         capital = first_orig != first_low
         # Sentence-initial capitals are ordinary (swappable) words, not names.
         sent_initial = np.empty_like(boundary)
@@ -644,6 +710,7 @@ def _char_profile(language: str) -> tuple[dict[str, float], float] | None:
 
 _ORIG_WORD_RE = re.compile(r"[^\W\d_]+")
 _SENT_END_RE = re.compile(r"[.!?。！？؟]")
+_SENT_END_CHARS = ".!?。！？؟"  # the same characters, for counting with str.count
 
 # Weight of log(1 + sentence count): a copy that dropped sentences is less complete than its
 # source (spinners and scrapers drop, seldom add, sentences). Synonym swaps leave the count
@@ -684,12 +751,14 @@ class WordProfile:
 
 def word_profile(text: str, language: str) -> WordProfile:
     """The WordProfile of ``text``: what originality needs, at ~10 bytes per distinct word."""
-    words = _ORIG_WORD_RE.findall(text.lower())
-    hashes = _hash_words(words) if words else np.zeros(0, dtype=np.uint64)
-    ids, counts = np.unique(hashes, return_counts=True)
-    return WordProfile(
-        _lang_key(language), ids, counts.astype(np.uint32), len(_SENT_END_RE.findall(text))
-    )
+    # Hash each distinct word once: the ids are the sorted unique hashes either way.
+    ids = _hash_words(set(_ORIG_WORD_RE.findall(text.lower())))
+    # _hash_words already returns unique hashes, so every count is 1 (what np.unique's
+    # return_counts gave here before); kept as is so profiles stay bit-identical.
+    counts = np.ones(len(ids), dtype=np.uint32)
+    # Counting single characters needs no regex match list (equals len(_SENT_END_RE.findall)).
+    sentences = sum(map(text.count, _SENT_END_CHARS))
+    return WordProfile(_lang_key(language), ids, counts, sentences)
 
 
 @dataclass

@@ -7,8 +7,16 @@ import re
 import unicodedata
 
 # Zero-width and invisible characters that scrapers leave behind; they break hashing and n-grams.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = re.compile(r"[^\S\n]+")  # horizontal whitespace, incl. NBSP and other Unicode spaces
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS), None)
+# Runs of horizontal whitespace (incl. NBSP and other Unicode spaces) become one space. The
+# pattern only matches what actually changes -- runs of >= 2, or a single non-" " space -- so
+# the common single spaces between words cost no substitution (same result as
+# ``[^\S\n]+`` -> " ").
+_SPACES = re.compile(r"[^\S\n]{2,}|[^\S\n ]")
+# ASCII horizontal whitespace other than " " (``\r`` is gone by then): if none of these nor a
+# double space occurs, an ASCII text has nothing for _SPACES to change.
+_ASCII_ODD_SPACES = ("  ", "\t", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x1f")
 _BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
 _QUOTES = str.maketrans(
     {
@@ -35,7 +43,11 @@ _QUOTES = str.maketrans(
         "\u2212": "-",
     }
 )
-_ALL_SPACE = re.compile(r"\s+")
+_QUOTE_CHARS = "".join(map(chr, _QUOTES))
+# ASCII characters that are not word characters (``\w``) -> " ", for the ASCII word count.
+_ASCII_NON_WORD = str.maketrans(
+    {chr(i): " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")}
+)
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 # Words: runs of word characters, except that each CJK character counts as one word because
 # those scripts do not separate words with spaces.
@@ -44,8 +56,19 @@ _WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
 
 def normalize_text(text: str) -> str:
     """NFC, unified newlines, no invisible characters, no trailing spaces, single spaces."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = text.translate(_INVISIBLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii():
+        # ASCII is always NFC and holds no invisible characters (all of them are non-ASCII);
+        # most articles are ASCII, so skip those passes and, usually, the regex too.
+        if not any(s in text for s in _ASCII_ODD_SPACES):
+            return text
+        return _SPACES.sub(" ", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    # str.translate walks non-ASCII text character by character; a few substring scans are
+    # much cheaper, and usually none of the characters is present.
+    if any(c in text for c in _INVISIBLE_CHARS):
+        text = text.translate(_INVISIBLE)
     return _SPACES.sub(" ", text)
 
 
@@ -62,7 +85,16 @@ def split_paragraphs(text: str) -> list[str]:
 
 def hash_form(text: str) -> str:
     """Form used for exact-duplicate hashing: case-folded, quotes/dashes unified, spaces folded."""
-    return _ALL_SPACE.sub(" ", text.translate(_QUOTES).casefold()).strip()
+    if text.isascii():
+        # The only ASCII character in _QUOTES is the backtick; ASCII casefold == lower.
+        text = text.replace("`", "'").lower()
+    else:
+        if any(c in text for c in _QUOTE_CHARS):  # see normalize_text: translate is slow
+            text = text.translate(_QUOTES)
+        text = text.casefold()
+    # str.split() splits on exactly the characters ``\s`` matches (str.isspace) and drops
+    # leading/trailing runs: same as ``re.sub(r"\s+", " ", text).strip()``, without a regex.
+    return " ".join(text.split())
 
 
 def content_hash(body: str) -> str:
@@ -76,4 +108,8 @@ def article_id(raw: bytes) -> str:
 
 
 def word_count(text: str) -> int:
+    if text.isascii():
+        # No CJK in ASCII, so words are runs of ``\w``: blank out everything else and split
+        # (str.translate has a fast ASCII path; no match objects or substrings are built).
+        return len(text.translate(_ASCII_NON_WORD).split())
     return len(_WORD.findall(text))
