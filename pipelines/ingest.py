@@ -19,6 +19,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
+import pipelines.coders  # noqa: F401  (registers fast coders for our records; see module doc)
 from pipelines.config import PipelineConfig
 from pipelines.options import (
     IngestOptions,
