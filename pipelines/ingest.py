@@ -12,7 +12,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import apache_beam as beam
@@ -69,9 +69,9 @@ def build(
     inputs: list[str],
     config: PipelineConfig,
     run: RunContext,
-    index: list[str] = (),
-    ledger: list[str] = (),
-):
+    index: Sequence[str] = (),
+    ledger: Sequence[str] = (),
+) -> beam.PCollection[dict]:
     """Apply the ingest stages to `pipeline`; reads top to bottom like the job description.
 
     `index` and `ledger`: the state files earlier runs left under `_index/` and `_ledger/`.
@@ -106,7 +106,7 @@ def build(
         index_entries | "WriteIndex" >> WriteIndex(config.write, config.index, run),
         ledger_entries | "WriteLedger" >> WriteLedger(config.write, run),
     ) | "CollectStaged" >> beam.Flatten()
-    return staged | "CommitRun" >> CommitRun(read["matched"], fresh.skipped, index, run)
+    return staged | "CommitRun" >> CommitRun(read["matched"], fresh.skipped, list(index), run)
 
 
 def run(argv: Sequence[str] | None = None) -> RunResult:
@@ -140,17 +140,11 @@ def run(argv: Sequence[str] | None = None) -> RunResult:
             "recovered_runs": recovered,
             "timings": {"wall_seconds": round(seconds, 3)},
             "options": options.get_all_options(drop_default=True, retain_unknown_options=True),
-            "config": _describe(config),
+            "config": asdict(config),
         }
         manifest_path = write_manifest(output, ctx.run_id, manifest)
         FileSystems.delete([ctx.staging])
     return RunResult(manifest=manifest, manifest_path=manifest_path)
-
-
-def _describe(config: PipelineConfig) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return asdict(config)
 
 
 def summary(result: RunResult) -> str:
