@@ -93,6 +93,28 @@ def run_near_dup(
     }
 
 
+def clusters_from_output(out: Path, items: list[dict]) -> tuple[dict, Counter]:
+    """Item id -> cluster (its kept item id) read back from a job's articles/duplicates, and
+    the count of each duplicate method. Quarantined items are their own cluster."""
+    from pipelines.query import connect
+
+    con = connect(str(out))
+
+    def item_id(uri: str) -> str:
+        return Path(uri).name[: -len(".txt")]
+
+    uris = con.execute("select source_uri from articles").fetchall()
+    clusters = {item_id(u): item_id(u) for (u,) in uris}
+    methods: Counter = Counter()
+    rows = con.execute("select source_uri, kept_source_uri, method from duplicates").fetchall()
+    for uri, kept, method in rows:
+        clusters[item_id(uri)] = item_id(kept)
+        methods[method] += 1
+    for it in items:
+        clusters.setdefault(it["id"], it["id"])
+    return clusters, methods
+
+
 def run_pipeline(items: list[dict], workdir: Path, flags: list[str]) -> dict:
     """The real ingest job over the corpus written as one file per article.
 
@@ -100,7 +122,6 @@ def run_pipeline(items: list[dict], workdir: Path, flags: list[str]) -> dict:
     row in `duplicates/` names the kept article; a kept article is its own cluster.
     """
     from pipelines import ingest
-    from pipelines.query import connect
 
     src, out = workdir / "in", workdir / "out"
     shutil.rmtree(workdir, ignore_errors=True)
@@ -109,22 +130,7 @@ def run_pipeline(items: list[dict], workdir: Path, flags: list[str]) -> dict:
         argv = ["--input", str(src / "*.txt"), "--output", str(out), *flags]
         manifest = ingest.run(argv).manifest
     seconds = usage.wall_seconds
-    con = connect(str(out))
-
-    def item_id(uri: str) -> str:
-        return Path(uri).name[: -len(".txt")]
-
-    clusters = {
-        item_id(u): item_id(u) for (u,) in con.execute("select source_uri from articles").fetchall()
-    }
-    rows = con.execute("select source_uri, kept_source_uri, method from duplicates").fetchall()
-    methods: Counter = Counter()
-    for uri, kept, method in rows:
-        clusters[item_id(uri)] = item_id(kept)
-        methods[method] += 1
-    missing = {it["id"] for it in items} - set(clusters)
-    for i in missing:  # quarantined (e.g. no body after header removal): its own cluster
-        clusters[i] = i
+    clusters, methods = clusters_from_output(out, items)
     n = len(items)
     return {
         "clusters": clusters,
@@ -152,7 +158,6 @@ def run_pipeline_batches(
     Copies of earlier days' articles can only be caught through the persistent index.
     """
     from pipelines import ingest
-    from pipelines.query import connect
 
     shutil.rmtree(workdir, ignore_errors=True)
     out = workdir / "out"
@@ -164,23 +169,12 @@ def run_pipeline_batches(
         argv = ["--input", str(workdir / f"day{d}" / "*.txt"), "--output", str(out), *flags]
         ingest.run(argv)
         seconds.append(time.perf_counter() - t0)
-    con = connect(str(out))
-
-    def item_id(uri: str) -> str:
-        return Path(uri).name[: -len(".txt")]
-
-    uris = con.execute("select source_uri from articles").fetchall()
-    clusters = {item_id(u): item_id(u) for (u,) in uris}
-    rows = con.execute("select source_uri, kept_source_uri from duplicates").fetchall()
-    for uri, kept in rows:
-        clusters[item_id(uri)] = item_id(kept)
-    for it in items:
-        clusters.setdefault(it["id"], it["id"])
+    clusters, methods = clusters_from_output(out, items)
     return {
         "clusters": clusters,
         "survivors": {c: c for c in set(clusters.values())},
         "timing": {f"batched run {d} wall s": t for d, t in enumerate(seconds)},
-        "counts": {"duplicates dropped": len(rows)},
+        "counts": {"duplicates dropped": sum(methods.values())},
     }
 
 
