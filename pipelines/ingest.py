@@ -115,7 +115,11 @@ def run(argv: Sequence[str] | None = None) -> RunResult:
     Raises UsageError for bad arguments before anything runs, LockedError when another run
     holds the output folder.
     """
-    options = PipelineOptions(list(argv) if argv is not None else sys.argv[1:])
+    args = list(argv) if argv is not None else sys.argv[1:]
+    if not any(a.startswith("--default_sdk_harness_log_level") for a in args):
+        # SDK worker processes (multi_processing, portable runners) log every bundle at INFO.
+        args.append("--default_sdk_harness_log_level=WARNING")
+    options = PipelineOptions(args)
     ingest = options.view_as(IngestOptions)
     inputs = resolve_inputs(ingest.input)
     output = check_output(ingest.output)
