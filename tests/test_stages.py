@@ -144,8 +144,12 @@ def test_normalize_headers_on_seed_001(pipeline, run_ctx):
     raw = seed("001").read_bytes()
     doc = DecodedText("/s/001.txt", "id001", raw.decode("utf-8"), "utf-8", raw, _sha(raw))
     header_only = DecodedText("/s/h.txt", "idh", " date 2020-03-18 ", "utf-8", b"x", _sha(b"x"))
+    # Not text at all: stands for any input that makes the parser fail unexpectedly.
+    broken = DecodedText("/s/b.txt", "idb", None, "utf-8", b"y", _sha(b"y"))
     with pipeline as p:
-        out = p | beam.Create([doc, header_only]) | NormalizeHeaders(DEFAULT_HEADER, run_ctx)
+        out = (
+            p | beam.Create([doc, header_only, broken]) | NormalizeHeaders(DEFAULT_HEADER, run_ctx)
+        )
         body = out.articles | beam.Map(lambda a: a)
         assert_that(
             body
@@ -185,7 +189,7 @@ def test_normalize_headers_on_seed_001(pipeline, run_ctx):
         )
         assert_that(
             out.quarantine | beam.Map(lambda q: (q.source_uri, q.error_kind, q.raw)),
-            equal_to([("/s/h.txt", "no_body", b"x")]),
+            equal_to([("/s/h.txt", "no_body", b"x"), ("/s/b.txt", "internal", b"y")]),
             label="quarantine",
         )
 

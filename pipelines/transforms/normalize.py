@@ -22,12 +22,15 @@ class DecodeFn(beam.DoFn):
     def process(self, raw: RawFile) -> Iterator[DecodedText | beam.pvalue.TaggedOutput]:
         try:
             text, encoding = decode_bytes(raw.data, self._config)
-        except DecodeError as exc:
+        except Exception as exc:
+            # DecodeError is the expected verdict; anything else is a bug on this input and
+            # is quarantined (kind internal) rather than failing the run.
+            kind = exc.kind if isinstance(exc, DecodeError) else "internal"
             yield quarantine(
                 self._run,
                 raw.source_uri,
-                exc.kind,
-                str(exc),
+                kind,
+                str(exc) if kind != "internal" else f"{type(exc).__name__}: {exc}",
                 raw=raw.data,
                 raw_size=raw.size,
                 raw_sha256=raw.sha256,
@@ -65,12 +68,17 @@ class NormalizeFn(beam.DoFn):
     def process(self, doc: DecodedText) -> Iterator[Article | beam.pvalue.TaggedOutput]:
         try:
             parsed = parse_article(doc.text, self._config)
-        except HeaderError as exc:
+        except Exception as exc:
+            # HeaderError is an expected verdict (no_body); anything else is a parser bug on
+            # this input, which must not fail the whole run: quarantine it with its raw bytes
+            # so it can be reproduced.
+            kind = exc.kind if isinstance(exc, HeaderError) else "internal"
+            message = str(exc) if kind != "internal" else f"{type(exc).__name__}: {exc}"
             yield quarantine(
                 self._run,
                 doc.source_uri,
-                exc.kind,
-                str(exc),
+                kind,
+                message,
                 raw=doc.raw,
                 raw_size=len(doc.raw),
                 raw_sha256=doc.raw_sha256,
