@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import logging
-import re
 import shutil
 import sys
 import time
@@ -25,12 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import dedup_corpus
+from baseline import minhash_matches
 from measure import TreeSampler
 
 from pipelines.core import near_dup as nd
-
-_W_RE = re.compile(r"\w+")
-
 
 # ------------------------------------------------------------------------------------------
 # Methods
@@ -179,38 +176,20 @@ def run_pipeline_batches(
 
 
 def run_baseline(items: list[dict], threshold: float = 0.8, num_perm: int = 128) -> dict:
-    from datasketch import MinHash, MinHashLSH
-
-    t0 = time.perf_counter()
-    mhs = {}
-    for it in items:
-        w = _W_RE.findall(it["text"].lower())
-        sh = {" ".join(w[i : i + 5]).encode() for i in range(max(1, len(w) - 4))}
-        m = MinHash(num_perm=num_perm, seed=1)
-        m.update_batch(list(sh))
-        mhs[it["id"]] = m
-    t1 = time.perf_counter()
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    for aid, m in mhs.items():
-        lsh.insert(aid, m)
-    pairs = set()
-    for aid, m in mhs.items():
-        for other in lsh.query(m):
-            if other != aid:
-                pairs.add(tuple(sorted((aid, other))))
-    matched = [p for p in pairs if mhs[p[0]].jaccard(mhs[p[1]]) >= threshold]
-    t2 = time.perf_counter()
+    base = minhash_matches(((it["id"], it["text"]) for it in items), threshold, num_perm)
     members = {it["id"]: nd.Member(it["id"], it["published_date"], 0.0) for it in items}
-    clusters = nd.cluster(mhs, matched)
     n = len(items)
     return {
-        "clusters": clusters,
+        "clusters": nd.cluster(base["ids"], base["matched"]),
         "members": members,
         "timing": {
-            "signature ms/article": 1000 * (t1 - t0) / n,
-            "lsh+verify ms/article": 1000 * (t2 - t1) / n,
+            "signature ms/article": 1000 * base["sketch_seconds"] / n,
+            "lsh+verify ms/article": 1000 * base["lsh_seconds"] / n,
         },
-        "counts": {"candidate pairs": len(pairs), "verified matches": len(matched)},
+        "counts": {
+            "candidate pairs": len(base["candidates"]),
+            "verified matches": len(base["matched"]),
+        },
     }
 
 

@@ -92,7 +92,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 import dedup_corpus  # noqa: E402
+from baseline import minhash_matches  # noqa: E402
 from measure import TreeSampler, tree_rss  # noqa: E402
+
+from pipelines.core import near_dup as nd  # noqa: E402
 
 MODES = {
     "in_process": [],
@@ -101,7 +104,6 @@ MODES = {
 CORPUS_VERSION = 1
 MIB = 2**20
 PYSPY_RATE = 100
-_W_RE = re.compile(r"\w+")
 # Manifest counts shown, when the manifest has them; the first four must reconcile with the
 # optional ones: matched = articles + duplicates + quarantined (+ already_ingested).
 _COUNTS = ("matched", "articles", "duplicates", "quarantined", "already_ingested")
@@ -326,51 +328,25 @@ def _child_pipeline(spec: dict) -> dict:
 
 
 def _child_baseline(spec: dict, threshold: float = 0.8, num_perm: int = 128) -> dict:
-    from datasketch import MinHash, MinHashLSH
-
     paths = sorted(Path(spec["input_dir"]).glob("*.txt"))
     rss_before = tree_rss()
     with TreeSampler() as usage:
-        t0 = time.perf_counter()
-        sketches = {}
-        for path in paths:
-            words = _W_RE.findall(path.read_text(encoding="utf-8").lower())
-            shingles = {" ".join(words[i : i + 5]).encode() for i in range(max(1, len(words) - 4))}
-            m = MinHash(num_perm=num_perm, seed=1)
-            m.update_batch(list(shingles))
-            sketches[path.stem] = m
-        t1 = time.perf_counter()
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        for key, m in sketches.items():
-            lsh.insert(key, m)
-        pairs = set()
-        for key, m in sketches.items():
-            for other in lsh.query(m):
-                if other != key:
-                    pairs.add((key, other) if key < other else (other, key))
-        matched = [p for p in pairs if sketches[p[0]].jaccard(sketches[p[1]]) >= threshold]
-    # Articles the baseline would drop: connected components of matched pairs, one kept each.
-    parent = {k: k for k in sketches}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in matched:
-        parent[find(a)] = find(b)
+        # Reading the files is part of the baseline's cost, as it is of the pipeline's.
+        docs = ((p.stem, p.read_text(encoding="utf-8")) for p in paths)
+        base = minhash_matches(docs, threshold, num_perm)
+    # Articles the baseline would drop: one kept per connected component of matched pairs.
+    clusters = nd.cluster(base["ids"], base["matched"])
     return {
         "wall": usage.wall_seconds,
         "cpu": usage.cpu_seconds,
         "cpu_workers": 0.0,
         "peak": usage.peak_bytes,
         "rss_before": rss_before,
-        "minhash_seconds": t1 - t0,
+        "minhash_seconds": base["sketch_seconds"],
         "counts": {
             "matched": len(paths),
-            "duplicates": len(sketches) - len({find(k) for k in sketches}),
-            "candidate_pairs": len(pairs),
+            "duplicates": len(clusters) - len(set(clusters.values())),
+            "candidate_pairs": len(base["candidates"]),
         },
     }
 
