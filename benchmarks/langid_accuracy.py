@@ -1,8 +1,8 @@
 """Accuracy and speed of pipelines.core.language against langdetect's defaults, on one test set.
 
     python benchmarks/langid_accuracy.py [--testset ../shared/corpora/langid/testset.jsonl]
-        [--prefix-chars N] [--trials N] [--short-trials N] [--short-chars N]
-        [--min-confidence P] [--min-letters N] [--seed N] [--weakest K] [--no-baseline]
+        [--prefix-chars N] [--evidence-ngrams N] [--min-confidence P] [--min-letters N]
+        [--weakest K] [--no-baseline]
 
 The test set is JSONL ``{"id", "lang", "kind", "text"}``: 30 languages x 100 texts of each kind,
 ``paragraph`` (several sentences), ``short`` (one sentence; also accepted under the name
@@ -167,32 +167,21 @@ def _kinds(records: Sequence[dict]) -> list[str]:
 def _config_from_args(args: argparse.Namespace) -> lg.LanguageConfig:
     overrides = {
         "prefix_chars": args.prefix_chars,
-        "n_trials": args.trials,
-        "short_n_trials": args.short_trials,
-        "short_text_chars": args.short_chars,
+        "evidence_ngrams": args.evidence_ngrams,
         "min_confidence": args.min_confidence,
         "min_letters": args.min_letters,
-        "seed": args.seed,
     }
-    config = lg.LanguageConfig()
     given = {k: v for k, v in overrides.items() if v is not None}
-    # A smaller --prefix-chars than the default short_text_chars would be rejected; clamp it
-    # unless the caller set both.
-    if "prefix_chars" in given and "short_text_chars" not in given:
-        given["short_text_chars"] = min(config.short_text_chars, given["prefix_chars"])
-    return replace(config, **given)
+    return replace(lg.LanguageConfig(), **given)
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--testset", type=Path, default=DEFAULT_TESTSET)
     p.add_argument("--prefix-chars", type=int)
-    p.add_argument("--trials", type=int, help="n_trials (texts longer than --short-chars)")
-    p.add_argument("--short-trials", type=int, help="short_n_trials")
-    p.add_argument("--short-chars", type=int, help="short_text_chars")
+    p.add_argument("--evidence-ngrams", type=int)
     p.add_argument("--min-confidence", type=float)
     p.add_argument("--min-letters", type=int)
-    p.add_argument("--seed", type=int)
     p.add_argument("--weakest", type=int, default=5, help="weakest languages shown per kind")
     p.add_argument("--no-baseline", action="store_true", help="skip langdetect's defaults")
     return p.parse_args(argv)
