@@ -761,51 +761,93 @@ def word_profile(text: str, language: str) -> WordProfile:
     return WordProfile(_lang_key(language), ids, counts, sentences)
 
 
-@dataclass
 class WordFreq:
     """Document frequencies per language over a batch of articles (hashed words).
 
-    Mergeable (``add``/``merge``), so a Beam CombineFn builds it in one pass; ``freeze`` turns
-    it into sorted arrays for fast vectorised look-ups. Each document counts a word once.
+    Mergeable (``add_profile``/``merge``), so a Beam CombineFn builds it in one pass. Per
+    language it keeps sorted unique word ids with their document counts, plus profiles added
+    since the last compaction; compacting is one vectorised sort, so building and merging cost
+    numpy time, not a Python dict operation per word. Each document counts a word once.
     """
 
-    counts: dict[str, dict[int, int]] = field(default_factory=dict)
-    docs: dict[str, int] = field(default_factory=dict)
-    _frozen: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+    # Pending ids are folded into the sorted arrays once there are this many.
+    _COMPACT_AT = 1 << 18
+
+    def __init__(self) -> None:
+        self.docs: dict[str, int] = {}
+        self._ids: dict[str, np.ndarray] = {}  # sorted unique uint64
+        self._counts: dict[str, np.ndarray] = {}  # int64, aligned with _ids
+        self._pending: dict[str, list[np.ndarray]] = {}
+        self._pending_size = 0
 
     def add_profile(self, profile: WordProfile) -> None:
-        c = self.counts.setdefault(profile.language, {})
-        for w in profile.ids.tolist():
-            c[w] = c.get(w, 0) + 1
-        self.docs[profile.language] = self.docs.get(profile.language, 0) + 1
-        self._frozen.clear()
+        lang = profile.language
+        self.docs[lang] = self.docs.get(lang, 0) + 1
+        if profile.ids.size:
+            self._pending.setdefault(lang, []).append(profile.ids)
+            self._pending_size += profile.ids.size
+            if self._pending_size >= self._COMPACT_AT:
+                self._compact()
 
     def add(self, text: str, language: str) -> None:
         self.add_profile(word_profile(text, language))
 
     def merge(self, other: WordFreq) -> WordFreq:
-        for lang, oc in other.counts.items():
-            c = self.counts.setdefault(lang, {})
-            for w, n in oc.items():
-                c[w] = c.get(w, 0) + n
+        other._compact()
         for lang, n in other.docs.items():
             self.docs[lang] = self.docs.get(lang, 0) + n
-        self._frozen.clear()
+        for lang, ids in other._ids.items():
+            self._fold(lang, ids, other._counts[lang])
+        self._compact()
         return self
+
+    def _fold(self, lang: str, ids: np.ndarray, counts: np.ndarray) -> None:
+        if lang in self._ids:
+            ids = np.concatenate([self._ids[lang], ids])
+            counts = np.concatenate([self._counts[lang], counts])
+        order = np.argsort(ids, kind="stable")
+        ids, counts = ids[order], counts[order]
+        starts = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
+        self._ids[lang] = ids[starts]
+        self._counts[lang] = np.add.reduceat(counts, starts) if len(ids) else counts
+
+    def _compact(self) -> None:
+        for lang, parts in self._pending.items():
+            ids = np.concatenate(parts)
+            self._fold(lang, ids, np.ones(len(ids), dtype=np.int64))
+        self._pending.clear()
+        self._pending_size = 0
+
+    def counts(self, language: str) -> dict[int, int]:
+        """Word id -> number of documents, for one language (for inspection and tests)."""
+        self._compact()
+        ids, counts = self._ids.get(language), self._counts.get(language)
+        return {} if ids is None else dict(zip(ids.tolist(), counts.tolist(), strict=True))
 
     def lookup(self, language: str, ids: np.ndarray) -> np.ndarray | None:
         """Document frequency of each id (0 if unseen); None if the language has no counts."""
-        if language not in self._frozen:
-            c = self.counts.get(language)
-            if not c:
-                return None
-            keys = np.fromiter(c.keys(), dtype=np.uint64, count=len(c))
-            vals = np.fromiter(c.values(), dtype=np.int64, count=len(c))
-            order = np.argsort(keys)
-            self._frozen[language] = (keys[order], vals[order])
-        keys, vals = self._frozen[language]
+        if self._pending:
+            self._compact()
+        keys = self._ids.get(language)
+        if keys is None or not keys.size:
+            return None
+        vals = self._counts[language]
         idx = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
         return np.where(keys[idx] == ids, vals[idx], 0)
+
+    def __getstate__(self) -> dict:
+        self._compact()  # ship sorted arrays, not the pending list
+        return self.__dict__.copy()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WordFreq):
+            return NotImplemented
+        return self.docs == other.docs and all(
+            self.counts(lang) == other.counts(lang) for lang in set(self._langs() + other._langs())
+        )
+
+    def _langs(self) -> list[str]:
+        return [*self._ids, *self._pending]
 
 
 def word_frequencies(docs: Iterable[tuple[str, str]]) -> WordFreq:
