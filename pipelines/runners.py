@@ -4,14 +4,42 @@
 here must work offline, so DirectRunner (the default) is pinned to its own FnApiRunner engine,
 which honours --direct_num_workers and --direct_running_mode. Every other --runner (Dataflow,
 Flink, Spark, Portable) is passed to Beam unchanged.
+
+Memory: the DirectRunner's processes are multi-threaded (gRPC, bundle threads), and glibc gives
+each thread that allocates its own malloc arena, up to 8 per core; memory freed in one arena
+is rarely returned. Capping arenas at 2 (`MALLOC_ARENA_MAX`) cut the peak of the process tree
+of a 25k-article run with 2 workers from 2.6 to 1.8 GiB at the same speed
+(benchmarks/throughput.py). A value already set in the environment is left alone.
 """
 
 from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
 
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.runners.runner import PipelineRunner
 
 _DIRECT = {None, "DirectRunner", "direct", "directrunner", "FnApiRunner"}
+_MALLOC_ARENAS = 2
+_M_ARENA_MAX = -8  # glibc's mallopt parameter number for the arena cap
+
+
+def limit_malloc_arenas() -> None:
+    """Cap glibc malloc arenas in this process (mallopt) and in workers it starts (env).
+
+    No-op when MALLOC_ARENA_MAX is already set or the C library is not glibc.
+    """
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return
+    os.environ["MALLOC_ARENA_MAX"] = str(_MALLOC_ARENAS)  # inherited by SDK worker processes
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name)
+        libc.mallopt(_M_ARENA_MAX, _MALLOC_ARENAS)
+    except (OSError, AttributeError, TypeError):
+        pass  # not glibc (musl, macOS): nothing to tune
 
 
 def resolve_runner(options: PipelineOptions) -> PipelineRunner | str:
@@ -19,6 +47,7 @@ def resolve_runner(options: PipelineOptions) -> PipelineRunner | str:
     name = options.view_as(StandardOptions).runner
     if name not in _DIRECT:
         return name
+    limit_malloc_arenas()
     from apache_beam.portability.api import beam_provision_api_pb2
     from apache_beam.runners.portability.fn_api_runner import fn_runner
     from apache_beam.runners.portability.portable_runner import JobServiceHandle
