@@ -252,7 +252,7 @@ class SignatureCoder(_RecordCoder):
 
 class WordProfileCoder(_RecordCoder):
     record_type = WordProfile
-    packers = (("ids", _ARRAY_P), ("counts", _ARRAY_P))
+    packers = (("ids", _ARRAY_P),)
 
 
 class FeaturesCoder(_RecordCoder):

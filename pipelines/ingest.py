@@ -100,7 +100,7 @@ def build(
     ) | "RecordLedger" >> RecordLedger(run)
     index_entries = (stored, deduped.index) | "CollectIndex" >> beam.Flatten()
     staged = (
-        deduped.articles | "WritePartitions" >> WritePartitions(config.write, run),
+        deduped.articles | "WritePartitions" >> WritePartitions(config.write, run, tagged),
         deduped.duplicates | "WriteDuplicates" >> WriteDuplicates(config.write, run),
         quarantined | "WriteQuarantine" >> WriteQuarantine(config.write, run),
         index_entries | "WriteIndex" >> WriteIndex(config.write, config.index, run),

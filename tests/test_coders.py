@@ -80,14 +80,9 @@ VALUES = [
     (C.FeaturesCoder, Features("u2", None, EMPTY_SIG)),
     (
         C.WordProfileCoder,
-        WordProfile(
-            "en",
-            np.array([1, 2**63, 2**64 - 1], np.uint64),
-            np.array([3, 1, 4000000000], np.uint32),
-            7,
-        ),
+        WordProfile("en", np.array([1, 2**63, 2**64 - 1], np.uint64), 7),
     ),
-    (C.WordProfileCoder, WordProfile("", np.zeros(0, np.uint64), np.zeros(0, np.uint32), 0)),
+    (C.WordProfileCoder, WordProfile("", np.zeros(0, np.uint64), 0)),
     (C.DroppedCoder, Dropped("k", 0.93, "near:skeleton", "r0", dt.date(2020, 1, 1))),
     (C.DroppedCoder, Dropped("k", 1.0, "exact")),
     (

@@ -50,6 +50,7 @@ __all__ = [
     "WordFreq",
     "WordProfile",
     "bucket_pairs",
+    "candidate_key_array",
     "candidate_keys",
     "candidate_pairs",
     "choose_survivor",
@@ -494,23 +495,27 @@ def minhash(sig: Signature, config: NearDupConfig = DEFAULT) -> np.ndarray:
     return ((_mix64(uniq[None, :] * a + b) >> np.uint64(32)).min(axis=1)).astype(np.uint32)
 
 
+def candidate_key_array(sig: Signature, config: NearDupConfig = DEFAULT) -> np.ndarray:
+    """`candidate_keys` as an int64 array (the exact key first, then one per band)."""
+    exact = np.array([sig.exact], dtype=np.int64)
+    if len(sig.shingles) == 0:
+        return exact
+    mh = minhash(sig, config).reshape(config.bands, config.rows).astype(np.uint64)
+    band_ids = np.arange(1, config.bands + 1, dtype=np.uint64)[:, None]
+    acc = band_ids * _SHINGLE_MULT[31]
+    for r in range(config.rows):
+        acc = acc + mh[:, r : r + 1] * _SHINGLE_MULT[r]
+    band_keys = (_mix64(acc[:, 0]) >> np.uint64(1)).astype(np.int64)
+    return np.concatenate([exact, band_keys])
+
+
 def candidate_keys(sig: Signature, config: NearDupConfig = DEFAULT) -> list[int]:
     """LSH keys (non-negative 63-bit ints); articles sharing any key are candidate pairs.
 
     One key per band plus one exact-content key, so exact copies always meet even when their
     skeleton is empty. Empty articles get only the exact key.
     """
-    keys = [sig.exact]
-    if len(sig.shingles) == 0:
-        return keys
-    mh = minhash(sig, config).reshape(config.bands, config.rows).astype(np.uint64)
-    band_ids = np.arange(1, config.bands + 1, dtype=np.uint64)[:, None]
-    acc = band_ids * _SHINGLE_MULT[31]
-    for r in range(config.rows):
-        acc = acc + mh[:, r : r + 1] * _SHINGLE_MULT[r]
-    band_keys = _mix64(acc[:, 0]) >> np.uint64(1)
-    keys.extend(int(k) for k in band_keys)
-    return keys
+    return candidate_key_array(sig, config).tolist()
 
 
 def bucket_pairs(members: Iterable[Hashable], config: NearDupConfig = DEFAULT) -> list[tuple]:
@@ -726,13 +731,12 @@ def _lang_key(language: str) -> str:
 class WordProfile:
     """Compact word statistics of one article for ``originality`` (no text; picklable).
 
-    ids: sorted unique 64-bit hashes of the lower-cased letter words; counts: their
-    occurrences; sentences: number of sentence ends.
+    ids: sorted unique 64-bit hashes of the lower-cased letter words (each distinct word counts
+    once); sentences: number of sentence ends.
     """
 
     language: str
     ids: np.ndarray = field(repr=False)
-    counts: np.ndarray = field(repr=False)
     sentences: int
 
     def __eq__(self, other: object) -> bool:
@@ -742,7 +746,6 @@ class WordProfile:
             self.language == other.language
             and self.sentences == other.sentences
             and np.array_equal(self.ids, other.ids)
-            and np.array_equal(self.counts, other.counts)
         )
 
     def __hash__(self) -> int:
@@ -753,12 +756,9 @@ def word_profile(text: str, language: str) -> WordProfile:
     """The WordProfile of ``text``: what originality needs, at ~10 bytes per distinct word."""
     # Hash each distinct word once: the ids are the sorted unique hashes either way.
     ids = _hash_words(set(_ORIG_WORD_RE.findall(text.lower())))
-    # _hash_words already returns unique hashes, so every count is 1 (what np.unique's
-    # return_counts gave here before); kept as is so profiles stay bit-identical.
-    counts = np.ones(len(ids), dtype=np.uint32)
     # Counting single characters needs no regex match list (equals len(_SENT_END_RE.findall)).
     sentences = sum(map(text.count, _SENT_END_CHARS))
-    return WordProfile(_lang_key(language), ids, counts, sentences)
+    return WordProfile(_lang_key(language), ids, sentences)
 
 
 class WordFreq:
@@ -865,7 +865,9 @@ def profile_originality(profile: WordProfile, freq: WordFreq) -> float | None:
     df = freq.lookup(profile.language, profile.ids)
     if df is None:
         return None
-    word_term = float((profile.counts * np.log(df + 1.0)).sum() / profile.counts.sum())
+    # The mean over distinct words (the same float as the count-weighted mean of earlier
+    # versions, whose counts were all 1).
+    word_term = float(np.log(df + 1.0).sum() / profile.ids.size)
     return word_term + _COMPLETENESS_WEIGHT * math.log1p(profile.sentences)
 
 

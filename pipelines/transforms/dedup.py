@@ -71,7 +71,7 @@ class Features:
     run_id: str | None = None
 
 
-_NO_PROFILE = nd.WordProfile("", np.zeros(0, np.uint64), np.zeros(0, np.uint32), 0)
+_NO_PROFILE = nd.WordProfile("", np.zeros(0, np.uint64), 0)
 
 
 def stored_features(entry: IndexEntry) -> tuple[str, Features]:
@@ -131,28 +131,38 @@ _KEY_GROUPS = 64
 
 
 def _band_keys(batch: list[tuple[int, Features]], config: nd.NearDupConfig):
-    """A batch of articles -> (group, [(band key, article key), ...]) per key group.
+    """A batch of articles -> (group, (band keys, article keys)) per key group, as two int64
+    arrays: a few elements per group instead of ~65 per article, encoded as raw arrays."""
+    bands = [nd.candidate_key_array(features.signature, config) for _, features in batch]
+    owners = np.repeat(np.array([key for key, _ in batch], dtype=np.int64), [len(b) for b in bands])
+    band = np.concatenate(bands)
+    group = band % _KEY_GROUPS
+    order = np.argsort(group, kind="stable")
+    band, owner, group = band[order], owners[order], group[order]
+    starts = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))
+    ends = np.append(starts[1:], len(group))
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        yield int(group[start]), (band[start:end], owner[start:end])
 
-    Batching keeps the shuffle at a few elements per group instead of ~65 per article.
-    """
-    per_group: dict[int, list[tuple[int, int]]] = {}
-    for key, features in batch:
-        for band in nd.candidate_keys(features.signature, config):
-            per_group.setdefault(band % _KEY_GROUPS, []).append((band, key))
-    yield from per_group.items()
 
-
-def _bucket_pairs(item: tuple[int, Iterable[list]], config: nd.NearDupConfig):
+def _bucket_pairs(item: tuple[int, Iterable[tuple]], config: nd.NearDupConfig):
     """One key group -> its candidate pairs (a, b), a < b, each once."""
     _, batches = item
-    buckets: dict[int, list[int]] = {}
-    for entries in batches:
-        for band, key in entries:
-            buckets.setdefault(band, []).append(key)
-    pairs: set[tuple[int, int]] = set()
-    for members in buckets.values():
-        if len(members) > 1:
-            pairs.update(nd.bucket_pairs(members, config))
+    parts = list(batches)
+    band = np.concatenate([b for b, _ in parts])
+    owner = np.concatenate([o for _, o in parts])
+    order = np.lexsort((owner, band))  # by band key, then article key
+    band, owner = band[order], owner[order]
+    starts = np.flatnonzero(np.concatenate([[True], band[1:] != band[:-1]]))
+    sizes = np.diff(np.append(starts, len(band)))
+    # Buckets of two (most of them) are paired in one vectorised step; larger ones go
+    # through nd.bucket_pairs (cap and window).
+    two = starts[sizes == 2]
+    a, b = owner[two], owner[two + 1]
+    distinct = a != b
+    pairs: set[tuple[int, int]] = set(zip(a[distinct].tolist(), b[distinct].tolist(), strict=True))
+    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist(), strict=True):
+        pairs.update(nd.bucket_pairs(owner[start : start + size].tolist(), config))
     yield from sorted(pairs)
 
 

@@ -94,10 +94,29 @@ class _WriteShardFn(beam.DoFn):
 
 
 class _WriteStaged(beam.PTransform):
-    """Records -> StagedFile, a few files per partition of at most `rows_per_file` rows."""
+    """Records -> StagedFile, a few files per partition of at most `rows_per_file` rows.
 
-    def __init__(self, kind, partition_fn, id_fn, rows_per_file, suffix, write, sort_key, run):
+    `size_hint`: an earlier PCollection whose elements fall in the same partitions and are at
+    least as many per partition (e.g. the articles before duplicates were dropped). Counting
+    partitions there instead of in `records` lets the runner assign shards while the records
+    stream by; counted on `records` themselves, the DirectRunner must first buffer them all
+    (a side input computed from the stage that produces them).
+    """
+
+    def __init__(
+        self,
+        kind,
+        partition_fn,
+        id_fn,
+        rows_per_file,
+        suffix,
+        write,
+        sort_key,
+        run,
+        size_hint: beam.PCollection | None = None,
+    ):
         super().__init__()
+        self._size_hint = size_hint
         self._kind = kind
         self._partition_fn = partition_fn
         self._id_fn = id_fn
@@ -110,11 +129,11 @@ class _WriteStaged(beam.PTransform):
     def expand(self, records: beam.PCollection) -> beam.PCollection[StagedFile]:
         partition_fn, id_fn, per_file = self._partition_fn, self._id_fn, self._rows_per_file
         keyed = records | "KeyByPartition" >> beam.Map(lambda r: (partition_fn(r), r))
-        sizes = (
-            keyed
-            | "One" >> beam.Map(lambda kv: (kv[0], 1))
-            | "CountPerPartition" >> beam.CombinePerKey(sum)
-        )
+        if self._size_hint is None:
+            ones = keyed | "One" >> beam.Map(lambda kv: (kv[0], 1))
+        else:
+            ones = self._size_hint | "One" >> beam.Map(lambda r: (partition_fn(r), 1))
+        sizes = ones | "CountPerPartition" >> beam.CombinePerKey(sum)
 
         def assign_shard(kv, sizes):
             partition, record = kv
@@ -133,12 +152,19 @@ class _WriteStaged(beam.PTransform):
 
 
 class WritePartitions(beam.PTransform):
-    """Article -> staged Parquet under `articles/published_date=…/language=…/` (zstd)."""
+    """Article -> staged Parquet under `articles/published_date=…/language=…/` (zstd).
 
-    def __init__(self, config: WriteConfig, run: RunContext) -> None:
+    `size_hint`: optional PCollection of Articles that includes every article to write (e.g.
+    before duplicates were dropped); partitions are sized from it (see `_WriteStaged`).
+    """
+
+    def __init__(
+        self, config: WriteConfig, run: RunContext, size_hint: beam.PCollection | None = None
+    ) -> None:
         super().__init__()
         self._config = config
         self._run = run
+        self._size_hint = size_hint
 
     def expand(self, articles: beam.PCollection[Article]) -> beam.PCollection[StagedFile]:
         config, file_schema = self._config, schema.article_file_schema()
@@ -151,6 +177,7 @@ class WritePartitions(beam.PTransform):
             write=lambda handle, rows: _write_parquet(handle, rows, file_schema, config),
             sort_key=lambda row: (row["article_id"], row["source_uri"]),
             run=self._run,
+            size_hint=self._size_hint,
         )
 
 
