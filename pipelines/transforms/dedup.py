@@ -170,8 +170,9 @@ def _only(features: Iterable[Features], key: int) -> Features:
     found = list(features)
     if len(found) != 1:
         raise RuntimeError(
-            f"article key {key} is shared by {sorted(f.uid for f in found)}: a 64-bit hash "
-            "collision; rerun with one of these inputs moved to a later run"
+            f"article key {key} is shared by {sorted(f.uid for f in found)}: either the index "
+            "already holds this input (its ledger entry is gone) or two uids collide in 64 "
+            "bits; move one of these inputs to a later run"
         )
     return found[0]
 
@@ -179,7 +180,7 @@ def _only(features: Iterable[Features], key: int) -> Features:
 def _probe(item: tuple[int, dict]) -> Iterator[tuple[int, tuple[int, Features]]]:
     """Pairs (a, b) keyed by a, joined with a's features -> (b, (a, features_a)), once each."""
     key, joined = item
-    features = _only(joined["features"], key)
+    features = _only([*joined["features"], *joined.get("stored", ())], key)
     for other in sorted(set(joined["pairs"])):
         yield other, (key, features)
 
@@ -187,7 +188,7 @@ def _probe(item: tuple[int, dict]) -> Iterator[tuple[int, tuple[int, Features]]]
 def _verify(item: tuple[int, dict], config: nd.NearDupConfig):
     """Main output: verified (a, b) key pairs; MEMBERS: (key, Features) of both ends."""
     key, joined = item
-    features = _only(joined["features"], key)
+    features = _only([*joined["features"], *joined.get("stored", ())], key)
     for other_key, other in joined["probes"]:
         if other.stored and features.stored:
             continue  # both already published: nothing to decide
@@ -321,30 +322,46 @@ class DropDuplicates(beam.PTransform):
             PROFILES, main="features"
         )
         new, profiles = extracted.features, extracted[PROFILES]
-        if self._stored is None:
-            features = new
-        else:
-            previous = self._stored | "StoredFeatures" >> beam.Map(stored_features)
-            features = (new, previous) | "WithStored" >> beam.Flatten()
+        # Stored features join as their own input rather than being flattened with the new
+        # ones: the DirectRunner materializes a multi-input Flatten as a separate stage that
+        # re-reads every element, and band keys of new articles would move out of the fused
+        # per-article stage with it.
+        previous = (
+            self._stored | "StoredFeatures" >> beam.Map(stored_features)
+            if self._stored is not None
+            else None
+        )
         freq = (
             profiles
             | "Profiles" >> beam.Values()
             | "WordFrequencies" >> beam.CombineGlobally(_WordFrequencies())
         )
-        pairs = (
-            features
+        band_keys = (
+            new
             | "Batch" >> beam.BatchElements(min_batch_size=64, max_batch_size=2048)
             | "BandKeys" >> beam.FlatMap(_band_keys, config)
+        )
+        with_stored = {"features": new}
+        if previous is not None:
+            stored_keys = (
+                previous
+                | "StoredBatch" >> beam.BatchElements(min_batch_size=64, max_batch_size=2048)
+                | "StoredBandKeys" >> beam.FlatMap(_band_keys, config)
+            )
+            band_keys = (band_keys, stored_keys) | "AllBandKeys" >> beam.Flatten()
+            with_stored["stored"] = previous
+        pairs = (
+            band_keys
             | "GroupByKeyGroup" >> beam.GroupByKey()
             | "CandidatePairs" >> beam.FlatMap(_bucket_pairs, config)
         )
         probes = (
-            {"features": features, "pairs": pairs}
+            {**with_stored, "pairs": pairs}
             | "JoinFirst" >> beam.CoGroupByKey()
             | "Probe" >> beam.FlatMap(_probe)
         )
         verified = (
-            {"features": features, "probes": probes}
+            {**with_stored, "probes": probes}
             | "JoinSecond" >> beam.CoGroupByKey()
             | "VerifyPairs" >> beam.FlatMap(_verify, config).with_outputs(MEMBERS, main="pairs")
         )
