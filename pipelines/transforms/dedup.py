@@ -74,8 +74,8 @@ class Features:
 _NO_PROFILE = nd.WordProfile("", np.zeros(0, np.uint64), 0)
 
 
-def stored_features(entry: IndexEntry) -> tuple[str, Features]:
-    """An index entry as a (uid, Features) member that always survives against new articles."""
+def stored_features(entry: IndexEntry) -> tuple[int, Features]:
+    """An index entry as a (key, Features) member that always survives against new articles."""
     return article_key(entry.uid), Features(
         entry.uid, entry.published_date, entry.signature, True, entry.run_id
     )
