@@ -22,7 +22,7 @@ Contract:
 - Deterministic: the same text and config give the same tag in every call, thread and process
   (on the same langdetect profiles and numpy). langdetect's global ``DetectorFactory`` and its
   seed are never used.
-- One model per process (~40 MB: the n-gram table in float32 plus its log form; ~0.5 s to build),
+- One model per process (~40 MB: the n-gram table and its log form, both float32; ~0.5 s to build),
   built lazily under a lock on first use or by `warm_up()`, read-only afterwards: safe to call
   from many threads.
 - Bounded cost: only a cleaned prefix of about `prefix_chars` characters (cut at a word boundary)
@@ -335,6 +335,9 @@ class _Model:
         # One log-prior per combination of scripts seen; a handful in practice.
         self._priors: dict[frozenset[str], np.ndarray | None] = {}
         self.log_table(DEFAULT.alpha)
+        # The float64 table is only needed for the default log table; other alphas (rare) are
+        # derived from a float32 copy, which halves what every worker process keeps.
+        self._probs = table.astype(np.float32)
 
     def log_table(self, alpha: float) -> np.ndarray:
         """log(P + alpha / BASE_FREQ) per n-gram and language, float32 (one per alpha used)."""
