@@ -6,17 +6,21 @@ import hashlib
 from pathlib import Path
 
 import apache_beam as beam
+import numpy as np
 import pyarrow.parquet as pq
+import pytest
 from apache_beam.io.filesystem import FileMetadata
 from apache_beam.testing.util import assert_that, equal_to
 
 from pipelines.config import ReadConfig, WriteConfig
+from pipelines.core import near_dup as nd
 from pipelines.core import text as textlib
 from pipelines.core.decode import DEFAULT_DECODE
 from pipelines.core.headers import DEFAULT_HEADER, parse_article
+from pipelines.core.index import IndexEntry
 from pipelines.core.language import LanguageConfig
 from pipelines.core.records import Article, DecodedText, Duplicate, Quarantined, RawFile
-from pipelines.transforms.dedup import DropDuplicates
+from pipelines.transforms.dedup import DropDuplicates, PairIndex, _bucket_pairs
 from pipelines.transforms.normalize import DecodeText, NormalizeHeaders
 from pipelines.transforms.read import ReadArticles, ReadFiles
 from pipelines.transforms.tag import TagDate, TagLanguage
@@ -287,6 +291,51 @@ def test_drop_duplicates_spun_seed_copy_is_dropped_distinct_reports_kept(pipelin
             equal_to([("a000", "b001", "near:skeleton", "b001", True)]),
             label="dups",
         )  # fmt: skip
+
+
+def test_pair_index_looks_up_both_ends_once():
+    index = PairIndex(np.array([5, 1, 5, 3]), np.array([1, 5, 9, 3]))
+    assert index.partners_of(1).tolist() == [5]
+    assert index.partners_of(5).tolist() == [1, 9]
+    assert index.partners_of(9).tolist() == [5]
+    assert index.partners_of(3).tolist() == [3]  # two inputs share key 3
+    assert index.partners_of(4).tolist() == []
+
+
+def test_bucket_pairs_pairs_bucket_members_and_flags_a_shared_key():
+    bands = np.array([10, 10, 20, 20, 20, 30, 30], dtype=np.int64)
+    owners = np.array([1, 2, 1, 2, 3, 7, 7], dtype=np.int64)
+    ((a, b),) = _bucket_pairs((0, [(bands, owners)]), nd.DEFAULT)
+    assert sorted(zip(a.tolist(), b.tolist(), strict=True)) == [
+        (1, 2),
+        (1, 2),
+        (1, 3),
+        (2, 3),
+        (7, 7),
+    ]
+
+
+def test_drop_duplicates_fails_when_the_index_already_holds_an_input(pipeline, run_ctx):
+    article = _article(
+        run_ctx,
+        seed("003").read_text(encoding="utf-8"),
+        "aaa",
+        language="en",
+        published_date=dt.date(2020, 3, 18),
+    )
+    entry = IndexEntry(
+        article_id=article.article_id,
+        source_uri=article.source_uri,
+        published_date=article.published_date,
+        effective_date=article.published_date,
+        language="en",
+        signature=nd.signature(article.body, "en", title=article.title),
+        run_id="earlier-run",
+    )
+    # The runner wraps the error in its own exception type; the message is what users see.
+    with pytest.raises(Exception, match="is shared by"), pipeline as p:
+        stored = p | "Stored" >> beam.Create([entry])
+        _ = p | beam.Create([article]) | DropDuplicates(stored=stored)
 
 
 def test_write_partitions_and_commit(pipeline, run_ctx):

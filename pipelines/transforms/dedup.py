@@ -1,17 +1,24 @@
 """DropDuplicates: find exact and near (spun, reworded) duplicates; keep one article per group.
 
-Only compact signatures and ids are shuffled; article bodies never leave their worker. Steps:
+Only compact signatures and integer ids are shuffled; article bodies never leave their worker
+until they are written. Everything that decides is small metadata -- candidate pairs, cluster
+ids, originality scores, decisions -- and travels as side inputs (broadcast), so no step joins
+two large collections. Steps:
 
-1. WordFrequencies: document frequencies per language over the batch (one combine), for the
-   originality score that breaks survivor ties between same-day copies.
-2. Features: per article a `near_dup.Signature`, its date and originality.
-3. CandidatePairs: LSH band keys, batched per key group -> buckets (capped) -> candidate id
-   pairs, deduplicated.
-4. VerifyPairs: join both signatures onto each pair and verify it.
-5. ClusterPairs: connected components of verified pairs (a single small combine).
-6. ChooseSurvivors: per cluster, re-check members against the survivor (no A~B~C chains) and
+1. Features: per article its `near_dup.Signature` (with date), its WordProfile, and the
+   IndexEntry it would get if kept; WordFrequencies combines the profiles per language.
+2. CandidatePairs: LSH band keys, batched per key group -> buckets (capped) -> PairIndex, the
+   candidate pairs as two sorted integer arrays (16 bytes per pair, both directions).
+3. VerifyPairs: each article with a candidate partner sends its features to its larger
+   partners; one GroupByKey brings both signatures of every pair together.
+4. ClusterPairs: connected components of verified pairs (a single small combine).
+5. ChooseSurvivors: per cluster, re-check members against the survivor (no A~B~C chains) and
    pick the survivor: earliest date, then most original, then smallest id.
-7. ApplyDecisions: kept articles carry `duplicate_count`; the others become Duplicate rows.
+6. ApplyDecisions: kept articles carry `duplicate_count`; the others become Duplicate rows;
+   the IndexEntry of each kept article goes to `index`.
+
+Side-input memory per worker is proportional to candidate pairs and duplicates, not articles:
+about 16 bytes per candidate pair, ~100 bytes per clustered article.
 """
 
 from __future__ import annotations
@@ -19,8 +26,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import apache_beam as beam
 import numpy as np
@@ -41,11 +49,12 @@ def uid(article: Article) -> str:
 
 
 def article_key(uid_: str) -> int:
-    """63-bit integer key of a uid: what the shuffles inside DropDuplicates are keyed by.
+    """63-bit integer key of a uid: what the shuffles and side inputs of DropDuplicates use.
 
     Band keys, candidate pairs and joins carry this 8-byte int instead of the ~90-character
-    uid: measured at 25k articles, the uid made up most of the ~115 MB of band keys. Two uids
-    with one key (odds ~n^2 / 2^64) fail the run in `_probe` rather than merging articles.
+    uid: measured at 25k articles, the uid made up most of the ~115 MB of band keys. Two
+    inputs with one key meet in every LSH bucket and fail the run in `_verify` (see
+    `PairIndex`); for distinct uids the odds are ~n^2 / 2^64.
     """
     digest = hashlib.blake2b(uid_.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "little") >> 1
@@ -71,9 +80,6 @@ class Features:
     run_id: str | None = None
 
 
-_NO_PROFILE = nd.WordProfile("", np.zeros(0, np.uint64), 0)
-
-
 def stored_features(entry: IndexEntry) -> tuple[int, Features]:
     """An index entry as a (key, Features) member that always survives against new articles."""
     return article_key(entry.uid), Features(
@@ -93,6 +99,51 @@ class Dropped:
     method: str
     kept_run_id: str | None = None
     kept_date: dt.date | None = None
+
+
+class PairIndex:
+    """Candidate pairs of article keys, looked up by either end.
+
+    Holds each pair in both directions as two aligned int64 arrays sorted by (key, partner),
+    deduplicated. A pair (k, k) means two inputs share key k (see `article_key`).
+    """
+
+    def __init__(self, a: np.ndarray, b: np.ndarray) -> None:
+        keys = np.concatenate([a, b]).astype(np.int64, copy=False)
+        partners = np.concatenate([b, a]).astype(np.int64, copy=False)
+        order = np.lexsort((partners, keys))
+        keys, partners = keys[order], partners[order]
+        new = np.ones(len(keys), dtype=bool)
+        new[1:] = (keys[1:] != keys[:-1]) | (partners[1:] != partners[:-1])
+        self.keys, self.partners = keys[new], partners[new]
+
+    def partners_of(self, key: int) -> np.ndarray:
+        """Sorted partner keys of `key` (empty when it has none)."""
+        lo, hi = np.searchsorted(self.keys, [key, key + 1])
+        return self.partners[lo:hi]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+class _CollectPairs(beam.CombineFn):
+    """(a, b) int64 array pairs, one per key group -> one PairIndex."""
+
+    def create_accumulator(self) -> list:
+        return []
+
+    def add_input(self, acc: list, pairs: tuple[np.ndarray, np.ndarray]) -> list:
+        acc.append(pairs)
+        return acc
+
+    def merge_accumulators(self, accs: Iterable[list]) -> list:
+        return [pairs for acc in accs for pairs in acc]
+
+    def extract_output(self, acc: list) -> PairIndex:
+        empty = np.zeros(0, dtype=np.int64)
+        a = np.concatenate([empty, *(a for a, _ in acc)])
+        b = np.concatenate([empty, *(b for _, b in acc)])
+        return PairIndex(a, b)
 
 
 class _WordFrequencies(beam.CombineFn):
@@ -118,15 +169,28 @@ class _WordFrequencies(beam.CombineFn):
 
 def _features(article: Article, config: nd.NearDupConfig):
     """Main output: (key, Features); PROFILES: (key, WordProfile), kept apart because only
-    cluster members need it, and it is the larger part. Keys are `article_key(uid)`."""
+    cluster members need it; INDEX: the article's IndexEntry, published if it is kept.
+    Keys are `article_key(uid)`."""
     uid_ = uid(article)
     key = article_key(uid_)
     sig = nd.signature(article.body, article.language, config, title=article.title)
     yield key, Features(uid_, article.published_date, sig)
     yield beam.pvalue.TaggedOutput(PROFILES, (key, nd.word_profile(article.body, article.language)))
+    yield beam.pvalue.TaggedOutput(
+        INDEX,
+        IndexEntry(
+            article_id=article.article_id,
+            source_uri=article.source_uri,
+            published_date=article.published_date,
+            effective_date=effective_date(article.published_date, article.ingested_at),
+            language=article.language,
+            signature=sig,
+            run_id=article.run_id,
+        ),
+    )
 
 
-# LSH keys are spread over this many groups; each group's buckets are built in one dict.
+# LSH keys are spread over this many groups; each group's buckets are built in one sort.
 _KEY_GROUPS = 64
 
 
@@ -146,24 +210,48 @@ def _band_keys(batch: list[tuple[int, Features]], config: nd.NearDupConfig):
 
 
 def _bucket_pairs(item: tuple[int, Iterable[tuple]], config: nd.NearDupConfig):
-    """One key group -> its candidate pairs (a, b), a < b, each once."""
+    """One key group -> its candidate pairs as (a, b) int64 arrays, a != b except (k, k)
+    for an article key that two inputs share."""
     _, batches = item
     parts = list(batches)
     band = np.concatenate([b for b, _ in parts])
     owner = np.concatenate([o for _, o in parts])
     order = np.lexsort((owner, band))  # by band key, then article key
     band, owner = band[order], owner[order]
-    starts = np.flatnonzero(np.concatenate([[True], band[1:] != band[:-1]]))
+    same_band = band[1:] == band[:-1]
+    # An article has one entry per bucket, so an owner repeated within a bucket is two inputs
+    # with one key: kept as a self-pair, which _verify reports.
+    shared = owner[1:][same_band & (owner[1:] == owner[:-1])]
+    starts = np.flatnonzero(np.concatenate([[True], ~same_band]))
     sizes = np.diff(np.append(starts, len(band)))
     # Buckets of two (most of them) are paired in one vectorised step; larger ones go
     # through nd.bucket_pairs (cap and window).
     two = starts[sizes == 2]
     a, b = owner[two], owner[two + 1]
     distinct = a != b
-    pairs: set[tuple[int, int]] = set(zip(a[distinct].tolist(), b[distinct].tolist(), strict=True))
+    big_a: list[int] = []
+    big_b: list[int] = []
     for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist(), strict=True):
-        pairs.update(nd.bucket_pairs(owner[start : start + size].tolist(), config))
-    yield from sorted(pairs)
+        for x, y in nd.bucket_pairs(owner[start : start + size].tolist(), config):
+            big_a.append(x)
+            big_b.append(y)
+    yield (
+        np.concatenate([a[distinct], np.array(big_a, dtype=np.int64), shared]),
+        np.concatenate([b[distinct], np.array(big_b, dtype=np.int64), shared]),
+    )
+
+
+def _probe(item: tuple[int, Features], index: PairIndex) -> Iterator[tuple[int, tuple]]:
+    """(key, features) -> (key, (key, features)) when it has a partner at or below it, and
+    (partner, (key, features)) for each larger partner: every pair meets at its larger key."""
+    key, features = item
+    partners = index.partners_of(key)
+    if len(partners) == 0:
+        return
+    if partners[0] <= key:
+        yield key, (key, features)
+    for other in partners[partners > key].tolist():
+        yield other, (key, features)
 
 
 def _only(features: Iterable[Features], key: int) -> Features:
@@ -177,21 +265,14 @@ def _only(features: Iterable[Features], key: int) -> Features:
     return found[0]
 
 
-def _probe(item: tuple[int, dict]) -> Iterator[tuple[int, tuple[int, Features]]]:
-    """Pairs (a, b) keyed by a, joined with a's features -> (b, (a, features_a)), once each."""
-    key, joined = item
-    features = _only([*joined["features"], *joined.get("stored", ())], key)
-    for other in sorted(set(joined["pairs"])):
-        yield other, (key, features)
-
-
-def _verify(item: tuple[int, dict], config: nd.NearDupConfig):
+def _verify(item: tuple[int, Iterable[tuple[int, Features]]], config: nd.NearDupConfig):
     """Main output: verified (a, b) key pairs; MEMBERS: (key, Features) of both ends."""
-    key, joined = item
-    features = _only([*joined["features"], *joined.get("stored", ())], key)
-    for other_key, other in joined["probes"]:
-        if other.stored and features.stored:
-            continue  # both already published: nothing to decide
+    key, values = item
+    values = list(values)
+    features = _only((f for source, f in values if source == key), key)
+    for other_key, other in values:
+        if other_key == key or (other.stored and features.stored):
+            continue  # itself, or both already published: nothing to decide
         if nd.verify(other.signature, features.signature, config):
             yield other_key, key
             yield beam.pvalue.TaggedOutput(MEMBERS, (other_key, other))
@@ -203,99 +284,104 @@ def _components(pairs: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     yield from nd.cluster(ids, pairs).items()
 
 
-def _in_cluster(item: tuple[int, dict]) -> Iterator[tuple[int, tuple[Features, nd.WordProfile]]]:
-    _, joined = item
-    clusters = list(joined["cluster"])
-    if clusters:  # else: not in any verified pair
-        profiles = list(joined["profile"])
-        member = next(iter(joined["members"]))
-        yield clusters[0], (member, profiles[0] if profiles else _NO_PROFILE)
+def _cluster_of(item: tuple[int, Features], clusters: Mapping[int, int]):
+    """A member (key, features) -> (cluster, (key, features))."""
+    key, features = item
+    yield clusters[key], (key, features)
 
 
-def _survivors(item: tuple[int, Iterable[tuple]], freq: nd.WordFreq, config):
+def _originality(
+    item: tuple[int, nd.WordProfile], clusters: Mapping[int, int], freq: nd.WordFreq
+) -> Iterator[tuple[int, float]]:
+    """(key, profile) -> (key, originality), for cluster members only."""
+    key, profile = item
+    if key in clusters:
+        yield key, nd.profile_originality(profile, freq) or 0.0
+
+
+def _survivors(
+    item: tuple[int, Iterable[tuple[int, Features]]],
+    originality: Mapping[int, float],
+    config: nd.NearDupConfig,
+):
     """One cluster -> (key, Dropped) for new copies and (key, dropped count) for new survivors.
 
     Stored members are never dropped and always preferred as survivors.
     """
     _, group = item
-    features = {f.uid: f for f, _ in group}
-    profiles = {f.uid: p for f, p in group}
+    keys = {f.uid: key for key, f in group}
+    features = {f.uid: f for _, f in group}
     signatures = {k: f.signature for k, f in features.items()}
     members = {
         k: nd.Member(
             k,
             f.published_date,
-            0.0 if f.stored else (nd.profile_originality(profiles[k], freq) or 0.0),
+            0.0 if f.stored else originality.get(keys[k], 0.0),
             f.stored,
         )
         for k, f in features.items()
     }
     assignment = nd.split_chains(dict.fromkeys(features, "c"), signatures, members, config)
     counts: dict[str, int] = {}
-    for key, kept in sorted(assignment.items()):
-        if key == kept or features[key].stored:
+    for member, kept in sorted(assignment.items()):
+        if member == kept or features[member].stored:
             continue
-        match = nd.verify(signatures[kept], signatures[key], config)
+        match = nd.verify(signatures[kept], signatures[member], config)
         survivor = features[kept]
         yield (
-            article_key(key),
+            keys[member],
             Dropped(kept, match.similarity, match.method, survivor.run_id, survivor.published_date),
         )
         if not survivor.stored:
             counts[kept] = counts.get(kept, 0) + 1
     for kept, count in counts.items():
-        yield article_key(kept), count
+        yield keys[kept], count
 
 
-def _apply(item: tuple[int, dict]) -> Iterator[Article | beam.pvalue.TaggedOutput]:
-    """(key, {articles, decisions, features}) -> kept Article (with duplicate_count) and its
-    IndexEntry, or a Duplicate."""
-    _, joined = item
-    decisions = list(joined["decisions"])
-    decision = decisions[0] if decisions else None
-    for article in joined["articles"]:  # one article per uid
-        if isinstance(decision, Dropped):
-            kept_id, kept_uri = split_uid(decision.kept_uid)
-            later = (
-                decision.kept_date is not None
-                and article.published_date is not None
-                and decision.kept_date > article.published_date
-            )
-            yield beam.pvalue.TaggedOutput(
-                DUPLICATES,
-                Duplicate(
-                    article_id=article.article_id,
-                    source_uri=article.source_uri,
-                    title=article.title,
-                    published_date=article.published_date,
-                    language=article.language,
-                    content_hash=article.content_hash,
-                    kept_article_id=kept_id,
-                    kept_source_uri=kept_uri,
-                    similarity=decision.similarity,
-                    method=decision.method,
-                    cluster_id=kept_id,
-                    kept_run_id=decision.kept_run_id or article.run_id,
-                    kept_is_later=later,
-                    ingested_at=article.ingested_at,
-                    run_id=article.run_id,
-                ),
-            )
-            continue
+def _apply(article: Article, decisions: Mapping[int, Dropped | int]):
+    """Article -> itself with `duplicate_count` when kept, else a Duplicate (DUPLICATES)."""
+    decision = decisions.get(article_key(uid(article)))
+    if not isinstance(decision, Dropped):
         yield dataclasses.replace(article, duplicate_count=decision or 0)
-        (features,) = joined["features"]
-        yield beam.pvalue.TaggedOutput(
-            INDEX,
-            IndexEntry(
-                article_id=article.article_id,
-                source_uri=article.source_uri,
-                published_date=article.published_date,
-                effective_date=effective_date(article.published_date, article.ingested_at),
-                language=article.language,
-                signature=features.signature,
-                run_id=article.run_id,
-            ),
-        )
+        return
+    kept_id, kept_uri = split_uid(decision.kept_uid)
+    later = (
+        decision.kept_date is not None
+        and article.published_date is not None
+        and decision.kept_date > article.published_date
+    )
+    yield beam.pvalue.TaggedOutput(
+        DUPLICATES,
+        Duplicate(
+            article_id=article.article_id,
+            source_uri=article.source_uri,
+            title=article.title,
+            published_date=article.published_date,
+            language=article.language,
+            content_hash=article.content_hash,
+            kept_article_id=kept_id,
+            kept_source_uri=kept_uri,
+            similarity=decision.similarity,
+            method=decision.method,
+            cluster_id=kept_id,
+            kept_run_id=decision.kept_run_id or article.run_id,
+            kept_is_later=later,
+            ingested_at=article.ingested_at,
+            run_id=article.run_id,
+        ),
+    )
+
+
+def _kept(entry: IndexEntry, decisions: Mapping[int, Dropped | int]) -> bool:
+    return not isinstance(decisions.get(article_key(entry.uid)), Dropped)
+
+
+class Deduplicated(NamedTuple):
+    """What DropDuplicates returns: kept Articles, Duplicate rows, IndexEntry of kept ones."""
+
+    articles: beam.PCollection
+    duplicates: beam.PCollection
+    index: beam.PCollection
 
 
 class DropDuplicates(beam.PTransform):
@@ -316,71 +402,62 @@ class DropDuplicates(beam.PTransform):
         self._config = config
         self._stored = stored
 
-    def expand(self, articles: beam.PCollection[Article]) -> beam.pvalue.DoOutputsTuple:
+    def expand(self, articles: beam.PCollection[Article]) -> Deduplicated:
         config = self._config
         extracted = articles | "Features" >> beam.FlatMap(_features, config).with_outputs(
-            PROFILES, main="features"
+            PROFILES, INDEX, main="features"
         )
         new, profiles = extracted.features, extracted[PROFILES]
-        # Stored features join as their own input rather than being flattened with the new
-        # ones: the DirectRunner materializes a multi-input Flatten as a separate stage that
-        # re-reads every element, and band keys of new articles would move out of the fused
-        # per-article stage with it.
-        previous = (
-            self._stored | "StoredFeatures" >> beam.Map(stored_features)
-            if self._stored is not None
-            else None
-        )
         freq = (
             profiles
             | "Profiles" >> beam.Values()
             | "WordFrequencies" >> beam.CombineGlobally(_WordFrequencies())
         )
+        # Band keys of new articles are computed in the fused per-article stage; stored
+        # features get their own, so neither waits for the other.
         band_keys = (
             new
             | "Batch" >> beam.BatchElements(min_batch_size=64, max_batch_size=2048)
             | "BandKeys" >> beam.FlatMap(_band_keys, config)
         )
-        with_stored = {"features": new}
-        if previous is not None:
+        everyone = new
+        if self._stored is not None:
+            previous = self._stored | "StoredFeatures" >> beam.Map(stored_features)
             stored_keys = (
                 previous
                 | "StoredBatch" >> beam.BatchElements(min_batch_size=64, max_batch_size=2048)
                 | "StoredBandKeys" >> beam.FlatMap(_band_keys, config)
             )
             band_keys = (band_keys, stored_keys) | "AllBandKeys" >> beam.Flatten()
-            with_stored["stored"] = previous
-        pairs = (
+            everyone = (new, previous) | "AllFeatures" >> beam.Flatten()
+        pair_index = (
             band_keys
             | "GroupByKeyGroup" >> beam.GroupByKey()
             | "CandidatePairs" >> beam.FlatMap(_bucket_pairs, config)
-        )
-        probes = (
-            {**with_stored, "pairs": pairs}
-            | "JoinFirst" >> beam.CoGroupByKey()
-            | "Probe" >> beam.FlatMap(_probe)
+            | "PairIndex" >> beam.CombineGlobally(_CollectPairs())
         )
         verified = (
-            {**with_stored, "probes": probes}
-            | "JoinSecond" >> beam.CoGroupByKey()
+            everyone
+            | "Probe" >> beam.FlatMap(_probe, beam.pvalue.AsSingleton(pair_index))
+            | "GroupPairs" >> beam.GroupByKey()
             | "VerifyPairs" >> beam.FlatMap(_verify, config).with_outputs(MEMBERS, main="pairs")
         )
-        clusters = (
+        clusters = beam.pvalue.AsDict(
             verified.pairs
             | "AllPairs" >> beam.combiners.ToList()
             | "ClusterPairs" >> beam.FlatMap(_components)
         )
-        decisions = (
-            {"members": verified[MEMBERS], "cluster": clusters, "profile": profiles}
-            | "JoinClusters" >> beam.CoGroupByKey()
-            | "InCluster" >> beam.FlatMap(_in_cluster)
-            | "GroupByCluster" >> beam.GroupByKey()
-            | "ChooseSurvivors" >> beam.FlatMap(_survivors, beam.pvalue.AsSingleton(freq), config)
+        originality = profiles | "Originality" >> beam.FlatMap(
+            _originality, clusters, beam.pvalue.AsSingleton(freq)
         )
-        return (
-            {"articles": articles | "KeyByUid" >> beam.Map(lambda a: (article_key(uid(a)), a)),
-             "decisions": decisions, "features": new}
-            | "JoinDecisions" >> beam.CoGroupByKey()
-            | "ApplyDecisions"
-            >> beam.FlatMap(_apply).with_outputs(DUPLICATES, INDEX, main="articles")
-        )  # fmt: skip
+        decisions = beam.pvalue.AsDict(
+            verified[MEMBERS]
+            | "ClusterMembers" >> beam.FlatMap(_cluster_of, clusters)
+            | "GroupByCluster" >> beam.GroupByKey()
+            | "ChooseSurvivors" >> beam.FlatMap(_survivors, beam.pvalue.AsDict(originality), config)
+        )
+        applied = articles | "ApplyDecisions" >> beam.FlatMap(_apply, decisions).with_outputs(
+            DUPLICATES, main="articles"
+        )
+        index = extracted[INDEX] | "KeepIndexed" >> beam.Filter(_kept, decisions)
+        return Deduplicated(applied.articles, applied[DUPLICATES], index)
