@@ -430,3 +430,23 @@ def test_mostly_long_words_matches_token_average(text):
     lens = [len(w) for w in words if len(w) > 1 or w.isalnum()]
     expected = bool(lens) and sum(lens) / len(lens) > 12
     assert nd._mostly_long_words(words, text, sum(map(len, words))) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "title"),
+    [
+        (ARTICLE_A, "en", None),
+        (ARTICLE_A + BOILERPLATE, "en", "Tram line approved"),  # boilerplate stripped
+        (GERMAN, "de", "Straßenbahn: 2029"),
+        (SWEDISH, "sv", None),
+        ("İSTANBUL'da covid19 vakaları 2.000'i aştı; x_y ve ² işaretleri.", "tr", None),
+        ("北京时间2020年3月18日，新华社报道。", "zh", "新闻"),
+        ("", "en", None),
+        *[(text, "en", None) for text in SEEDS.values()],
+    ],
+)
+def test_features_equal_signature_and_word_profile(text: str, lang: str, title) -> None:
+    assert nd.features(text, lang, title=title) == (
+        nd.signature(text, lang, title=title),
+        nd.word_profile(text, lang),
+    )

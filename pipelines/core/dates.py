@@ -585,6 +585,8 @@ def parse_header_date(
     """
     if not line or len(line) > _MAX_HEADER_LINE_CHARS:
         return None
+    if line.isascii() and not _HAS_DIGIT_RE.search(line):
+        return None  # lower-casing adds no digit: skip normalizing most header lines
     text = _normalize(line)
     if not _HAS_DIGIT_RE.search(text):
         return None

@@ -55,6 +55,7 @@ __all__ = [
     "candidate_pairs",
     "choose_survivor",
     "cluster",
+    "features",
     "minhash",
     "originality",
     "profile_originality",
@@ -390,9 +391,38 @@ def signature(
     ``language`` is an ISO-639-1 code; unknown codes fall back to short-word anchors, and
     unspaced scripts (zh, ja, th, or any text whose "words" are implausibly long) to chars.
     """
+    return _signature(text, language, config, title, profile=False)[0]
+
+
+def features(
+    text: str, language: str, config: NearDupConfig = DEFAULT, title: str | None = None
+) -> tuple[Signature, WordProfile]:
+    """``(signature(text, language, config, title), word_profile(text, language))``, equal to
+    both, from one tokenisation of the text where possible (the profile reuses the word
+    hashes of the signature)."""
+    sig, profile = _signature(text, language, config, title, profile=True)
+    return sig, profile if profile is not None else word_profile(text, language)
+
+
+def _profile_from_tokens(lower: list[str], h: np.ndarray, body: str, language: str):
+    """word_profile(body, language) from the lower-cased ``\\w+``/punctuation tokens of
+    ``body`` and their hashes: tokens that are all letters are exactly the profile's words; the
+    rest (digits, underscores, punctuation, marks) go through the profile's own regex."""
+    alpha = np.fromiter(map(str.isalpha, lower), dtype=bool, count=len(lower))
+    rest = _ORIG_WORD_RE.findall(" ".join(compress(lower, (~alpha).tolist())))
+    ids = np.unique(np.concatenate([h[alpha], _hash_words(set(rest))]))
+    return WordProfile(_lang_key(language), ids, sum(map(body.count, _SENT_END_CHARS)))
+
+
+def _signature(
+    text: str, language: str, config: NearDupConfig, title: str | None, profile: bool
+) -> tuple[Signature, WordProfile | None]:
+    """The signature and, when ``profile`` and cheap to share, the body's WordProfile."""
+    body = text
     if title:
         text = f"{title}\n\n{text}"
     lang = (language or "").lower().split("-")[0]
+    unstripped = text
     text = _strip_boilerplate(text, config)
     words = _WORD_RE.findall(text)
     # Tokens contain no \x1f (not \\w, not punctuation), so one joined string serves the
@@ -406,17 +436,21 @@ def signature(
         chars = _CHAR_RE.findall(text.lower())
         exact = _exact_hash(chars)
         if not chars:
-            return _make(exact, np.zeros(0, dtype=np.uint32), "char", 0, config)
+            return _make(exact, np.zeros(0, dtype=np.uint32), "char", 0, config), None
         h = _hash_codepoints(_codepoints(chars))
-        return _make(exact, _shingle(h, config.char_shingle), "char", len(chars), config)
+        return _make(exact, _shingle(h, config.char_shingle), "char", len(chars), config), None
 
     if not words:
-        return _make(_exact_hash([]), np.zeros(0, dtype=np.uint32), "full", 0, config)
+        return _make(_exact_hash([]), np.zeros(0, dtype=np.uint32), "full", 0, config), None
     lower = joined.lower().split("\x1f")
     if len(lower) != len(words):  # exotic case mapping changed the separator count
         lower = [w.lower() for w in words]
     cp_low = _codepoints(lower)
     h = _hash_codepoints(cp_low)
+    shared = None
+    if profile and text is unstripped:  # else the tokens are not the body's: no sharing
+        skip = len(_WORD_RE.findall(title)) if title else 0
+        shared = _profile_from_tokens(lower[skip:], h[skip:], body, language)
     classes = _classify(h, config.view, lang)
     boundary = (classes & _IS_BOUNDARY).astype(bool)
     punct = (classes & _IS_PUNCT).astype(bool)
@@ -470,7 +504,7 @@ def signature(
         # very short items still match; the skeleton part still meets longer versions).
         seq = np.concatenate([seq, _shingle(h[word_mask], config.shingle) ^ np.uint32(1)])
         mode += "+full"
-    return _make(exact, seq, mode, n_tokens, config)
+    return _make(exact, seq, mode, n_tokens, config), shared
 
 
 # --------------------------------------------------------------------------------------------

@@ -173,9 +173,9 @@ def _features(article: Article, config: nd.NearDupConfig):
     Keys are `article_key(uid)`."""
     uid_ = uid(article)
     key = article_key(uid_)
-    sig = nd.signature(article.body, article.language, config, title=article.title)
+    sig, profile = nd.features(article.body, article.language, config, title=article.title)
     yield key, Features(uid_, article.published_date, sig)
-    yield beam.pvalue.TaggedOutput(PROFILES, (key, nd.word_profile(article.body, article.language)))
+    yield beam.pvalue.TaggedOutput(PROFILES, (key, profile))
     yield beam.pvalue.TaggedOutput(
         INDEX,
         IndexEntry(

@@ -86,16 +86,22 @@ class ReadArticles(beam.PTransform):
         self._run = run
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
-        matched = (
+        metadata = (
             pbegin
             | "Patterns" >> beam.Create(self._patterns)
             | "Match" >> fileio.MatchAll(fileio.EmptyMatchTreatment.ALLOW)
-            | "KeyByPath" >> beam.Map(lambda m: (m.path, m))
-            | "DistinctPaths" >> beam.CombinePerKey(_first)
         )
+        if len(self._patterns) > 1:
+            # Only several patterns can match one path twice; one glob lists each path once,
+            # and skipping the shuffle saves a pass over every path before reading starts.
+            metadata = (
+                metadata
+                | "KeyByPath" >> beam.Map(lambda m: (m.path, m))
+                | "DistinctPaths" >> beam.CombinePerKey(_first)
+                | "Metadata" >> beam.Values()
+            )
         read = (
-            matched
-            | "Metadata" >> beam.Values()
+            metadata
             # Break fusion after matching so distributed runners spread the reads over workers.
             | "Reshuffle" >> beam.Reshuffle()
             | "ReadFiles" >> ReadFiles(self._config, self._run)
@@ -103,7 +109,7 @@ class ReadArticles(beam.PTransform):
         return {
             "files": read.files,
             "quarantine": read[QUARANTINE],
-            "matched": matched | "Paths" >> beam.Keys(),
+            "matched": metadata | "Paths" >> beam.Map(lambda m: m.path),
         }
 
 
