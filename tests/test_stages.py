@@ -365,7 +365,11 @@ def test_write_partitions_and_commit(pipeline, run_ctx):
     assert sorted(table.column("article_id").to_pylist()) == [f"id{i}" for i in range(5)]
     stored = pq.ParquetFile(en_files[0]).schema_arrow.names
     assert "language" not in stored and "published_date" not in stored
-    assert pq.ParquetFile(en_files[0]).metadata.row_group(0).column(0).compression == "ZSTD"
+    group = pq.ParquetFile(en_files[0]).metadata.row_group(0)
+    assert group.column(0).compression == "ZSTD"
+    columns = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
+    assert columns["article_id"].statistics.has_min_max
+    assert columns["body"].statistics is None  # min/max of article text is never useful
     undated_dir = out / "articles" / "published_date=__HIVE_DEFAULT_PARTITION__" / "language=fr"
     assert len(list(undated_dir.glob("*.parquet"))) == 1
     assert not list((out / "_staging" / "test-run").rglob("*.parquet"))  # all moved
