@@ -272,17 +272,19 @@ def _pack(gram: str) -> int:
     return key
 
 
-def _normalize_table() -> dict[int, str]:
-    """NGram.normalize as a str.translate table, for every BMP character it changes."""
-    table = {}
-    for code in range(0x10000):
-        if 0xD800 <= code < 0xE000:  # surrogates
-            continue
+class _NormalizeTable(dict):
+    """NGram.normalize as a str.translate table, filled per character on first sight.
+
+    str.translate looks characters up with __getitem__, so __missing__ runs once per distinct
+    character instead of once for each of the 63k BMP characters when the model is built.
+    """
+
+    def __missing__(self, code: int) -> str:
         char = chr(code)
-        normal = NGram.normalize(char)
-        if normal != char:
-            table[code] = normal
-    return table
+        # Like langdetect: BMP characters only, surrogates (from undecodable bytes) untouched.
+        plain = code >= 0x10000 or 0xD800 <= code < 0xE000
+        self[code] = value = char if plain else NGram.normalize(char)
+        return value
 
 
 class _Model:
@@ -312,9 +314,10 @@ class _Model:
                     rows.append(vocab.setdefault(gram, len(vocab)))
                     cols.append(col)
                     probs.append(count / n_words[len(gram) - 1])
-        table = np.zeros((len(vocab), len(langs)), dtype=np.float64)
-        table[rows, cols] = probs
-        self._probs = table
+        # Sparse: ~4 % of (n-gram, language) cells are non-zero.
+        self._cells = (np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp))
+        self._cell_probs = np.array(probs, dtype=np.float64)
+        self._shape = (len(vocab), len(langs))
         self.vocab = vocab
         self.langs: tuple[str, ...] = tuple(langs)
         self.codes: tuple[str, ...] = tuple(_iso_code(lang) for lang in langs)
@@ -322,7 +325,7 @@ class _Model:
         # to the alphabetically first code).
         self.merged_codes: tuple[str, ...] = tuple(sorted(set(self.codes)))
         self.code_index = np.array([self.merged_codes.index(code) for code in self.codes])
-        self.translate = _normalize_table()
+        self.translate = _NormalizeTable()
         # The vocabulary as sorted integer keys (code points packed 21 bits each; code points
         # are never 0 here, so 1-, 2- and 3-gram keys cannot collide) for a vectorised lookup.
         packed = np.array([_pack(gram) for gram in vocab], dtype=np.uint64)
@@ -335,9 +338,6 @@ class _Model:
         # One log-prior per combination of scripts seen; a handful in practice.
         self._priors: dict[frozenset[str], np.ndarray | None] = {}
         self.log_table(DEFAULT.alpha)
-        # The float64 table is only needed for the default log table; other alphas (rare) are
-        # derived from a float32 copy, which halves what every worker process keeps.
-        self._probs = table.astype(np.float32)
 
     def log_table(self, alpha: float) -> np.ndarray:
         """log(P + alpha / BASE_FREQ) per n-gram and language, float32 (one per alpha used)."""
@@ -346,7 +346,10 @@ class _Model:
             with self._lock:
                 table = self._log_tables.get(alpha)
                 if table is None:
-                    table = np.log(self._probs + alpha / _BASE_FREQ).astype(np.float32)
+                    # Computed in float64 per cell, as log(P + smoothing) of the dense table.
+                    floor = np.float32(np.log(alpha / _BASE_FREQ))
+                    table = np.full(self._shape, floor, dtype=np.float32)
+                    table[self._cells] = np.log(self._cell_probs + alpha / _BASE_FREQ)
                     self._log_tables[alpha] = table
         return table
 
