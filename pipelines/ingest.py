@@ -104,7 +104,7 @@ def build(
         deduped.duplicates | "WriteDuplicates" >> WriteDuplicates(config.write, run),
         quarantined | "WriteQuarantine" >> WriteQuarantine(config.write, run),
         index_entries | "WriteIndex" >> WriteIndex(config.write, config.index, run),
-        ledger_entries | "WriteLedger" >> WriteLedger(config.write, run),
+        ledger_entries | "WriteLedger" >> WriteLedger(config.write, run, read["matched"]),
     ) | "CollectStaged" >> beam.Flatten()
     return staged | "CommitRun" >> CommitRun(read["matched"], fresh.skipped, list(index), run)
 

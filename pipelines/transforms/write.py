@@ -283,12 +283,19 @@ class WriteIndex(beam.PTransform):
 
 
 class WriteLedger(beam.PTransform):
-    """LedgerEntry -> staged Parquet under `_ledger/` (append-only, one set of files per run)."""
+    """LedgerEntry -> staged Parquet under `_ledger/` (append-only, one set of files per run).
 
-    def __init__(self, config: WriteConfig, run: RunContext) -> None:
+    `size_hint`: optional PCollection with at least one element per entry (e.g. the matched
+    input paths), so files are sized without buffering the entries (see `_WriteStaged`).
+    """
+
+    def __init__(
+        self, config: WriteConfig, run: RunContext, size_hint: beam.PCollection | None = None
+    ) -> None:
         super().__init__()
         self._config = config
         self._run = run
+        self._size_hint = size_hint
 
     def expand(self, entries: beam.PCollection[LedgerEntry]) -> beam.PCollection[StagedFile]:
         config, ledger_schema = self._config, schema.arrow_schema("ledger")
@@ -301,6 +308,7 @@ class WriteLedger(beam.PTransform):
             write=lambda handle, rows: _write_parquet(handle, rows, ledger_schema, config),
             sort_key=lambda row: (row["source_uri"], row["article_id"]),
             run=self._run,
+            size_hint=self._size_hint,
         )
 
 
