@@ -248,11 +248,19 @@ def _hash_codepoints(cp: np.ndarray) -> np.ndarray:
     return _mix64(cp @ _TOKEN_MULT)
 
 
+def _sorted_unique(x: np.ndarray) -> np.ndarray:
+    """np.unique(x) for 1-D x, without its overhead (2-3x faster on a few hundred values)."""
+    x = np.sort(x)
+    if len(x) > 1:
+        x = x[np.concatenate(([True], x[1:] != x[:-1]))]
+    return x
+
+
 def _hash_words(words: Iterable[str]) -> np.ndarray:
     words = list(words)
     if not words:
         return np.zeros(0, dtype=np.uint64)
-    return np.unique(_hash_codepoints(_codepoints(words)))
+    return _sorted_unique(_hash_codepoints(_codepoints(words)))
 
 
 _STOP_HASHES: dict[str, np.ndarray] = {lang: _hash_words(ws) for lang, ws in STOPWORDS.items()}
@@ -371,7 +379,13 @@ def _shingle(h: np.ndarray, n: int) -> np.ndarray:
 def _make(exact: int, seq: np.ndarray, mode: str, n_tokens: int, config: NearDupConfig):
     """Ordered shingle sequence -> Signature (sorted unique + first-occurrence chunk)."""
     n = len(seq)
-    uniq, first = np.unique(seq, return_index=True)
+    # np.unique(seq, return_index=True), spelled out: a stable sort keeps each value's first
+    # occurrence at the head of its run.
+    order = np.argsort(seq, kind="stable")
+    ordered = seq[order]
+    head = np.ones(n, dtype=bool)
+    head[1:] = ordered[1:] != ordered[:-1]
+    uniq, first = ordered[head], order[head]
     k = max(1, min(config.chunks, n // 4))
     chunk = ((first * k) // max(n, 1)).astype(np.uint8)
     return Signature(exact, uniq.astype(np.uint32), chunk, mode, n_tokens)
@@ -409,8 +423,12 @@ def _profile_from_tokens(lower: list[str], h: np.ndarray, body: str, language: s
     ``body`` and their hashes: tokens that are all letters are exactly the profile's words; the
     rest (digits, underscores, punctuation, marks) go through the profile's own regex."""
     alpha = np.fromiter(map(str.isalpha, lower), dtype=bool, count=len(lower))
-    rest = _ORIG_WORD_RE.findall(" ".join(compress(lower, (~alpha).tolist())))
-    ids = np.unique(np.concatenate([h[alpha], _hash_words(set(rest))]))
+    ids = h[alpha]
+    if not alpha.all():
+        rest = _ORIG_WORD_RE.findall(" ".join(compress(lower, (~alpha).tolist())))
+        if rest:
+            ids = np.concatenate([ids, _hash_codepoints(_codepoints(rest))])
+    ids = _sorted_unique(ids)
     return WordProfile(_lang_key(language), ids, sum(map(body.count, _SENT_END_CHARS)))
 
 
@@ -526,7 +544,19 @@ def minhash(sig: Signature, config: NearDupConfig = DEFAULT) -> np.ndarray:
     if len(uniq) == 0:
         return np.full(config.num_perm, 0xFFFFFFFF, dtype=np.uint32)
     a, b = _perm_params(config.num_perm, config.seed)
-    return ((_mix64(uniq[None, :] * a + b) >> np.uint64(32)).min(axis=1)).astype(np.uint32)
+    # _mix64(uniq * a + b) on the (num_perm, n) matrix, in place (no temporaries per step);
+    # the top 32 bits of the minimum are the minimum of the top 32 bits.
+    x = uniq[None, :] * a
+    x += b
+    t = x >> np.uint64(30)
+    x ^= t
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    np.right_shift(x, np.uint64(27), out=t)
+    x ^= t
+    x *= np.uint64(0x94D049BB133111EB)
+    np.right_shift(x, np.uint64(31), out=t)
+    x ^= t
+    return (x.min(axis=1) >> np.uint64(32)).astype(np.uint32)
 
 
 def candidate_key_array(sig: Signature, config: NearDupConfig = DEFAULT) -> np.ndarray:

@@ -5,8 +5,8 @@ until they are written. Everything that decides is small metadata -- candidate p
 ids, originality scores, decisions -- and travels as side inputs (broadcast), so no step joins
 two large collections. Steps:
 
-1. Features: per article its `near_dup.Signature` (with date), its WordProfile, and the
-   IndexEntry it would get if kept; WordFrequencies combines the profiles per language.
+1. Features: per article its `near_dup.Signature` (with date) and its WordProfile, both from
+   one tokenisation; WordFrequencies combines the profiles per language.
 2. CandidatePairs: LSH band keys, batched per key group -> buckets (capped) -> PairIndex, the
    candidate pairs as two sorted integer arrays (16 bytes per pair, both directions).
 3. VerifyPairs: each article with a candidate partner sends its features to its larger
@@ -14,8 +14,8 @@ two large collections. Steps:
 4. ClusterPairs: connected components of verified pairs (a single small combine).
 5. ChooseSurvivors: per cluster, re-check members against the survivor (no A~B~C chains) and
    pick the survivor: earliest date, then most original, then smallest id.
-6. ApplyDecisions: kept articles carry `duplicate_count`; the others become Duplicate rows;
-   the IndexEntry of each kept article goes to `index`.
+6. ApplyDecisions: kept articles carry `duplicate_count` and get an IndexEntry (with the
+   signature computed in step 1); the others become Duplicate rows.
 
 Side-input memory per worker is proportional to candidate pairs and duplicates, not articles:
 about 16 bytes per candidate pair, ~100 bytes per clustered article.
@@ -40,6 +40,7 @@ from pipelines.core.records import Article, Duplicate
 DUPLICATES = "duplicates"
 INDEX = "index"
 MEMBERS = "members"
+PENDING = "pending"
 PROFILES = "profiles"
 
 
@@ -169,25 +170,14 @@ class _WordFrequencies(beam.CombineFn):
 
 def _features(article: Article, config: nd.NearDupConfig):
     """Main output: (key, Features); PROFILES: (key, WordProfile), kept apart because only
-    cluster members need it; INDEX: the article's IndexEntry, published if it is kept.
+    cluster members need it; PENDING: (article, signature), what ApplyDecisions needs.
     Keys are `article_key(uid)`."""
     uid_ = uid(article)
     key = article_key(uid_)
     sig, profile = nd.features(article.body, article.language, config, title=article.title)
     yield key, Features(uid_, article.published_date, sig)
     yield beam.pvalue.TaggedOutput(PROFILES, (key, profile))
-    yield beam.pvalue.TaggedOutput(
-        INDEX,
-        IndexEntry(
-            article_id=article.article_id,
-            source_uri=article.source_uri,
-            published_date=article.published_date,
-            effective_date=effective_date(article.published_date, article.ingested_at),
-            language=article.language,
-            signature=sig,
-            run_id=article.run_id,
-        ),
-    )
+    yield beam.pvalue.TaggedOutput(PENDING, (article, sig))
 
 
 # LSH keys are spread over this many groups; each group's buckets are built in one sort.
@@ -338,11 +328,25 @@ def _survivors(
         yield keys[kept], count
 
 
-def _apply(article: Article, decisions: Mapping[int, Dropped | int]):
-    """Article -> itself with `duplicate_count` when kept, else a Duplicate (DUPLICATES)."""
+def _apply(item: tuple[Article, nd.Signature], decisions: Mapping[int, Dropped | int]):
+    """(article, signature) -> the article with `duplicate_count` and its IndexEntry (INDEX)
+    when kept, else a Duplicate (DUPLICATES)."""
+    article, sig = item
     decision = decisions.get(article_key(uid(article)))
     if not isinstance(decision, Dropped):
-        yield dataclasses.replace(article, duplicate_count=decision or 0)
+        yield dataclasses.replace(article, duplicate_count=decision) if decision else article
+        yield beam.pvalue.TaggedOutput(
+            INDEX,
+            IndexEntry(
+                article_id=article.article_id,
+                source_uri=article.source_uri,
+                published_date=article.published_date,
+                effective_date=effective_date(article.published_date, article.ingested_at),
+                language=article.language,
+                signature=sig,
+                run_id=article.run_id,
+            ),
+        )
         return
     kept_id, kept_uri = split_uid(decision.kept_uid)
     later = (
@@ -370,10 +374,6 @@ def _apply(article: Article, decisions: Mapping[int, Dropped | int]):
             run_id=article.run_id,
         ),
     )
-
-
-def _kept(entry: IndexEntry, decisions: Mapping[int, Dropped | int]) -> bool:
-    return not isinstance(decisions.get(article_key(entry.uid)), Dropped)
 
 
 class Deduplicated(NamedTuple):
@@ -405,7 +405,7 @@ class DropDuplicates(beam.PTransform):
     def expand(self, articles: beam.PCollection[Article]) -> Deduplicated:
         config = self._config
         extracted = articles | "Features" >> beam.FlatMap(_features, config).with_outputs(
-            PROFILES, INDEX, main="features"
+            PROFILES, PENDING, main="features"
         )
         new, profiles = extracted.features, extracted[PROFILES]
         freq = (
@@ -456,8 +456,7 @@ class DropDuplicates(beam.PTransform):
             | "GroupByCluster" >> beam.GroupByKey()
             | "ChooseSurvivors" >> beam.FlatMap(_survivors, beam.pvalue.AsDict(originality), config)
         )
-        applied = articles | "ApplyDecisions" >> beam.FlatMap(_apply, decisions).with_outputs(
-            DUPLICATES, main="articles"
-        )
-        index = extracted[INDEX] | "KeepIndexed" >> beam.Filter(_kept, decisions)
-        return Deduplicated(applied.articles, applied[DUPLICATES], index)
+        applied = extracted[PENDING] | "ApplyDecisions" >> beam.FlatMap(
+            _apply, decisions
+        ).with_outputs(DUPLICATES, INDEX, main="articles")
+        return Deduplicated(applied.articles, applied[DUPLICATES], applied[INDEX])
