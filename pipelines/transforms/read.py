@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 
 import apache_beam as beam
@@ -103,7 +104,7 @@ class ReadArticles(beam.PTransform):
         read = (
             metadata
             # Break fusion after matching so distributed runners spread the reads over workers.
-            | "Reshuffle" >> beam.Reshuffle()
+            | "Spread" >> _Spread()
             | "ReadFiles" >> ReadFiles(self._config, self._run)
         )
         return {
@@ -115,3 +116,23 @@ class ReadArticles(beam.PTransform):
 
 def _first(values: Iterable[FileMetadata]) -> FileMetadata:
     return next(iter(values))
+
+
+class _Spread(beam.PTransform):
+    """FileMetadata -> the same, redistributed over workers (a fusion break).
+
+    Like beam.Reshuffle, but keyed by a hash of the path into a fixed number of buckets and
+    without Reshuffle's per-element timestamp/window bookkeeping, which cost ~40 us per file
+    on the DirectRunner: matched files are in the global window with no timestamps to keep.
+    """
+
+    BUCKETS = 1024
+
+    def expand(self, metadata: beam.PCollection[FileMetadata]) -> beam.PCollection[FileMetadata]:
+        buckets = self.BUCKETS
+        return (
+            metadata
+            | "KeyByBucket" >> beam.Map(lambda m: (zlib.crc32(m.path.encode("utf-8")) % buckets, m))
+            | "Group" >> beam.GroupByKey()
+            | "Ungroup" >> beam.FlatMap(lambda kv: kv[1])
+        )
