@@ -229,12 +229,20 @@ _SHINGLE_MULT = _rng.integers(1, 2**63, size=32, dtype=np.uint64) | np.uint64(1)
 
 
 def _mix64(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser: turns linear token/shingle sums into well-spread 64-bit hashes."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * np.uint64(0xBF58476D1CE4E5B9)
-    x = x ^ (x >> np.uint64(27))
-    x = x * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
+    """splitmix64 finaliser: turns linear token/shingle sums into well-spread 64-bit hashes.
+
+    Works in place on `x` (a uint64 temporary of the caller) and returns it: no array is
+    allocated per step, which matters for MinHash's (num_perm, shingles) matrix.
+    """
+    t = x >> np.uint64(30)
+    x ^= t
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    np.right_shift(x, np.uint64(27), out=t)
+    x ^= t
+    x *= np.uint64(0x94D049BB133111EB)
+    np.right_shift(x, np.uint64(31), out=t)
+    x ^= t
+    return x
 
 
 def _codepoints(tokens: Sequence[str]) -> np.ndarray:
@@ -544,19 +552,10 @@ def minhash(sig: Signature, config: NearDupConfig = DEFAULT) -> np.ndarray:
     if len(uniq) == 0:
         return np.full(config.num_perm, 0xFFFFFFFF, dtype=np.uint32)
     a, b = _perm_params(config.num_perm, config.seed)
-    # _mix64(uniq * a + b) on the (num_perm, n) matrix, in place (no temporaries per step);
-    # the top 32 bits of the minimum are the minimum of the top 32 bits.
     x = uniq[None, :] * a
     x += b
-    t = x >> np.uint64(30)
-    x ^= t
-    x *= np.uint64(0xBF58476D1CE4E5B9)
-    np.right_shift(x, np.uint64(27), out=t)
-    x ^= t
-    x *= np.uint64(0x94D049BB133111EB)
-    np.right_shift(x, np.uint64(31), out=t)
-    x ^= t
-    return (x.min(axis=1) >> np.uint64(32)).astype(np.uint32)
+    # The top 32 bits of the minimum are the minimum of the top 32 bits.
+    return (_mix64(x).min(axis=1) >> np.uint64(32)).astype(np.uint32)
 
 
 def candidate_key_array(sig: Signature, config: NearDupConfig = DEFAULT) -> np.ndarray:

@@ -1,9 +1,9 @@
 """DropDuplicates: find exact and near (spun, reworded) duplicates; keep one article per group.
 
-Only compact signatures and integer ids are shuffled; article bodies never leave their worker
-until they are written. Everything that decides is small metadata -- candidate pairs, cluster
-ids, originality scores, decisions -- and travels as side inputs (broadcast), so no step joins
-two large collections. Steps:
+Only compact signatures and integer ids are shuffled to find duplicates; each body moves once,
+to ApplyDecisions. Everything that decides is small metadata -- candidate pairs, cluster ids,
+originality scores, decisions -- and travels as side inputs (broadcast), so no step joins two
+large collections. Steps:
 
 1. Features: per article its `near_dup.Signature` (with date) and its WordProfile, both from
    one tokenisation; WordFrequencies combines the profiles per language.
