@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: install run test lint format bench-langid clean
+.PHONY: install run test lint format bench-langid bench-encodings clean
 
 $(BIN)/spindrift: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ format: install
 
 bench-langid: install
 	$(BIN)/python benchmarks/langid_accuracy.py --testset ../shared/corpora/langid/testset.jsonl
+
+bench-encodings: install
+	$(BIN)/python benchmarks/encodings.py --testset ../shared/corpora/langid/testset.jsonl
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache

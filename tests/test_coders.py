@@ -50,6 +50,7 @@ def _article(**kw) -> Article:
         date_source="header",
         language="de",
         language_confidence=0.875,
+        encoding_confidence=0.8125,
         dateline="BERLIN",
         caption=None,
         credit="AP",
@@ -98,6 +99,7 @@ VALUES = [
     (C.RawFileCoder, RawFile("u", b"", 0, "e3b0")),
     (C.RawFileCoder, RawFile("u", bytes(range(256)) * 4000, 1024000, "ff")),
     (C.DecodedTextCoder, DecodedText("u", "a", "tëxt", "latin-1", b"t\xebxt", "sha")),
+    (C.DecodedTextCoder, DecodedText("u", "a", "тест", "koi8-r", b"\xd4\xc5\xd3\xd4", "s", 0.75)),
     (C.LedgerEntryCoder, LedgerEntry("u", "a", "article", "r", NOW)),
     (
         C.IndexEntryCoder,

@@ -2,9 +2,39 @@ import codecs
 
 import pytest
 
-from pipelines.core.decode import DecodeConfig, DecodeError, decode_bytes
+from pipelines.core import charset
+from pipelines.core.decode import DecodeConfig, Decoded, DecodeError, decode_bytes
 
 TEXT = "Zürich — “quoted” café"
+# Small texts in legacy encodings: one sentence or two of news, as files in these encodings
+# hold them. Each must decode to exactly this text under exactly this encoding name.
+LEGACY = [
+    ("de", "Die Straßenbahn fährt künftig öfter: Grüße aus München, schöne Größe.", "cp1252"),
+    (
+        "ru",
+        "Правительство России объявило о новых мерах поддержки экономики в среду.",
+        "cp1251",
+    ),
+    (
+        "ru",
+        "Правительство России объявило о новых мерах поддержки экономики в среду.",
+        "koi8-r",
+    ),
+    ("uk", "Уряд України оголосив нові заходи підтримки економіки в середу.", "cp1251"),
+    ("el", "Η κυβέρνηση ανακοίνωσε νέα μέτρα στήριξης της οικονομίας την Τετάρτη.", "cp1253"),
+    ("pl", "Rząd ogłosił w środę nowe środki wsparcia gospodarki, źródła są zgodne.", "cp1250"),
+    (
+        "cs",
+        "Vláda ve středu oznámila nová opatření na podporu ekonomiky, říká šéf úřadu."
+        " Většina z nich začne platit již příští týden, řekl ministr.",
+        "iso8859-2",
+    ),
+    ("tr", "Hükümet çarşamba günü ekonomiyi destekleyen yeni önlemler açıkladı.", "cp1254"),
+    ("ar", "أعلنت الحكومة يوم الأربعاء عن إجراءات جديدة لدعم الاقتصاد الوطني.", "cp1256"),
+    ("ja", "政府は水曜日、経済を支えるための新たな対策を発表した。", "shift_jis"),
+    ("zh", "政府星期三宣布了支持经济的新措施，专家表示欢迎。", "gb2312"),
+    ("ko", "정부는 수요일 경제를 지원하기 위한 새로운 대책을 발표했다.", "euc_kr"),
+]
 
 
 @pytest.mark.parametrize(
@@ -15,18 +45,55 @@ TEXT = "Zürich — “quoted” café"
         (TEXT.encode("utf-16"), "utf-16"),  # Python writes a BOM
         (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "utf-16"),
         (TEXT.encode("utf-32"), "utf-32"),
-        (TEXT.encode("cp1252"), "cp1252"),
     ],
 )
-def test_decodes_each_supported_encoding_to_the_same_text(data, encoding):
-    assert decode_bytes(data) == (TEXT, encoding)
+def test_decodes_each_utf_form_to_the_same_text(data, encoding):
+    assert decode_bytes(data) == Decoded(TEXT, encoding, 1.0)
 
 
-def test_latin1_text_falls_back_to_cp1252():
-    assert decode_bytes("Gr\u00fc\u00dfe aus M\u00fcnchen".encode("latin-1")) == (
-        "Grüße aus München",
-        "cp1252",
-    )
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf_without_bom_is_recognised_by_its_nul_bytes(encoding):
+    # Both byte orders of UTF-16 often decode: the one that reads as language wins.
+    decoded = decode_bytes(TEXT.encode(encoding))
+    assert (decoded.text, decoded.encoding) == (TEXT, encoding)
+    assert decoded.confidence >= DecodeConfig().min_confidence
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "encoding"), LEGACY, ids=[c[2] + "-" + c[0] for c in LEGACY]
+)
+def test_legacy_encodings_are_detected_exactly(lang, text, encoding):
+    decoded = decode_bytes(text.encode(encoding))
+    assert (decoded.text, decoded.encoding) == (text, encoding)
+    assert DecodeConfig().min_confidence <= decoded.confidence <= 1.0
+
+
+def test_latin1_text_reads_as_cp1252_with_its_confidence():
+    decoded = decode_bytes("Grüße aus München, schöne Größe".encode("latin-1"))
+    assert (decoded.text, decoded.encoding) == ("Grüße aus München, schöne Größe", "cp1252")
+    guess = charset.detect_legacy("Grüße aus München, schöne Größe".encode("latin-1"))
+    assert decoded.confidence == round(guess.confidence, 4)
+    assert guess.language == "de"
+
+
+def test_a_guess_that_could_garble_is_quarantined_as_uncertain():
+    # Two bytes that are letters in several code pages, in a text too short to tell which.
+    with pytest.raises(DecodeError) as info:
+        decode_bytes(b"only \x81 undefined in cp1252")
+    assert info.value.kind == "uncertain_encoding"
+    assert "best guess" in str(info.value)
+
+
+def test_min_confidence_zero_accepts_the_best_guess():
+    decoded = decode_bytes(b"only \x81 undefined in cp1252", DecodeConfig(min_confidence=0.0))
+    assert decoded.confidence < DecodeConfig().min_confidence
+
+
+def test_mojibake_scores_below_the_right_text():
+    right, garbled = "Привет, мир", "Привет, мир".encode("cp1251").decode("cp1252")
+    assert charset._score(right).mean > charset._score(garbled).mean
+    assert charset._mixed_words("Zьrich cafй M黱chen iPhone手机 LG전자 用Python写") == 3
+    assert charset._case_flips("НќФъРД iPhone") == 3
 
 
 @pytest.mark.parametrize(
@@ -41,7 +108,6 @@ def test_latin1_text_falls_back_to_cp1252():
         (bytes(range(256)) * 4, "binary"),
         # Valid multi-byte UTF-8 next to a broken sequence: corrupt UTF-8, not a legacy encoding.
         ("café".encode() + b" \xc3\x28 broken", "undecodable"),
-        (b"only \x81 undefined in cp1252", "undecodable"),
         (codecs.BOM_UTF16_LE + b"\x00\xd8", "undecodable"),  # lone surrogate
     ],
 )
@@ -56,11 +122,11 @@ def test_control_characters_mark_text_as_binary():
     data = ("text " * 50 + "\x01\x02\x03\x04").encode()
     with pytest.raises(DecodeError, match="control"):
         decode_bytes(data, DecodeConfig(max_control_ratio=0.001))
-    assert decode_bytes(data, DecodeConfig(max_control_ratio=0.5))[1] == "utf-8"
+    assert decode_bytes(data, DecodeConfig(max_control_ratio=0.5)).encoding == "utf-8"
 
 
 def test_config_is_validated():
     with pytest.raises(ValueError):
         DecodeConfig(max_control_ratio=2)
-    with pytest.raises(LookupError):
-        DecodeConfig(fallback_encoding="no-such-codec")
+    with pytest.raises(ValueError):
+        DecodeConfig(min_confidence=1.5)

@@ -369,15 +369,32 @@ class _Model:
 
     def ngram_rows(self, sample: str) -> np.ndarray:
         """Rows of the n-grams langdetect would extract from `sample` (unknown ones left out)."""
+        keys = self.ngram_keys(sample)
+        return self.lookup(keys)[0]
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, int]:
+        """(rows of the known n-gram `keys`, how many keys are unknown)."""
+        if not keys.size:
+            return np.zeros(0, dtype=np.intp), 0
+        found = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        known = self.keys[found] == keys
+        rows = self.key_rows[found[known]]
+        return rows, len(keys) - len(rows)
+
+    def ngram_keys(self, sample: str, drop_latin: bool = True) -> np.ndarray:
+        """Packed keys of the n-grams langdetect would extract from `sample`.
+
+        `drop_latin`: langdetect's rule (Latin letters dropped from mostly non-Latin text).
+        """
         text = NGram.normalize_vi(sample)
-        if not text.isascii():
+        if drop_latin and not text.isascii():
             latin = len(_ASCII_RANGE_RE.findall(text))
             if latin * 2 < len(_NON_LATIN_RE.findall(text)):
                 text = _ASCII_RANGE_RE.sub("", text)
         normal = text.translate(self.translate)
         words = normal.split()
         if not words:
-            return np.zeros(0, dtype=np.intp)
+            return np.zeros(0, dtype=np.uint64)
         # langdetect pads each word with the space before it and the one after it, but the text
         # is not padded at its end: a last word that ends the text has no trailing n-grams.
         # One single-spaced string gives every word its padding; an n-gram ending at position
@@ -393,15 +410,13 @@ class _Model:
         ends1 = np.flatnonzero(ok & ~space)
         ends2 = np.flatnonzero(ok[1:]) + 1
         ends3 = np.flatnonzero(ok[2:] & ~space[1:-1]) + 2
-        keys = np.concatenate(
+        return np.concatenate(
             [
                 cp[ends1],
                 (cp[ends2 - 1] << _SHIFT) | cp[ends2],
                 (cp[ends3 - 2] << (2 * _SHIFT)) | (cp[ends3 - 1] << _SHIFT) | cp[ends3],
             ]
         )
-        found = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        return self.key_rows[found[self.keys[found] == keys]]
 
 
 def _iso_code(lang: str) -> str:
@@ -469,3 +484,35 @@ def detect_language(text: str, config: LanguageConfig = DEFAULT) -> LanguageTag:
     if math.isnan(confidence) or confidence < config.min_confidence:
         return _UND_TAG
     return LanguageTag(model.merged_codes[best], confidence)
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """How well a text fits its best-fitting language profile (see `plausibility`)."""
+
+    language: str
+    log_likelihood: float
+    ngrams: int
+
+    @property
+    def mean(self) -> float:
+        """Mean log-probability per n-gram (-inf for a text without n-grams)."""
+        return self.log_likelihood / self.ngrams if self.ngrams else -math.inf
+
+
+def plausibility(text: str, alpha: float = DEFAULT.alpha) -> Plausibility:
+    """Summed log-probability of all of `text`'s n-grams under its best-fitting profile.
+
+    Unlike `detect_language`, every n-gram counts, unknown ones at the smoothing floor, and Latin
+    letters are never dropped: charset detection compares decodings of the same bytes with it,
+    and mojibake shows up as n-grams no language has.
+    """
+    model = _get_model()
+    keys = model.ngram_keys(text, drop_latin=False)
+    rows, unknown = model.lookup(keys)
+    if not keys.size:
+        return Plausibility(UND, 0.0, 0)
+    floor = math.log(alpha / _BASE_FREQ)
+    scores = model.log_table(alpha)[rows].sum(axis=0, dtype=np.float64) + unknown * floor
+    best = int(np.argmax(scores))
+    return Plausibility(model.codes[best], float(scores[best]), int(keys.size))

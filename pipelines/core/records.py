@@ -43,6 +43,7 @@ class Article:
     date_source: str = "none"
     language: str = "und"
     language_confidence: float = 0.0
+    encoding_confidence: float = 1.0
     dateline: str | None = None
     caption: str | None = None
     credit: str | None = None
@@ -114,6 +115,7 @@ class DecodedText:
     encoding: str
     raw: bytes  # kept so a later quarantine still holds the original bytes
     raw_sha256: str
+    encoding_confidence: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)

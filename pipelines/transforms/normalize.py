@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import apache_beam as beam
+from apache_beam.metrics import Metrics
 
 from pipelines.core import text as textlib
 from pipelines.core.decode import DecodeConfig, DecodeError, decode_bytes
@@ -12,6 +13,8 @@ from pipelines.core.headers import HeaderConfig, HeaderError, parse_article
 from pipelines.core.records import Article, DecodedText, RawFile
 from pipelines.run_context import RunContext
 from pipelines.transforms.common import QUARANTINE, quarantine
+
+_NAMESPACE = "spindrift.decode"
 
 
 class DecodeFn(beam.DoFn):
@@ -21,11 +24,12 @@ class DecodeFn(beam.DoFn):
 
     def process(self, raw: RawFile) -> Iterator[DecodedText | beam.pvalue.TaggedOutput]:
         try:
-            text, encoding = decode_bytes(raw.data, self._config)
+            decoded = decode_bytes(raw.data, self._config)
         except Exception as exc:
             # DecodeError is the expected verdict; anything else is a bug on this input and
             # is quarantined (kind internal) rather than failing the run.
             kind = exc.kind if isinstance(exc, DecodeError) else "internal"
+            Metrics.counter(_NAMESPACE, f"quarantined_{kind}").inc()
             yield quarantine(
                 self._run,
                 raw.source_uri,
@@ -39,15 +43,17 @@ class DecodeFn(beam.DoFn):
         yield DecodedText(
             source_uri=raw.source_uri,
             article_id=raw.sha256[:20],
-            text=text,
-            encoding=encoding,
+            text=decoded.text,
+            encoding=decoded.encoding,
             raw=raw.data,
             raw_sha256=raw.sha256,
+            encoding_confidence=decoded.confidence,
         )
 
 
 class DecodeText(beam.PTransform):
-    """RawFile -> outputs `decoded` (DecodedText) and `quarantine` (empty, binary, undecodable)."""
+    """RawFile -> outputs `decoded` (DecodedText) and `quarantine` (empty, binary, undecodable,
+    uncertain_encoding); counts each quarantine kind (`spindrift.decode/quarantined_<kind>`)."""
 
     def __init__(self, config: DecodeConfig, run: RunContext) -> None:
         super().__init__()
@@ -90,6 +96,7 @@ class NormalizeFn(beam.DoFn):
             body=parsed.body,
             content_hash=textlib.content_hash(parsed.body),
             encoding=doc.encoding,
+            encoding_confidence=doc.encoding_confidence,
             word_count=textlib.word_count(parsed.body),
             ingested_at=self._run.started_at,
             run_id=self._run.run_id,
