@@ -111,6 +111,69 @@ def test_han_only_text_is_never_korean() -> None:
 
 
 @pytest.mark.parametrize(
+    ("expected", "text"),
+    [
+        # Latin names, tickers and terms in non-Latin text (issue 12's examples): the script
+        # decides, whatever the Latin letters score.
+        ("zh", "Alexion Pharmaceuticals (ALXN) 可能是下一个被收购的目标"),
+        ("zh", "SANParks 官员打破 Nicolas Dlamini 的手臂"),
+        ("ja", "Goldman Sachs は Apple Inc. (AAPL) の目標株価を引き上げた"),
+        ("ko", "Samsung Electronics 는 NASDAQ 상장을 검토하고 있다"),
+        ("el", "Η Deutsche Bank AG ανακοίνωσε νέα μέτρα"),
+        ("ru", "Компания Goldman Sachs (GS) повысила прогноз для Apple Inc. (AAPL) на этой неделе"),
+        ("ar", "قالت شركة Goldman Sachs إن أرباح Apple Inc. سترتفع هذا العام"),
+    ],
+)
+def test_latin_names_in_non_latin_text_do_not_decide(expected: str, text: str) -> None:
+    assert detect_language(text).language == expected
+
+
+@pytest.mark.parametrize(
+    ("expected", "text"),
+    [
+        # і, ї, є, ґ: only Ukrainian; ѓ, ќ, ѕ, ј, љ, њ, џ: only Macedonian; ы, э, ё: only
+        # Russian; ъ: not Ukrainian.
+        ("uk", "Уряд оголосив нові заходи"),
+        ("mk", "Владата најави нови мерки"),
+        ("ru", "Мы объявили новые меры"),
+        ("bg", "Правителството обяви нови мерки във вторник"),
+    ],
+)
+def test_cyrillic_is_narrowed_by_its_letters(expected: str, text: str) -> None:
+    assert detect_language(text).language == expected
+    verdict = lg.scripts.script_verdict(text)
+    assert verdict.script == lg.scripts.CYRILLIC
+    assert expected in {lg._iso_code(p) for p in verdict.profiles}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Reuters earnings tables (tagged `sv` before): title, then short rows of figures.
+        "Brown-Forman Inc <Bfd> 4Th Qtr Net\nShr one dlr vs 73 cts\n\nNet 12.6 mln vs 15.8 mln"
+        "\n\nRevs 337.3 mln vs 315.2 mln\n\nNine mths\n\nShr 3.07 dlrs vs 3.08 dlrs",
+        "Shr 75 cts vs 52 cts\nNet 1.2 mln vs 800,000\nRevs 12.5 mln vs 10.1 mln",
+        # Without line structure: mostly figures.
+        "HONG KONG EXCHS NOON 7.8035 uk 12.622 - 12.634 us/uk 1.6180 - 1.6190 us/w ger"
+        " 1.8215 - 1.8225 us/switz 1.5140 - 1.5150",
+        # Too few words for a Latin-script language.
+        "Guten Tag",
+    ],
+)
+def test_tables_number_lists_and_too_few_words_are_und(text: str) -> None:
+    assert detect_language(text) == LanguageTag(UND, 0.0)
+
+
+def test_prose_with_figures_is_still_tagged() -> None:
+    text = (
+        "Net profit rose 12 pct to 1.2 billion dlrs in 1986 from 980 mln dlrs a year earlier,"
+        " the company said, and it expects sales of 4.5 billion dlrs this year."
+    )
+    assert detect_language(text).language == "en"
+    assert detect_language("Die Firma meldet 25 Mio Euro Gewinn").language == "de"
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "",

@@ -1,4 +1,4 @@
-"""Unicode normalization, hashing and counting helpers shared by the stages."""
+"""Unicode normalization, hashing, counting and text-shape (table) helpers shared by the stages."""
 
 from __future__ import annotations
 
@@ -113,3 +113,33 @@ def word_count(text: str) -> int:
         # (str.translate has a fast ASCII path; no match objects or substrings are built).
         return len(text.translate(_ASCII_NON_WORD).split())
     return len(_WORD.findall(text))
+
+
+# Tables and number lists (Reuters earnings tables: "Shr 75 cts vs 52 cts / Net 1.2 mln vs ...")
+# have words, but abbreviations that no language profile knows well: tagged, they come out
+# Swedish. A line is a table row when it is short and has a digit, or is a short label ("Nine
+# mths"); the text is a table when most of its first lines are rows and most rows have digits.
+_ROW_MAX_TOKENS = 10
+_TABLE_MIN_ROWS = 3
+_TABLE_ROW_SHARE = 0.7
+_DIGIT_RE = re.compile(r"\d")
+# Without line structure: a text whose tokens are this much figures (tokens without a letter:
+# numbers, dashes) is a number list or price table.
+_NUMBER_LIST_SHARE = 0.5
+_NUMBER_LIST_MIN_TOKENS = 6
+
+
+def looks_like_table(window: str) -> bool:
+    """Whether `window`, the beginning of a text, is a table or number list rather than prose."""
+    if not _DIGIT_RE.search(window):
+        return False
+    tokens = window.split()
+    figures = sum(1 for token in tokens if not any(map(str.isalpha, token)))
+    if len(tokens) >= _NUMBER_LIST_MIN_TOKENS and figures >= _NUMBER_LIST_SHARE * len(tokens):
+        return True
+    lines = [line.split() for line in window.splitlines() if line.strip()]
+    short = [line for line in lines if len(line) <= _ROW_MAX_TOKENS]
+    if len(short) < _TABLE_MIN_ROWS or len(short) < _TABLE_ROW_SHARE * len(lines):
+        return False
+    with_digits = sum(1 for line in short if any(map(_DIGIT_RE.search, line)))
+    return 2 * with_digits >= len(short)
