@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 
 from pipelines.core import near_dup as nd
+from pipelines.core.near_dup import hashing
+from pipelines.core.near_dup import skeleton as skeleton
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))}
@@ -138,7 +140,7 @@ Das Preisgeld soll in die Ausbildung von zwei neuen Lehrlingen fließen.
 Am Sonntagmorgen bildeten sich lange Schlangen vor dem Geschäft. Einige Kunden kamen sogar \
 aus den Nachbarorten, um ein Brot zu kaufen."""
 
-# Swedish has no stop-word list in near_dup_lexicon: exercises the short-word anchor fallback.
+# Swedish has no stop-word list in near_dup.lexicon: exercises the short-word anchor fallback.
 SWEDISH = """Kommunen bygger ny spårväg till norra förorterna
 
 Kommunfullmäktige beslutade på tisdagen att bygga en ny spårvägslinje från de norra \
@@ -405,18 +407,20 @@ def test_is_digit_cp_matches_range_comparisons():
         | ((cp >= 0x966) & (cp <= 0x96F))
         | ((cp >= 0xFF10) & (cp <= 0xFF19))
     )
-    assert np.array_equal(nd._is_digit_cp(cp), ref)
+    assert np.array_equal(hashing.is_digit_cp(cp), ref)
 
 
 @pytest.mark.parametrize("view", ["tier1", "stopwords"])
 @pytest.mark.parametrize("lang", ["en", "de", "xx"])
 def test_classify_matches_isin(view, lang):
-    words = nd._WORD_RE.findall((ARTICLE_A + ' "Quoted", (x): y; z? the of to der und').lower())
-    h = nd._hash_codepoints(nd._codepoints(words))
-    classes = nd._classify(h, view, lang)
-    stop = (nd._TIER1_HASHES if view == "tier1" else nd._STOP_HASHES).get(lang)
-    assert np.array_equal(classes & 1 > 0, np.isin(h, nd._BOUNDARY_HASHES))
-    assert np.array_equal(classes & 2 > 0, np.isin(h, nd._PUNCT_HASHES))
+    words = skeleton._WORD_RE.findall(
+        (ARTICLE_A + ' "Quoted", (x): y; z? the of to der und').lower()
+    )
+    h = hashing.hash_codepoints(hashing.codepoints(words))
+    classes = skeleton._classify(h, view, lang)
+    stop = (skeleton._TIER1_HASHES if view == "tier1" else skeleton._STOP_HASHES).get(lang)
+    assert np.array_equal(classes & 1 > 0, np.isin(h, skeleton._BOUNDARY_HASHES))
+    assert np.array_equal(classes & 2 > 0, np.isin(h, skeleton._PUNCT_HASHES))
     expected = np.isin(h, stop) if stop is not None else np.zeros(len(h), dtype=bool)
     assert np.array_equal(classes & 4 > 0, expected)
 
@@ -426,10 +430,10 @@ def test_classify_matches_isin(view, lang):
     ["", "_ _ a", "Plain words, (and) punctuation: here.", "x" * 40 + " _y_ " + "z" * 30, "中文。"],
 )
 def test_mostly_long_words_matches_token_average(text):
-    words = nd._WORD_RE.findall(text)
+    words = skeleton._WORD_RE.findall(text)
     lens = [len(w) for w in words if len(w) > 1 or w.isalnum()]
     expected = bool(lens) and sum(lens) / len(lens) > 12
-    assert nd._mostly_long_words(words, text, sum(map(len, words))) == expected
+    assert skeleton._mostly_long_words(words, text, sum(map(len, words))) == expected
 
 
 @pytest.mark.parametrize(
