@@ -374,8 +374,16 @@ def test_choose_survivor_rules() -> None:
     early = m("z", dt.date(2020, 1, 1), originality=-5.0)
     late = m("a", dt.date(2020, 1, 2), originality=9.0)
     undated = m("0", None, originality=99.0)
-    assert nd.choose_survivor([late, undated, early]) == early  # earliest date wins
-    assert nd.choose_survivor([undated, late]) == late  # None dates last
+    assert nd.choose_survivor([late, early]) == early  # between dated members the earliest wins
+    # An unknown date decides nothing: the undated member meets the best dated one on
+    # originality (a spun copy that gained a date line must not beat its undated original).
+    assert nd.choose_survivor([late, undated, early]) == undated
+    assert nd.choose_survivor([undated, late]) == undated
+    plain = m("1", None, originality=-9.0)
+    assert nd.choose_survivor([plain, early]) == early
+    assert nd.choose_survivor([plain, late, early]) == early
+    stored = m("y", None, originality=-99.0, stored=True)
+    assert nd.choose_survivor([undated, stored, early]) == stored  # published ones stay
     same_day = [m("b", "2020-01-01", 1.0), m("a", "2020-01-01", 2.0)]
     assert nd.choose_survivor(same_day).article_id == "a"  # then originality
     tie = [m("c", "2020-01-01", 1.0), m("b", "2020-01-01", 1.0), m("d", "2020-01-01", 1.0)]
@@ -454,3 +462,35 @@ def test_features_equal_signature_and_word_profile(text: str, lang: str, title) 
         nd.signature(text, lang, title=title),
         nd.word_profile(text, lang),
     )
+
+
+def _sig_with(positions: list[int], exact: int) -> nd.Signature:
+    n = len(positions)
+    return nd.Signature(
+        exact, np.arange(n, dtype=np.uint32), np.array(positions, dtype=np.uint8), "skeleton", n
+    )
+
+
+def test_order_check_rejects_shared_shingles_in_random_order() -> None:
+    # Two "articles" sharing all 64 shingles, spread over both (coverage passes): in the same
+    # order they are copies; scattered at random, as chance overlap of two long texts is, not.
+    forward = list(range(0, 256, 4))
+    shuffled = forward.copy()
+    random.Random(3).shuffle(shuffled)
+    assert verify_order(forward, forward) == 1.0
+    assert nd.verify(_sig_with(forward, 1), _sig_with(forward, 2)) == nd.Match(1.0, "near:skeleton")
+    assert round(verify_order(forward, shuffled), 4) == 0.5397  # 34 of 63 steps
+    assert nd.verify(_sig_with(forward, 1), _sig_with(shuffled, 2)) is None
+    assert nd.verify(_sig_with(shuffled, 2), _sig_with(forward, 1)) is None  # symmetric
+
+
+def verify_order(a: list[int], b: list[int]) -> float:
+    from pipelines.core.near_dup.verify import _order
+
+    return _order(np.array(a, dtype=np.uint8), np.array(b, dtype=np.uint8))
+
+
+def test_order_counts_only_steps_that_move() -> None:
+    assert verify_order([0, 1, 2, 3], [9, 9, 9, 9]) == 1.0  # nothing moves: no evidence against
+    assert verify_order([0, 1, 2, 3], [3, 2, 1, 0]) == 0.0
+    assert verify_order([0, 1, 2, 3, 4], [0, 1, 1, 0, 5]) == 2 / 3

@@ -38,8 +38,8 @@ class Signature:
 
     exact: 63-bit hash of the lower-cased word stream (punctuation/whitespace-insensitive).
     shingles: sorted unique uint32 skeleton-shingle hashes.
-    chunks: uint8, same length: which of ``config.chunks`` equal position-chunks of the article
-    each shingle first occurs in (feeds the coverage check in ``verify``).
+    positions: uint8, same length: where each shingle first occurs, in 1/256ths of the
+    article's shingle sequence (feeds the coverage and order checks in ``verify``).
     mode: "skeleton" (function-word anchors), "anchor" (no word list: short-word anchors),
     "char" (unsegmented script) -- "+full" appended when the skeleton was too short and all
     tokens were added.
@@ -47,7 +47,7 @@ class Signature:
 
     exact: int
     shingles: np.ndarray = field(repr=False)
-    chunks: np.ndarray = field(repr=False)
+    positions: np.ndarray = field(repr=False)
     mode: str
     n_tokens: int
 
@@ -59,7 +59,7 @@ class Signature:
             and self.mode == other.mode
             and self.n_tokens == other.n_tokens
             and np.array_equal(self.shingles, other.shingles)
-            and np.array_equal(self.chunks, other.chunks)
+            and np.array_equal(self.positions, other.positions)
         )
 
     def __hash__(self) -> int:
@@ -83,6 +83,10 @@ _TIER1_HASHES: dict[str, np.ndarray] = {lang: hash_words(ws) for lang, ws in TIE
 # Punctuation a spinner never touches; optional skeleton anchors (config.punctuation).
 _PUNCT_HASHES = hash_words(',:()"“”«»„،、，')
 
+
+# Shingle positions are stored in this many levels: one byte each, fine enough for the order
+# check in verify() (a 256th of an article is about a sentence of a long one).
+POSITION_LEVELS = 256
 
 # Token classes looked up by hash in signature(): one sorted table per stop-word list, so one
 # searchsorted replaces three np.isin calls (which sort their inputs every time).
@@ -178,7 +182,7 @@ def _shingle(h: np.ndarray, n: int) -> np.ndarray:
 
 
 def _make(exact: int, seq: np.ndarray, mode: str, n_tokens: int, config: NearDupConfig):
-    """Ordered shingle sequence -> Signature (sorted unique + first-occurrence chunk)."""
+    """Ordered shingle sequence -> Signature (sorted unique + first-occurrence position)."""
     n = len(seq)
     # np.unique(seq, return_index=True), spelled out: a stable sort keeps each value's first
     # occurrence at the head of its run.
@@ -187,9 +191,8 @@ def _make(exact: int, seq: np.ndarray, mode: str, n_tokens: int, config: NearDup
     head = np.ones(n, dtype=bool)
     head[1:] = ordered[1:] != ordered[:-1]
     uniq, first = ordered[head], order[head]
-    k = max(1, min(config.chunks, n // 4))
-    chunk = ((first * k) // max(n, 1)).astype(np.uint8)
-    return Signature(exact, uniq.astype(np.uint32), chunk, mode, n_tokens)
+    positions = ((first * POSITION_LEVELS) // max(n, 1)).astype(np.uint8)
+    return Signature(exact, uniq.astype(np.uint32), positions, mode, n_tokens)
 
 
 def _exact_hash(lower_tokens: Iterable[str]) -> int:

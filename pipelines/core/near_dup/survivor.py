@@ -63,24 +63,33 @@ def _date_key(d: _dt.date | str | None) -> tuple[int, str]:
 
 
 def choose_survivor(members: Iterable[Member]) -> Member:
-    """Stored (already published) members first; then earliest published_date (None last);
-    then highest originality; then smallest id.
+    """The member to keep: stored (already published) members first, since published
+    partitions are never rewritten; then dates decide, but only between members that both
+    have one. The best dated member (earliest date, then highest originality, then smallest
+    id) and the best undated member (highest originality, then smallest id) meet on
+    originality (equal: the dated one, then smallest id): a spun copy that gained a date line
+    does not beat its undated original.
 
-    Total order over members, so the result does not depend on input order. ISO date strings
-    and ``date`` objects compare correctly; do not mix them with other string formats.
+    Deterministic and independent of input order. ISO date strings and ``date`` objects
+    compare correctly; do not mix them with other string formats.
     """
     ms = list(members)
     if not ms:
         raise ValueError("choose_survivor needs at least one member")
-    return min(
-        ms,
-        key=lambda m: (
-            not m.stored,
-            _date_key(m.published_date),
-            -float(m.originality),
-            m.article_id,
-        ),
-    )
+    candidates = [m for m in ms if m.stored] or ms
+    dated = [m for m in candidates if _date_key(m.published_date)[0] == 0]
+    undated = [m for m in candidates if _date_key(m.published_date)[0] == 1]
+    finalists = []
+    if dated:
+        finalists.append(min(dated, key=lambda m: (_date_key(m.published_date), *_merit(m))))
+    if undated:
+        finalists.append(min(undated, key=_merit))
+    return min(finalists, key=lambda m: (_merit(m)[0], m not in dated, m.article_id))
+
+
+def _merit(member: Member) -> tuple[float, str]:
+    """Sort key: most original first, then smallest id."""
+    return -float(member.originality), member.article_id
 
 
 def split_chains(
