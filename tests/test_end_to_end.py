@@ -137,6 +137,11 @@ def _messy_inputs(folder: Path) -> None:
     (folder / "huge.txt").write_bytes(b"All work and no play. " * (50 * 1024 * 1024 // 22))
     (folder / "header-only.txt").write_text(" date 2020-03-18 \n", encoding="utf-8")
     (folder / "latin1.txt").write_bytes("Grüße aus München, sagte er am Montag.".encode("latin-1"))
+    (folder / "cp1251.txt").write_bytes(
+        "Правительство России объявило в среду о новых мерах поддержки экономики.".encode("cp1251")
+    )
+    # A byte that is a letter in several code pages, in too little text to tell which.
+    (folder / "uncertain.txt").write_bytes(b"only \x81 undefined in cp1252")
     unreadable = folder / "unreadable.txt"
     unreadable.write_text("secret")
     unreadable.chmod(0)
@@ -160,12 +165,13 @@ def test_messy_input_every_file_ends_in_exactly_one_output(tmp_path):
     proc = subprocess.run([*_without_root_file_access(), *command], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     m = helpers.manifest(str(out))
-    assert (m["matched"], m["articles"], m["duplicates"], m["quarantined"]) == (8, 2, 0, 6)
+    assert (m["matched"], m["articles"], m["duplicates"], m["quarantined"]) == (10, 3, 0, 7)
     kinds = {Path(q["source_uri"]).name: q for q in helpers.quarantine(str(out))}
     assert {k: q["error_kind"] for k, q in kinds.items()} == {
         "empty.txt": "empty",
         "binary.txt": "binary",
         "invalid-utf8.txt": "undecodable",
+        "uncertain.txt": "uncertain_encoding",
         "huge.txt": "too_large",
         "header-only.txt": "no_body",
         "unreadable.txt": "unreadable",
@@ -180,6 +186,11 @@ def test_messy_input_every_file_ends_in_exactly_one_output(tmp_path):
     assert rows["utf16.txt"]["published_date"] == dt.date(2020, 3, 13)
     assert rows["latin1.txt"]["encoding"] == "cp1252"
     assert rows["latin1.txt"]["language"] == "de"
+    assert rows["latin1.txt"]["encoding_confidence"] == 0.6603
+    assert rows["utf16.txt"]["encoding_confidence"] == 1.0
+    assert (rows["cp1251.txt"]["encoding"], rows["cp1251.txt"]["language"]) == ("cp1251", "ru")
+    assert rows["cp1251.txt"]["body"].startswith("Правительство России объявило")
+    assert kinds["uncertain.txt"]["raw"] == b"only \x81 undefined in cp1252"
 
 
 def test_path_vanishing_between_match_and_read(pipeline, run_ctx, tmp_path):
