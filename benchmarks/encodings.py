@@ -8,7 +8,8 @@ encoding of `ENCODINGS` that can encode it (texts that encode to pure ASCII are 
 UTF-8). Vietnamese is encoded in cp1258 in decomposed form (base letter + combining tone mark), as
 cp1258 files are written. Each file is decoded with `decode_bytes` and counted per encoding as
 
-- right: the decoded text is the original (compared after NFC),
+- right: the decoded text is the original (compared after NFC, and with Romanian ș ț and ş ţ,
+  comma and cedilla forms of the same letters, as one),
 - uncertain: quarantined as ``uncertain_encoding`` (raw bytes kept, nothing garbled),
 - other: quarantined for another reason (undecodable, binary),
 - garbled: decoded, but to a different text -- the failure that must not happen.
@@ -111,8 +112,12 @@ def encode(text: str, encoding: str) -> bytes | None:
     return None
 
 
+# Romanian ș ț with a comma (ISO-8859-16) or a cedilla (cp1250, ISO-8859-2) are the same letters.
+_SAME_LETTERS = str.maketrans("șțȘȚ", "şţŞŢ")
+
+
 def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", text).translate(_SAME_LETTERS)
 
 
 def ours(data: bytes, expected: str, config: DecodeConfig = DEFAULT_DECODE) -> tuple[str, str]:

@@ -2,7 +2,7 @@ import codecs
 
 import pytest
 
-from pipelines.core import charset
+from pipelines.core import charset, language
 from pipelines.core.decode import DecodeConfig, Decoded, DecodeError, decode_bytes
 
 TEXT = "Zürich — “quoted” café"
@@ -92,7 +92,11 @@ def test_min_confidence_zero_accepts_the_best_guess():
 def test_mojibake_scores_below_the_right_text():
     right, garbled = "Привет, мир", "Привет, мир".encode("cp1251").decode("cp1252")
     assert charset._score(right).mean > charset._score(garbled).mean
-    assert charset._mixed_words("Zьrich cafй M黱chen iPhone手机 LG전자 用Python写") == 3
+    assert charset._mixed_words("Zьrich cafй M黱chen LG전자") == 3
+    # In mostly Latin text a CJK character glued to Latin letters is mojibake; in Chinese, not.
+    assert charset._mixed_words("Grüße aus Stra疽e und München") == 1
+    assert charset._mixed_words("用Python写代码，iPhone手机和LG电子的新产品") == 0
+    assert language.foreign_letters("maītre d'hôtel", "fr") == 1
     assert charset._case_flips("НќФъРД iPhone") == 3
 
 

@@ -98,6 +98,10 @@ MIXED_WORD_PENALTY = 10.0
 # or Greek read in the wrong code page alternates case ("НќФъРД"); real text rarely does
 # ("iPhone", "McDonald").
 CASE_FLIP_PENALTY = 5.0
+# Romanian ș ț are written with a cedilla (ş ţ) in cp1250 and ISO-8859-2 and with a comma below in
+# ISO-8859-16: the same letters, so decodings differing only there are one text (the preferred
+# encoding names it), not a doubt.
+_SAME_LETTERS = str.maketrans("șțȘȚ", "şţŞŢ")
 # C1 control characters: what ISO-8859-x make of Windows punctuation bytes; never in real text.
 _C1 = re.compile("[\x80-\x9f]")
 # Other control characters (as in decode.py): NULs of UTF-32 read as UTF-16, say.
@@ -148,9 +152,12 @@ def _script_class(code: int) -> str:
     return "O"
 
 
-# Private-use and unassigned code points: what GB18030 and Big5-HKSCS make of byte pairs that are
-# no characters in real text.
-_ODD_CHARS = re.compile("[\ue000-\uf8ff\U00020000-\U0010ffff]")
+# Characters real text does not have: private-use and supplementary-plane code points (what
+# GB18030 and Big5-HKSCS make of byte pairs that are no characters), spacing diacritics without a
+# letter (ˇ ˘ ˙ ˛ ˝ ¸), box drawing and block elements (what KOI8 and cp866 make of letters), ¤.
+_ODD_CHARS = re.compile(
+    "[\ue000-\uf8ff\U00020000-\U0010ffff\u02c7\u02d8-\u02dd\u00b8\u2500-\u259f\u00a4]"
+)
 
 
 class _ScriptTable(dict):
@@ -174,22 +181,27 @@ class _CaseTable(dict):
 
 
 _CASE_TABLE = _CaseTable()
-# Latin letters on both sides of CJK characters within one word. (Latin words next to Han, as in
-# "用Python写" or "A股", are ordinary Chinese.)
-_LATIN_AROUND_CJK = re.compile("LK+L")
-
-
-# Script mixes real words have: Latin next to Han or Kana ("用Python写") or Hangul ("LG전자").
-_NORMAL_MIXES = frozenset({frozenset("LK"), frozenset("LW")})
+# Script mixes real words have: Latin next to Han or Kana ("用Python写", "A股") or Hangul
+# ("LG전자").
+_LATIN_CJK = frozenset("LK")
+_NORMAL_MIXES = frozenset({_LATIN_CJK, frozenset("LW")})
 
 
 def _mixed_words(text: str) -> int:
-    """How many words mix letters of different scripts in a way real text does not."""
+    """How many words mix letters of different scripts in a way real text does not.
+
+    In mostly Latin text (fewer CJK characters than a quarter of its Latin letters) any CJK
+    character glued to a Latin letter counts: Latin text read as Shift-JIS or GBK turns a
+    letter and its neighbour into one Han character ("S疽"), while a Chinese name in a Latin
+    text stands apart.
+    """
+    classes = text.translate(_SCRIPT_TABLE)
+    mostly_latin = "K" in classes and 4 * classes.count("K") < classes.count("L")
     count = 0
-    for word in text.translate(_SCRIPT_TABLE).split():
+    for word in classes.split():
         if len(word) > 1 and word.count(word[0]) != len(word):
             kinds = frozenset(word)
-            if kinds not in _NORMAL_MIXES or _LATIN_AROUND_CJK.search(word):
+            if kinds not in _NORMAL_MIXES or (mostly_latin and kinds == _LATIN_CJK):
                 count += 1
     return count
 
@@ -231,6 +243,7 @@ def _focus(text: str) -> str:
 def _score(text: str) -> language.Plausibility:
     fit = language.plausibility(text)
     odd = _mixed_words(text) + len(_ODD_CHARS.findall(text)) + len(_CONTROL.findall(text))
+    odd += language.foreign_letters(text, fit.language)
     penalty = MIXED_WORD_PENALTY * odd + CASE_FLIP_PENALTY * _case_flips(text)
     return language.Plausibility(fit.language, fit.log_likelihood - penalty, fit.ngrams)
 
@@ -242,9 +255,14 @@ def detect_legacy(data: bytes, encodings: Sequence[str] = LEGACY_ENCODINGS) -> C
     final = len(data) <= SAMPLE_BYTES
     # text -> first (preferred) encoding that gives it
     texts: dict[str, str] = {}
+    seen: set[str] = set()
     for encoding in encodings:
         text = _decode_sample(sample, encoding, final)
-        if text is not None and text not in texts:
+        if text is None:
+            continue
+        folded = text.translate(_SAME_LETTERS)
+        if folded not in seen:
+            seen.add(folded)
             texts[text] = encoding
     focus = {text: _focus(text) for text in texts}
     if len(texts) > FINALISTS:
@@ -272,5 +290,6 @@ def detect_legacy(data: bytes, encodings: Sequence[str] = LEGACY_ENCODINGS) -> C
         else:
             confidence, runner_up = 1.0, ""
         text = full if full is not None else ranked[i][1]
-        return CharsetGuess(text, encoding, confidence, score.language, runner_up)
+        hint = score.language.split("-", 1)[0]  # profile name -> ISO 639-1 (zh-cn -> zh)
+        return CharsetGuess(text, encoding, confidence, hint, runner_up)
     return None

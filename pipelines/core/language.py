@@ -456,7 +456,10 @@ def detect_language(text: str, config: LanguageConfig = DEFAULT) -> LanguageTag:
 
 @dataclass(frozen=True)
 class Plausibility:
-    """How well a text fits its best-fitting language profile (see `plausibility`)."""
+    """How well a text fits its best-fitting language profile (see `plausibility`).
+
+    `language` is the langdetect profile name (``zh-cn``, not ``zh``).
+    """
 
     language: str
     log_likelihood: float
@@ -466,6 +469,35 @@ class Plausibility:
     def mean(self) -> float:
         """Mean log-probability per n-gram (-inf for a text without n-grams)."""
         return self.log_likelihood / self.ngrams if self.ngrams else -math.inf
+
+
+# A letter whose probability among a profile's 1-grams is lower is foreign to that language: ī or
+# č in French, ė in Dutch. Charset detection penalises them: one wrong code page often changes a
+# single letter of a word, which n-grams alone weigh lightly.
+_FOREIGN_LETTER_P = 1e-5
+_SYLLABARIES = "\u2e80"  # from here on: CJK (Hangul Jamo below it are rare in text)
+
+
+def foreign_letters(text: str, profile: str) -> int:
+    """How many non-ASCII letters of `text` (alphabets only) are foreign to `profile` (a
+    langdetect profile name; 0 for an unknown one)."""
+    if text.isascii():
+        return 0
+    model = _get_model()
+    try:
+        col = model.langs.index(profile)
+    except ValueError:
+        return 0
+    floor = math.log(_FOREIGN_LETTER_P + DEFAULT.alpha / _BASE_FREQ)  # the table is smoothed
+    table = model.log_table(DEFAULT.alpha)
+    count = 0
+    for letter in set(text):
+        if letter.isascii() or not letter.isalpha() or letter >= _SYLLABARIES:
+            continue  # Han, Kana and Hangul are too many for a profile to know them all
+        row = model.vocab.get(letter.translate(model.translate))
+        if row is None or table[row, col] < floor:
+            count += text.count(letter)
+    return count
 
 
 def plausibility(text: str, alpha: float = DEFAULT.alpha) -> Plausibility:
@@ -483,4 +515,4 @@ def plausibility(text: str, alpha: float = DEFAULT.alpha) -> Plausibility:
     floor = math.log(alpha / _BASE_FREQ)
     scores = model.log_table(alpha)[rows].sum(axis=0, dtype=np.float64) + unknown * floor
     best = int(np.argmax(scores))
-    return Plausibility(model.codes[best], float(scores[best]), int(keys.size))
+    return Plausibility(model.langs[best], float(scores[best]), int(keys.size))
