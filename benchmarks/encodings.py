@@ -1,7 +1,7 @@
 """How well core.decode reads legacy encodings, beside charset-normalizer; its UTF-8 cost.
 
     python benchmarks/encodings.py [--testset ../shared/corpora/langid/testset.jsonl]
-        [--per-lang 10] [--no-baseline] [--timing-rounds 5]
+        [--per-lang 10] [--no-baseline] [--timing-rounds 15] [--min-confidence P]
 
 Texts: the ``paragraph`` texts of the langid test set (30 languages), each encoded in every
 encoding of `ENCODINGS` that can encode it (texts that encode to pure ASCII are left out: they are
@@ -17,7 +17,8 @@ cp1258 files are written. Each file is decoded with `decode_bytes` and counted p
 The same files go through charset-normalizer's ``from_bytes(data).best()`` (right / none /
 garbled). Then the 15 texts of issue 12 (one article per language, saved in the encoding named),
 and UTF-8 decode time per file of the current `decode_bytes` and of the one on branch ``main``
-(``git show main:pipelines/core/decode.py``), interleaved, best of `--timing-rounds`.
+(``git show main:pipelines/core/decode.py``), interleaved (who goes first alternates), best of
+`--timing-rounds`.
 
 `main(argv)` returns 0 when >= 14 of the 15 issue texts are right, none of them garbled and UTF-8
 decoding is within 10 % of main's; 1 otherwise (2 for a missing test set).
@@ -241,14 +242,19 @@ def utf8_timing(paragraphs: dict[str, list[str]], rounds: int) -> float | None:
             files.append("\n\n".join(texts[i : i + 5]).encode("utf-8"))
     new_fn, old_fn = decode_bytes, old.decode_bytes
     best = {"current": float("inf"), "main": float("inf")}
+    order = [("main", old_fn), ("current", new_fn)]
     for _ in range(rounds):
-        for name, fn in (("main", old_fn), ("current", new_fn)):
-            start = time.perf_counter()
+        order.reverse()  # alternate who goes first: a busy machine favours neither
+        for name, fn in order:
+            start = time.process_time()  # CPU time: other processes' load counts less
             for data in files:
                 fn(data)
-            best[name] = min(best[name], time.perf_counter() - start)
+            best[name] = min(best[name], time.process_time() - start)
     size = sum(map(len, files)) / len(files)
-    print(f"\nUTF-8 decode, {len(files)} files of {size:.0f} bytes, best of {rounds} rounds:")
+    print(
+        f"\nUTF-8 decode, {len(files)} files of {size:.0f} bytes, CPU time, best of {rounds}"
+        " interleaved rounds:"
+    )
     for name in ("main", "current"):
         print(f"  {name:<8} {1e6 * best[name] / len(files):7.2f} us per file")
     ratio = best["current"] / best["main"]
@@ -261,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--testset", type=Path, default=DEFAULT_TESTSET)
     p.add_argument("--per-lang", type=int, default=10, help="paragraphs per language")
     p.add_argument("--no-baseline", action="store_true", help="skip charset-normalizer")
-    p.add_argument("--timing-rounds", type=int, default=5)
+    p.add_argument("--timing-rounds", type=int, default=15)
     p.add_argument("--min-confidence", type=float, help="DecodeConfig.min_confidence to try")
     args = p.parse_args(argv)
     if not args.testset.is_file():
