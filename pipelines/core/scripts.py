@@ -149,6 +149,7 @@ class _ScriptTable(dict):
 
 
 _TABLE = _ScriptTable()
+_ONLY_LATIN = frozenset({LATIN, " "})
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,11 @@ def _cyrillic_profiles(sample: str) -> frozenset[str]:
 def script_verdict(sample: str) -> ScriptVerdict | None:
     """The verdict for `sample`, or None when it has no letter of a profiled script."""
     classes = sample.translate(_TABLE)
+    present = set(classes)
+    if present <= _ONLY_LATIN:  # the common case, at C speed
+        if LATIN not in present:
+            return None
+        return ScriptVerdict(LATIN, LATIN_PROFILES, len(classes.split()))
     words: dict[str, int] = {}
     for token in classes.split():
         first = token[0]

@@ -123,23 +123,38 @@ _ROW_MAX_TOKENS = 10
 _TABLE_MIN_ROWS = 3
 _TABLE_ROW_SHARE = 0.7
 _DIGIT_RE = re.compile(r"\d")
+# Deletes ASCII, Arabic-Indic and Persian digits (what number lists are written in).
+_NO_DIGITS = dict.fromkeys([*range(0x30, 0x3A), *range(0x660, 0x66A), *range(0x6F0, 0x6FA)])
 # Without line structure: a text whose tokens are this much figures (tokens without a letter:
 # numbers, dashes) is a number list or price table.
 _NUMBER_LIST_SHARE = 0.5
 _NUMBER_LIST_MIN_TOKENS = 6
+# A token without a letter: digits, underscores and punctuation only.
+_FIGURE_RE = re.compile(r"(?<!\S)(?:[\d_]|[^\w\s])+(?!\S)")
 
 
 def looks_like_table(window: str) -> bool:
     """Whether `window`, the beginning of a text, is a table or number list rather than prose."""
-    if not _DIGIT_RE.search(window):
+    digits = len(window) - len(window.translate(_NO_DIGITS))
+    if not digits:
         return False
-    tokens = window.split()
-    figures = sum(1 for token in tokens if not any(map(str.isalpha, token)))
-    if len(tokens) >= _NUMBER_LIST_MIN_TOKENS and figures >= _NUMBER_LIST_SHARE * len(tokens):
-        return True
-    lines = [line.split() for line in window.splitlines() if line.strip()]
-    short = [line for line in lines if len(line) <= _ROW_MAX_TOKENS]
+    # Figures are mostly numbers: fewer digits than half the spaces rule a number list out
+    # without the costlier count of figure tokens (most texts stop here).
+    if 2 * digits >= window.count(" "):
+        tokens = len(window.split())
+        figures = len(_FIGURE_RE.findall(window))
+        if tokens >= _NUMBER_LIST_MIN_TOKENS and figures >= _NUMBER_LIST_SHARE * tokens:
+            return True
+    if window.count("\n") < _TABLE_MIN_ROWS - 1:
+        return False  # one or two lines: prose, or a list the figure share judged
+    lines = [line for line in window.splitlines() if line and not line.isspace()]
+    # A line of more spaces than twice the row limit is prose without splitting it.
+    short = [
+        line
+        for line in lines
+        if line.count(" ") <= 2 * _ROW_MAX_TOKENS and len(line.split()) <= _ROW_MAX_TOKENS
+    ]
     if len(short) < _TABLE_MIN_ROWS or len(short) < _TABLE_ROW_SHARE * len(lines):
         return False
-    with_digits = sum(1 for line in short if any(map(_DIGIT_RE.search, line)))
+    with_digits = sum(1 for line in short if _DIGIT_RE.search(line))
     return 2 * with_digits >= len(short)
