@@ -129,6 +129,7 @@ _NO_DIGITS = dict.fromkeys([*range(0x30, 0x3A), *range(0x660, 0x66A), *range(0x6
 # numbers, dashes) is a number list or price table.
 _NUMBER_LIST_SHARE = 0.5
 _NUMBER_LIST_MIN_TOKENS = 6
+_DIGITS_PER_CHAR = 8
 # A token without a letter: digits, underscores and punctuation only.
 _FIGURE_RE = re.compile(r"(?<!\S)(?:[\d_]|[^\w\s])+(?!\S)")
 
@@ -138,9 +139,9 @@ def looks_like_table(window: str) -> bool:
     digits = len(window) - len(window.translate(_NO_DIGITS))
     if not digits:
         return False
-    # Figures are mostly numbers: fewer digits than half the spaces rule a number list out
-    # without the costlier count of figure tokens (most texts stop here).
-    if 2 * digits >= window.count(" "):
+    # Figures are mostly numbers: a text under 1/8 digits is no number list, which spares most
+    # texts the costlier count of figure tokens.
+    if _DIGITS_PER_CHAR * digits >= len(window):
         tokens = len(window.split())
         figures = len(_FIGURE_RE.findall(window))
         if tokens >= _NUMBER_LIST_MIN_TOKENS and figures >= _NUMBER_LIST_SHARE * tokens:
