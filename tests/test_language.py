@@ -408,3 +408,33 @@ def test_default_config_is_valid_and_frozen() -> None:
 def test_invalid_config_raises(kwargs: dict) -> None:
     with pytest.raises(ValueError):
         LanguageConfig(**kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# Script verdicts (core/scripts.py)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sample", "script", "profiles", "words"),
+    [
+        # A non-Latin script wins at half the Latin words' units (two Han characters: one unit).
+        ("Apple Google 苹果公司", "Z", {"zh-cn"}, 0),
+        ("Apple Google Microsoft Amazon 苹果", "L", lg.scripts.LATIN_PROFILES, 4),
+        # Kana among Han: Japanese; Hangul: Korean.
+        ("東京都の新しい計画", "K", {"ja"}, 0),
+        ("서울시 새 계획", "W", {"ko"}, 0),
+        ("Η νέα κυβέρνηση", "G", {"el"}, 3),
+        ("नई सरकार ने कहा", "D", {"hi", "mr", "ne"}, 4),
+        ("دولت جدید گفت", "A", {"ar", "fa", "ur"}, 3),
+        ("Правительство и Goldman Sachs", "C", {"bg", "ru", "uk"}, 2),
+    ],
+)
+def test_script_verdict(sample: str, script: str, profiles: set, words: int) -> None:
+    verdict = lg.scripts.script_verdict(sample)
+    assert (verdict.script, set(verdict.profiles), verdict.words) == (script, set(profiles), words)
+
+
+def test_script_verdict_without_profiled_letters_is_none() -> None:
+    assert lg.scripts.script_verdict("12 345 — !") is None
+    assert lg.scripts.script_verdict("გამარჯობა მსოფლიო") is None

@@ -15,6 +15,7 @@ Macedonian; ы э ё only Russian; ъ not Ukrainian).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 __all__ = ["LATIN_PROFILES", "ScriptVerdict", "script_verdict"]
@@ -30,6 +31,7 @@ THAI = "I"
 # (first code point, last + 1, class); letters outside these ranges are class "O" (other).
 _RANGES: tuple[tuple[int, int, str], ...] = (
     (0x0041, 0x0250, LATIN),
+    (0x0300, 0x0370, LATIN),  # combining diacritics (decomposed text)
     (0x1E00, 0x1F00, LATIN),
     (0x0370, 0x0400, "G"),
     (0x1F00, 0x2000, "G"),
@@ -132,8 +134,8 @@ _NOT_UK = frozenset("ъЪ")
 
 def _classify(code: int) -> str:
     char = chr(code)
-    if not char.isalpha():
-        return " "
+    if not char.isalpha() and unicodedata.category(char)[0] != "M":
+        return " "  # vowel signs and other marks belong to their letters' words
     for start, end, cls in _RANGES:
         if start <= code < end:
             return cls
