@@ -41,8 +41,9 @@ with fewer than `min_words` words are ``und``.
 Measured (benchmarks/langid_accuracy.py, 2026-12-02): paragraphs 99.87 %, one-sentence texts
 96.10 % (95.87 % before the script rules), the mixed-script set (1,000 non-Latin paragraphs with six
 English names/tickers/terms each) 99.80 % (main: 94.1 %), Reuters earnings tables never a wrong
-language (und 98.9 %, en 1.1 %; main: 396 of 1,970 wrong, 381 of them sv). Per text it is ~0.7-0.8x
-main's time (script-decided texts skip the model), measured side by side in the same run.
+language (und 98.9 %, en 1.1 %; main: 396 of 1,970 wrong, 381 of them sv). CPU time per text
+beside main's in the same run: 0.97-1.04x (Latin paragraphs 0.98-1.04x, Reuters articles
+0.97-1.01x; script-decided texts skip the model).
 """
 
 from __future__ import annotations
@@ -105,9 +106,9 @@ class LanguageConfig:
       40 and 0.5: 99.87 / 95.93 %, but then almost nothing is ever ``und``.
     - min_letters 2: one letter says nothing, while two Chinese or Japanese characters (one
       word) are tagged right most of the time.
-    - min_words 3: two-word texts in those scripts were tagged 77.6 % right and 18.4 % wrong;
-      with 3 they are ``und`` (pairs overall: 18.8 % right, 1.4 % wrong, the rest ``und``);
-      one-sentence texts: 96.10 % right (96.17 % with 2).
+    - min_words 3: two-word texts were tagged 77.6 % right and 18.4 % wrong; with 3 those in
+      scripts the model decides are ``und`` (pairs overall: 16.9 % right -- Chinese, Japanese,
+      Korean, Greek --, none wrong); one-sentence texts: 96.10 % right (96.17 % with 2).
     """
 
     prefix_chars: int = 250
