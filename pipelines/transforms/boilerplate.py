@@ -42,7 +42,7 @@ class _CountLines(beam.CombineFn):
 
 
 def _sketch(article: Article) -> bp.LineSketch:
-    return bp.line_sketch(article.body, article.language)
+    return bp.line_sketch(article.body)
 
 
 class _SplitFn(beam.DoFn):

@@ -35,6 +35,7 @@ import numpy as np
 from apache_beam.metrics import Metrics
 
 from pipelines.core import near_dup as nd
+from pipelines.core.boilerplate import strip_filler
 from pipelines.core.index import IndexEntry, effective_date
 from pipelines.core.records import Article, Duplicate
 
@@ -175,11 +176,23 @@ def _features(article: Article, config: nd.NearDupConfig):
     Keys are `article_key(uid)`."""
     uid_ = uid(article)
     key = article_key(uid_)
-    sig, profile = nd.features(article.body, article.language, config, title=article.title)
+    # Template filler (Lorem ipsum) is no article's content: pages made of it are not copies
+    # of each other for sharing it.
+    text = strip_filler(article.body)
+    if text.strip():
+        sig, profile = nd.features(text, article.language, config, title=article.title)
+    else:
+        # No article text (all of it was chrome or filler): nothing to compare, so the
+        # article only matches byte-identical copies of its file (same article_id).
+        sig = nd.Signature(article_key(article.article_id), _NO_SHINGLES, _NO_POSITIONS, "empty", 0)
+        profile = nd.word_profile("", article.language)
     yield key, Features(uid_, article.published_date, sig)
     yield beam.pvalue.TaggedOutput(PROFILES, (key, profile))
     yield beam.pvalue.TaggedOutput(PENDING, (article, sig))
 
+
+_NO_SHINGLES = np.zeros(0, dtype=np.uint32)
+_NO_POSITIONS = np.zeros(0, dtype=np.uint8)
 
 # LSH keys are spread over this many groups; each group's buckets are built in one sort.
 _KEY_GROUPS = 64

@@ -8,22 +8,31 @@ Contract (what a Beam stage wires together)::
 
 Each line is scored by a small logistic model (``model``) over its shape (length, function
 words, punctuation, capitals, separators), its neighbourhood (how much prose surrounds it,
-runs of short lines), its position, and how many other articles with prose of their own
-carry it (``repetition``: a syndicated story is a copy, not chrome). Lorem ipsum filler is
-removed too (``placeholder``). Nothing is lost: removed lines are returned in order.
+runs of short lines), its position, and how many other articles with text of their own
+carry it (``repetition``: a syndicated story is a copy, not chrome); a page without any sign
+of scraping (no shared block, separator or address) is left alone. Nothing is lost: removed
+lines are returned in order. ``strip_filler`` drops Lorem ipsum lines, which are no article's
+content, for duplicate detection (``placeholder``); bodies keep them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from pipelines.core.boilerplate import model
-from pipelines.core.boilerplate.features import line_features, line_shapes, prose_mask
-from pipelines.core.boilerplate.lines import body_lines, line_hashes
-from pipelines.core.boilerplate.placeholder import is_filler
+from pipelines.core.boilerplate.features import (
+    ADDRESS,
+    CHROME_CHARS,
+    line_features,
+    line_shapes,
+    shared_neighbours,
+)
+from pipelines.core.boilerplate.lines import body_lines, line_hashes, long_lines
+from pipelines.core.boilerplate.placeholder import strip_filler
 from pipelines.core.boilerplate.repetition import LineCounts, LineSketch, Repeats
 
 __all__ = [
@@ -34,6 +43,7 @@ __all__ = [
     "Split",
     "line_sketch",
     "split_boilerplate",
+    "strip_filler",
 ]
 
 
@@ -41,27 +51,25 @@ __all__ = [
 class BoilerplateConfig:
     """enabled: run the stage at all. threshold: a line is chrome when the model gives it
     P(content) below this (tuned for >= 0.97 token recall of article text on held-out web
-    pages). min_lines: bodies with fewer lines are never touched (nothing to compare with).
-    min_share: a body loses lines only when they hold at least this share of its words or one
-    of them repeats in other articles; a clean article's odd lines (a referee, a fixture list
-    at the end of a match report) are not chrome, and pages with chrome have plenty of it
-    (~38 % of the words of the shared web corpus)."""
+    pages). min_lines: bodies with fewer lines are never touched (nothing to compare with)."""
 
     enabled: bool = True
-    threshold: float = 0.25
+    threshold: float = 0.3
     min_lines: int = 3
-    min_share: float = 0.1
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {self.threshold!r}")
-        if not 0.0 <= self.min_share <= 1.0:
-            raise ValueError(f"min_share must be in [0, 1], got {self.min_share!r}")
         if not isinstance(self.min_lines, int) or self.min_lines < 1:
             raise ValueError(f"min_lines must be an int >= 1, got {self.min_lines!r}")
 
 
 DEFAULT = BoilerplateConfig()
+
+# A line in a shared block must be carried by this many other articles to be chrome: two
+# distinct reports may quote one passage or print one line-up; a site's menu, footer and
+# blurb are on every one of its pages.
+SHARED_BLOCK_ARTICLES = 2
 
 
 @dataclass(frozen=True)
@@ -72,40 +80,58 @@ class Split:
     removed: tuple[str, ...]
 
 
-def line_sketch(body: str, language: str) -> LineSketch:
+def line_sketch(body: str) -> LineSketch:
     """What an article contributes to the batch's ``LineCounts``."""
     lines = body_lines(body)
-    return LineSketch.of(line_hashes(lines), prose_mask(line_shapes(lines, language)))
+    return LineSketch.of(line_hashes(lines), long_lines(lines))
+
+
+Scorer = Callable[[np.ndarray], np.ndarray]
 
 
 def chrome_mask(
-    lines: list[str], language: str, repeats: Repeats, config: BoilerplateConfig = DEFAULT
+    lines: list[str],
+    language: str,
+    repeats: Repeats,
+    config: BoilerplateConfig = DEFAULT,
+    scorer: Scorer = model.content_probability,
 ) -> np.ndarray:
-    """bool per line: True where the line is chrome."""
+    """bool per line: True where the line is chrome. ``scorer``: features -> P(article text)
+    (the packaged model; another one when a benchmark compares models)."""
+    long = long_lines(lines)
+    others = repeats.for_article(line_hashes(lines), long)
+    chrome = np.zeros(len(lines), dtype=bool)
+    if long.all() and not others.any():
+        # Only long lines and none shared (a clean news article): no chrome to look for.
+        return chrome
     shape = line_shapes(lines, language)
-    hashes = line_hashes(lines)
-    others = repeats.for_article(hashes, prose_mask(shape))
-    p = model.content_probability(line_features(shape, others))
-    chrome = p < config.threshold
-    words = np.expm1(shape[:, 0])
-    few = words[chrome].sum() < config.min_share * max(words.sum(), 1.0)
-    if few and not (others[chrome] > 0).any():
-        chrome[:] = False
-    chrome |= np.fromiter((is_filler(line) for line in lines), dtype=bool, count=len(lines))
-    return chrome
+    # Shared by other articles with text of their own, together with a neighbour that is
+    # shared too: a menu, link list, blurb or disclaimer. A lone shared line ("Conclusion",
+    # "Ingredients") is left to the model.
+    shared = others >= SHARED_BLOCK_ARTICLES
+    shared &= shared_neighbours(shared) > 0
+    if not (shared.any() or shape[:, CHROME_CHARS].any() or shape[:, ADDRESS].any()):
+        # No sign of a scraped page (no shared block, separator or address): a clean
+        # article's lists and short lines (line-ups, fixtures, a referee) are its own.
+        return chrome
+    return chrome | shared | (scorer(line_features(shape, others)) < config.threshold)
 
 
 _BLANKS = re.compile(r"\n{3,}")
 
 
 def split_boilerplate(
-    body: str, language: str, repeats: Repeats, config: BoilerplateConfig = DEFAULT
+    body: str,
+    language: str,
+    repeats: Repeats,
+    config: BoilerplateConfig = DEFAULT,
+    scorer: Scorer = model.content_probability,
 ) -> Split:
     """Split a body into article text and chrome lines (see module doc)."""
     lines = body_lines(body)
     if not config.enabled or len(lines) < config.min_lines:
         return Split(body, ())
-    chrome = chrome_mask(lines, language, repeats, config)
+    chrome = chrome_mask(lines, language, repeats, config, scorer)
     if not chrome.any():
         return Split(body, ())
     drop = {i for i in np.flatnonzero(chrome).tolist()}

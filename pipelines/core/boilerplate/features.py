@@ -21,12 +21,19 @@ _SENTENCE_END = frozenset('.!?。！？؟"”’»)')
 _PUNCT = ".!?;,。！？؟，、"
 # Separator and symbol characters that menus, breadcrumbs, share bars and footers use.
 _CHROME_CHARS = frozenset("|»«›‹•·©®™→←↑↓▶►◄■□▪●○")
+_CLOCK_RE = re.compile(r"\b\d{1,2}:\d{2}\b")
+# Web and mail addresses: "www.", "http", "@", ".com" and the like.
+_ADDRESS_RE = re.compile(r"www\.|https?:|@\w|\.(?:com|org|net)\b")
+_SEPARATORS = "|/»·•›"
 # A "prose" line: this many words or more with at least this function-word density. Prose
 # is what articles are made of; the model reads how much of it surrounds each line.
 PROSE_MIN_WORDS = 10
 PROSE_MIN_FUNCTION = 0.2
 # Lines shorter than this many words count towards a run of short lines (menus, link lists).
 SHORT_LINE_WORDS = 8
+# Repetition counts are capped here: a line in four other articles with prose of their own is
+# chrome already, and the cap makes a batch of ten pages read like a batch of ten thousand.
+REPEATS_CAP = 4
 # Neighbourhood half-widths (lines) over which the prose share is read.
 WINDOWS = (1, 3, 8)
 # Unsegmented scripts: characters per "word" when a line has no spaces, and the commonest
@@ -34,7 +41,9 @@ WINDOWS = (1, 3, 8)
 _CHARS_PER_WORD = 2
 _CJK_FUNCTION_CHARS = "的了是在和也有就不这のはをにがでとも"
 
-_SHAPE_COLUMNS = 8
+_SHAPE_COLUMNS = 12
+# Columns of line_shapes that show a page was scraped with its chrome.
+CHROME_CHARS, ADDRESS = 6, 9
 NAMES = (
     "log_words",
     "function_density",
@@ -44,13 +53,21 @@ NAMES = (
     "digits",
     "chrome_chars",
     "tiny",
+    "clock_time",
+    "address",
+    "upper_case",
+    "log_separators",
     "position",
     "position_from_end",
     "log_repeats",
+    "shared_neighbours",
     *(f"{kind}_{w}" for w in WINDOWS for kind in ("prose_share", "mean_log_words")),
     "log_short_run",
     "prose_before",
     "prose_after",
+    "relative_length",
+    "in_main_block",
+    "log_main_distance",
 )
 
 
@@ -69,15 +86,21 @@ def _line_shape(line: str, stop: frozenset[str] | None, unsegmented: bool) -> li
     capitalised = sum(1 for w in words if w[0].isupper()) / max(1, len(words))
     digits = sum(1 for w in words if w[0].isdigit()) / max(1, len(words))
     punct = sum(line.count(c) for c in _PUNCT)
+    letters = [c for c in line if c.isalpha()]
+    upper = sum(c.isupper() for c in letters) / len(letters) if len(letters) >= 3 else 0.0
     return [
         math.log1p(n),
         function,
-        float(line[-1] in _SENTENCE_END),
+        float(line[-1:] in _SENTENCE_END),
         math.log1p(punct),
         capitalised,
         digits,
         float(not _CHROME_CHARS.isdisjoint(line)),
         float(n <= 4),
+        float(_CLOCK_RE.search(line) is not None),
+        float(_ADDRESS_RE.search(line) is not None),
+        upper,
+        math.log1p(sum(line.count(c) for c in _SEPARATORS)),
     ]
 
 
@@ -95,7 +118,9 @@ def line_features(shape: np.ndarray, repeats: np.ndarray) -> np.ndarray:
     prose = prose_mask(shape)
     prose_words = prose * words
     pos = np.arange(n) / max(1, n - 1)
-    cols = [shape, pos[:, None], (1 - pos)[:, None], np.log1p(repeats)[:, None]]
+    seen = np.log1p(np.minimum(repeats, REPEATS_CAP))
+    cols = [shape, pos[:, None], (1 - pos)[:, None], seen[:, None]]
+    cols.append(shared_neighbours(repeats)[:, None])
     ones = np.ones(n)
     for w in WINDOWS:
         cols.append((_window_sum(prose_words, w) / np.maximum(_window_sum(words, w), 1))[:, None])
@@ -105,7 +130,42 @@ def line_features(shape: np.ndarray, repeats: np.ndarray) -> np.ndarray:
     total = max(float(cum[-1]), 1.0) if n else 1.0
     cols.append((cum / total)[:, None])
     cols.append(((cum[-1] - cum + prose_words) / total)[:, None] if n else np.zeros((0, 1)))
+    cols.append((shape[:, 0] - (shape[:, 0].max() if n else 0.0))[:, None])
+    start, end = _main_block(prose_words - _NON_PROSE_COST * (1 - prose) * words)
+    idx = np.arange(n)
+    distance = np.maximum(start - idx, 0) + np.maximum(idx - end, 0)
+    cols.append((distance == 0).astype(np.float64)[:, None])
+    cols.append(np.log1p(distance)[:, None])
     return np.hstack(cols)
+
+
+# Words of non-prose lines count against a block at this rate when the main block is sought.
+_NON_PROSE_COST = 0.5
+
+
+def _main_block(score: np.ndarray) -> tuple[int, int]:
+    """First and last line of the run of lines with the largest total score (Kadane): the
+    article's main block, where prose outweighs the short lines around it."""
+    best, best_span = -np.inf, (0, -1)
+    total, start = 0.0, 0
+    for i, value in enumerate(score.tolist()):
+        if total <= 0:
+            total, start = value, i
+        else:
+            total += value
+        if total > best:
+            best, best_span = total, (start, i)
+    return best_span
+
+
+def shared_neighbours(repeats: np.ndarray) -> np.ndarray:
+    """Per line, how many of its two neighbours occur in other articles too (0, 1 or 2):
+    menus and link lists repeat as blocks, a lone subheading does not."""
+    shared = (repeats > 0).astype(np.float64)
+    out = np.zeros(len(shared))
+    out[1:] += shared[:-1]
+    out[:-1] += shared[1:]
+    return out
 
 
 def prose_mask(shape: np.ndarray) -> np.ndarray:

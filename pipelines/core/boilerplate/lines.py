@@ -22,3 +22,23 @@ def line_hash(line: str) -> int:
 def line_hashes(lines: list[str]) -> np.ndarray:
     """int64 hash of each line, in order."""
     return np.fromiter((line_hash(line) for line in lines), dtype=np.int64, count=len(lines))
+
+
+# A "long" line: at least this many words (spaces + 1), or this many characters in scripts
+# written without spaces. Long lines are what an article's own text is made of; repetition
+# asks whether an article has long lines of its own (see ``repetition``).
+LONG_LINE_WORDS = 10
+LONG_LINE_CHARS_UNSPACED = 30
+
+
+def long_lines(lines: list[str]) -> np.ndarray:
+    """bool per line: whether it is long (cheap: counts spaces, no tokenising)."""
+    return np.fromiter(
+        (
+            line.count(" ") >= LONG_LINE_WORDS - 1
+            or (" " not in line and len(line) >= LONG_LINE_CHARS_UNSPACED)
+            for line in lines
+        ),
+        dtype=bool,
+        count=len(lines),
+    )

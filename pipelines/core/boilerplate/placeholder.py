@@ -29,3 +29,10 @@ def is_filler(line: str) -> bool:
     if len(words) < _MIN_WORDS and not {"lorem", "ipsum"} & set(words):
         return False
     return bool(words) and sum(w in LOREM_WORDS for w in words) >= FILLER_SHARE * len(words)
+
+
+def strip_filler(text: str) -> str:
+    """``text`` without its Lorem ipsum lines (cheap when there is none)."""
+    if "lorem" not in text.lower():
+        return text
+    return "\n".join(line for line in text.split("\n") if not is_filler(line))
