@@ -42,8 +42,9 @@ Measured (benchmarks/langid_accuracy.py, 2026-12-02): paragraphs 99.87 %, one-se
 96.10 % (95.87 % before the script rules), the mixed-script set (1,000 non-Latin paragraphs with six
 English names/tickers/terms each) 99.80 % (main: 94.1 %), Reuters earnings tables never a wrong
 language (und 98.9 %, en 1.1 %; main: 396 of 1,970 wrong, 381 of them sv). CPU time per text
-beside main's in the same run: 0.97-1.04x (Latin paragraphs 0.98-1.04x, Reuters articles
-0.97-1.01x; script-decided texts skip the model).
+beside main's in the same run (this shared machine swings ~10 % between runs): Latin-script
+paragraphs ~1.04x (0.98-1.15), Reuters articles 0.97-1.01x, all paragraphs 0.90-0.99x
+(script-decided texts skip the model).
 """
 
 from __future__ import annotations
