@@ -15,6 +15,7 @@ Macedonian; ы э ё only Russian; ъ not Ukrainian).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -151,7 +152,10 @@ class _ScriptTable(dict):
 
 
 _TABLE = _ScriptTable()
-_ONLY_LATIN = frozenset({LATIN, " "})
+# Characters of scripts other than Latin (from Greek on; punctuation and symbols U+2000-2BFF and
+# Latin Extended Additional left out), and Latin letters.
+_BEYOND_LATIN = re.compile("[\u0370-\u1dff\u1f00-\u1fff\u2c00-\U0010ffff]")
+_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 
 
 @dataclass(frozen=True)
@@ -185,12 +189,12 @@ def _cyrillic_profiles(sample: str) -> frozenset[str]:
 
 def script_verdict(sample: str) -> ScriptVerdict | None:
     """The verdict for `sample`, or None when it has no letter of a profiled script."""
-    classes = sample.translate(_TABLE)
-    present = set(classes)
-    if present <= _ONLY_LATIN:  # the common case, at C speed
-        if LATIN not in present:
+    if not _BEYOND_LATIN.search(sample):  # the common case, at C speed
+        if not _LATIN_LETTER.search(sample):
             return None
-        return ScriptVerdict(LATIN, LATIN_PROFILES, len(classes.split()))
+        # Words as whitespace tokens: the sample is cleaned of digits, URLs and e-mails.
+        return ScriptVerdict(LATIN, LATIN_PROFILES, len(sample.split()))
+    classes = sample.translate(_TABLE)
     words: dict[str, int] = {}
     for token in classes.split():
         first = token[0]

@@ -123,8 +123,6 @@ _ROW_MAX_TOKENS = 10
 _TABLE_MIN_ROWS = 3
 _TABLE_ROW_SHARE = 0.7
 _DIGIT_RE = re.compile(r"\d")
-# Deletes ASCII, Arabic-Indic and Persian digits (what number lists are written in).
-_NO_DIGITS = dict.fromkeys([*range(0x30, 0x3A), *range(0x660, 0x66A), *range(0x6F0, 0x6FA)])
 # Without line structure: a text whose tokens are this much figures (tokens without a letter:
 # numbers, dashes) is a number list or price table.
 _NUMBER_LIST_SHARE = 0.5
@@ -136,9 +134,9 @@ _FIGURE_RE = re.compile(r"(?<!\S)(?:[\d_]|[^\w\s])+(?!\S)")
 
 def looks_like_table(window: str) -> bool:
     """Whether `window`, the beginning of a text, is a table or number list rather than prose."""
-    digits = len(window) - len(window.translate(_NO_DIGITS))
-    if not digits:
+    if not _DIGIT_RE.search(window):
         return False
+    digits = len(_DIGIT_RE.findall(window))
     # Figures are mostly numbers: a text under 1/8 digits is no number list, which spares most
     # texts the costlier count of figure tokens.
     if _DIGITS_PER_CHAR * digits >= len(window):
