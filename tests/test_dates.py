@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from pipelines.core import dates
 from pipelines.core.dates import (
     DEFAULT,
     DateConfig,
@@ -17,6 +16,7 @@ from pipelines.core.dates import (
     publication_date,
     split_date_prefix,
 )
+from pipelines.core.dates.names import MONTH_NAMES, WEEKDAY_NAMES
 
 # Every test passes a fixed `today` so results never depend on the wall clock.
 TODAY = dt.date(2020, 3, 20)
@@ -167,19 +167,19 @@ def test_parse_date_rejects(text: str) -> None:
     assert parse_date(text, today=TODAY) is None
 
 
-@pytest.mark.parametrize("language", sorted(dates._MONTH_NAMES))
+@pytest.mark.parametrize("language", sorted(MONTH_NAMES))
 def test_every_month_alias_parses(language: str) -> None:
     # Walks the table so an alias shadowed by the alternation or mis-normalized shows up here.
-    for number, aliases in enumerate(dates._MONTH_NAMES[language], start=1):
+    for number, aliases in enumerate(MONTH_NAMES[language], start=1):
         for alias in aliases.split("|"):
             expected = dt.date(2019, number, 13)
             assert parse_date(f"13 {alias} 2019", today=TODAY) == expected, alias
             assert parse_date(f"{alias.upper()} 13, 2019", today=TODAY) == expected, alias
 
 
-@pytest.mark.parametrize("language", sorted(dates._WEEKDAY_NAMES))
+@pytest.mark.parametrize("language", sorted(WEEKDAY_NAMES))
 def test_every_weekday_alias_is_skipped(language: str) -> None:
-    for alias in dates._WEEKDAY_NAMES[language].split("|"):
+    for alias in WEEKDAY_NAMES[language].split("|"):
         assert parse_date(f"{alias}, 13 March 2020", today=TODAY) == D13, alias
         assert parse_date(f"13 March 2020 {alias}", today=TODAY) == D13, alias
 
