@@ -1,12 +1,21 @@
 """Split a decoded news file into title, header fields and a normalized body.
 
-Recognised header forms (see `seeds/`):
-- a leading ` date YYYY-MM-DD ` prefix glued to the first paragraph;
-- `Published: <timestamp>` / `Updated: ...` lines in several languages near the top;
-- a title line (a short first paragraph without closing sentence punctuation);
-- a dateline line that is only a date (`Friday, 13 Mar, 2020`, `13. März 2020` ...);
-- photo captions near the top that end in a credit: `(Lewis Whyld/PA)`, `/ AFP / NAME`;
-- trailing agency credit lines (`PA Media`, `(Reporting by ...)`, `© ...`).
+The header zone is the run of short lines at the top, before the body starts (the first line
+longer than `HeaderConfig.max_header_line_chars`, or a long sentence), at most
+`HeaderConfig.header_lines` lines. Anywhere in it, in any order and between a title, a
+subtitle, a programme or source name ("WDR 5"), a kicker or a truncated lede line, it finds:
+
+- a dateline: a line that is only a date (`Friday, 13 Mar, 2020`, `13. März 2020`), or a date
+  segment of a line (`WDR 5 | 5. März 2020`);
+- `Published: <timestamp>` / `Updated: ...` lines in many languages (see `dates.header_lines`);
+- a byline (`By Jane Doe`, `Von Max Muster | 5. März 2020`, see `bylines`), with any date on it.
+
+Dates below the header zone (copyright years, related-story dates, comment timestamps) are never
+read. Also recognised: a leading ` date YYYY-MM-DD ` prefix glued to the first paragraph; a
+title (the first line of the zone that is not one of the above, when short, without closing
+punctuation, and alone in its paragraph or in a header block); photo captions near the top that
+end in a credit (`(Lewis Whyld/PA)`, `/ AFP / NAME`); trailing agency credit lines (`PA Media`,
+`(Reporting by ...)`, `© ...`).
 
 Only header facts are collected here, as raw text; `dates.publication_date` decides which date
 is the publication date.
@@ -18,7 +27,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from pipelines.core import dates
+from pipelines.core import bylines, dates
 from pipelines.core.text import normalize_text, split_paragraphs
 
 _DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4}-\d{1,2}-\d{1,2})(?:\s+|$)", re.IGNORECASE)
@@ -45,6 +54,7 @@ _CREDIT_LINE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _TITLE_BAD_END = ".,;:"
+_DIGIT = re.compile(r"\d")  # every date has a digit (NFKC folds only \d digits to ASCII)
 # Recognition only: validity against the run date is TagDate's job.
 _FAR_FUTURE = dt.date(9000, 1, 1)
 
@@ -59,20 +69,39 @@ class HeaderError(ValueError):
 
 @dataclass(frozen=True)
 class HeaderConfig:
-    """How far down the header zone reaches, and size limits of a title and a caption."""
+    """How far down the header zone reaches, and size limits of a title and a caption.
 
-    header_paragraphs: int = 6
+    header_lines: the zone spans at most this many leading lines (title, kicker, subtitle,
+        source, byline, dateline and a teaser fit with room to spare; menus of scraped pages
+        that run longer are not a header).
+    max_header_line_chars: a longer line is body text, and the zone ends before it (subtitles
+        and standfirsts run to ~200 characters, lede paragraphs longer).
+    body_sentence_words: a line ending a sentence with at least this many words is body text.
+    caption_paragraphs: photo captions are looked for in this many leading paragraphs.
+    """
+
+    header_lines: int = 10
+    max_header_line_chars: int = 200
+    body_sentence_words: int = 25
+    caption_paragraphs: int = 5
     max_title_chars: int = 200
     max_title_words: int = 30
     max_caption_chars: int = 400
     max_credit_lines: int = 2
 
     def __post_init__(self) -> None:
-        for name in ("header_paragraphs", "max_title_chars", "max_title_words"):
+        for name in (
+            "header_lines",
+            "max_header_line_chars",
+            "body_sentence_words",
+            "max_title_chars",
+            "max_title_words",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1")
-        if self.max_caption_chars < 0 or self.max_credit_lines < 0:
-            raise ValueError("max_caption_chars and max_credit_lines must be >= 0")
+        for name in ("caption_paragraphs", "max_caption_chars", "max_credit_lines"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0")
 
 
 DEFAULT_HEADER = HeaderConfig()
@@ -89,16 +118,13 @@ class ParsedHeader:
     credit: str | None
     stripped: tuple[str, ...]
     date_candidates: tuple[tuple[str, str], ...]
+    byline: str | None = None
 
 
-def _is_date_line(paragraph: str) -> bool:
-    return "\n" not in paragraph and dates.parse_date(paragraph, today=_FAR_FUTURE) is not None
-
-
-def _header_date_kind(line: str) -> str | None:
-    """'published' or 'updated' for a labelled header date line, else None."""
-    found = dates.parse_header_date(line, today=_FAR_FUTURE)
-    return found.kind if found else None
+_SENTENCE_END = ".!?。！？"
+# Candidate sources by priority: a labelled publication date beats a bare dateline, which beats
+# a date printed on the byline line.
+_PRIORITY = {"published-line": 0, "dateline": 1, "byline": 2}
 
 
 def _is_caption(paragraph: str, config: HeaderConfig) -> bool:
@@ -109,15 +135,73 @@ def _is_caption(paragraph: str, config: HeaderConfig) -> bool:
     )
 
 
-def _is_title(paragraph: str, config: HeaderConfig) -> bool:
-    if "\n" in paragraph or len(paragraph) > config.max_title_chars:
+def _is_title(line: str, config: HeaderConfig) -> bool:
+    if len(line) > config.max_title_chars:
         return False
-    words = paragraph.split()
+    words = line.split()
     return (
         2 <= len(words) <= config.max_title_words
-        and paragraph[-1] not in _TITLE_BAD_END
-        and not paragraph[0].islower()
+        and line[-1] not in _TITLE_BAD_END
+        and not line[0].islower()
     )
+
+
+def _is_body_line(line: str, config: HeaderConfig) -> bool:
+    if len(line) > config.max_header_line_chars:
+        return True
+    return line[-1] in _SENTENCE_END and len(line.split()) >= config.body_sentence_words
+
+
+def _header_zone(blocks: list[list[str]], config: HeaderConfig) -> list[tuple[int, int]]:
+    """(block, line) positions of the header zone: the leading lines before the body starts."""
+    zone: list[tuple[int, int]] = []
+    for b, lines in enumerate(blocks):
+        for i, line in enumerate(lines):
+            if len(zone) >= config.header_lines or _is_body_line(line, config):
+                return zone
+            zone.append((b, i))
+    return zone
+
+
+@dataclass
+class _Facts:
+    """What the header zone's lines say, filled in top to bottom."""
+
+    parts: dict[tuple[int, int], str]  # position -> stripped kind
+    candidates: list[tuple[int, str, str]]  # (priority, source, date text)
+    dateline: str | None = None
+    byline: str | None = None
+
+
+def _read_line(line: str, position: tuple[int, int], facts: _Facts) -> None:
+    """Record `line` in `facts` if it is a byline, a dateline or a published/updated line."""
+    has_digit = _DIGIT.search(line) is not None
+    byline = bylines.parse_byline(line)
+    if byline is not None:
+        names = byline.names
+        for tail in byline.tails if has_digit else ():
+            found = dates.read_header_line(tail, today=_FAR_FUTURE)
+            if found is None:
+                continue
+            names = bylines.strip_tail(byline, tail)
+            if found.kind != "updated":
+                source = "byline" if found.kind == "date" else "published-line"
+                facts.candidates.append((_PRIORITY[source], source, found.text))
+            break
+        facts.byline = facts.byline or names
+        facts.parts[position] = "byline"
+        return
+    found = dates.read_header_line(line, today=_FAR_FUTURE) if has_digit else None
+    if found is None:
+        return
+    if found.kind == "date":
+        facts.dateline = facts.dateline or line
+        facts.candidates.append((_PRIORITY["dateline"], "dateline", found.text))
+        facts.parts[position] = "dateline"
+    else:
+        if found.kind == "published":
+            facts.candidates.append((_PRIORITY["published-line"], "published-line", found.text))
+        facts.parts[position] = f"{found.kind}-line"
 
 
 def parse_article(text: str, config: HeaderConfig = DEFAULT_HEADER) -> ParsedHeader:
@@ -136,46 +220,41 @@ def parse_article(text: str, config: HeaderConfig = DEFAULT_HEADER) -> ParsedHea
         stripped.append("date-prefix")
         text = text[prefix.end() :]
     paragraphs = split_paragraphs(text)
-    zone = config.header_paragraphs
-
-    # Published/Updated lines may sit alone or inside a small header block; drop just those
-    # lines. Only a published line is a publication-date candidate.
-    for i, paragraph in enumerate(paragraphs[:zone]):
-        kept = []
-        for line in paragraph.split("\n"):
-            kind = _header_date_kind(line)
-            if kind is None:
-                kept.append(line)
-                continue
-            stripped.append(f"{kind}-line")
-            if kind == "published":
-                candidates.append(("published-line", line))
-        paragraphs[i] = "\n".join(kept)
-    paragraphs = [p for p in paragraphs if p]
 
     caption = None
-    for paragraph in list(paragraphs[: zone - 1]):
+    for paragraph in list(paragraphs[: config.caption_paragraphs]):
         if len(paragraphs) > 1 and _is_caption(paragraph, config):
             caption = caption or paragraph
             stripped.append("caption")
             paragraphs.remove(paragraph)
 
-    # Title and dateline, in either order, at the very top.
-    title = dateline = None
-    for _ in range(2):
-        if not paragraphs:
-            break
-        first = paragraphs[0]
-        if dateline is None and _is_date_line(first):
-            dateline = first
-            candidates.append(("dateline", first))
-            stripped.append("dateline")
-        elif title is None and len(paragraphs) > 1 and _is_title(first, config):
-            title = first
-            stripped.append("title")
-        else:
-            break
-        paragraphs.pop(0)
+    blocks = [p.split("\n") for p in paragraphs]
+    zone = _header_zone(blocks, config)
+    facts = _Facts(parts={}, candidates=[])
+    for b, i in zone:
+        _read_line(blocks[b][i], (b, i), facts)
+
+    # The title: the first zone line that is not a header fact, alone in its paragraph (or in a
+    # paragraph that is a header block), when the article has more than that line.
+    title = None
+    rest = [p for p in zone if p not in facts.parts]
+    if rest and sum(map(len, blocks)) > 1:
+        b, i = rest[0]
+        block_facts = sum(1 for (fb, _) in facts.parts if fb == b)
+        alone = len(blocks[b]) - block_facts == 1
+        if (alone or block_facts) and _is_title(blocks[b][i], config):
+            title = blocks[b][i]
+            facts.parts[(b, i)] = "title"
+
+    for position in sorted(facts.parts):
+        stripped.append(facts.parts[position])
+    if facts.parts:
+        paragraphs = [
+            "\n".join(line for i, line in enumerate(lines) if (b, i) not in facts.parts)
+            for b, lines in enumerate(blocks)
+        ]
+        paragraphs = [p for p in paragraphs if p]
+    candidates.extend((source, raw) for _, source, raw in sorted(facts.candidates, key=_first))
 
     credits = []
     while (
@@ -193,9 +272,14 @@ def parse_article(text: str, config: HeaderConfig = DEFAULT_HEADER) -> ParsedHea
     return ParsedHeader(
         title=title,
         body=body,
-        dateline=dateline,
+        dateline=facts.dateline,
         caption=caption,
         credit=" | ".join(credits) or None,
         stripped=tuple(stripped),
         date_candidates=tuple(candidates),
+        byline=facts.byline,
     )
+
+
+def _first(candidate: tuple[int, str, str]) -> int:
+    return candidate[0]

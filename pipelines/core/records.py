@@ -46,6 +46,7 @@ class Article:
     dateline: str | None = None
     caption: str | None = None
     credit: str | None = None
+    byline: str | None = None
     stripped: tuple[str, ...] = ()
     duplicate_count: int = 0
     # (source, raw text) pairs in priority order, e.g. (("header", "2020-03-18"),).

@@ -32,8 +32,9 @@ LineKind = Literal["date", "published", "updated"]
 class LineDate(NamedTuple):
     """A date on a header line: a bare date ("date") or a labelled one, and its date text.
 
-    `text` is the normalized segment that holds the date ("5. märz 2020", "published: 13 march
-    2020"), so it can be read again later (with the run's `today`) without the rest of the line.
+    `text` is the line as printed when the date fills it, else the normalized segment that
+    holds the date ("5. märz 2020", "published: 13 march 2020"), so it can be read again later
+    (with the run's `today`) without the rest of the line.
     """
 
     kind: LineKind
@@ -115,7 +116,10 @@ def read_header_line(
     text = normalize(line)
     if not HAS_DIGIT_RE.search(text):
         return None
-    return _scan(text, resolve_today(today), config)
+    found = _scan(text, resolve_today(today), config)
+    if found is not None and found.text == text.strip(STRIP):
+        return found._replace(text=line.strip())  # the whole line: keep it as printed
+    return found
 
 
 def parse_header_date(
