@@ -64,9 +64,7 @@ def _article(**kw) -> Article:
 
 ARTICLES = [
     _article(),
-    _article(
-        published_date=None, title=None, dateline=None, credit=None, byline=None, stripped=()
-    ),
+    _article(published_date=None, title=None, dateline=None, credit=None, byline=None, stripped=()),
     _article(body="x" * 5_000_000, word_count=1),
     _article(body="", ingested_at=dt.datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
     # Off-type values still round-trip exactly (kept as-is).
