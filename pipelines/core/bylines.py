@@ -24,6 +24,7 @@ _BY_WORDS = (
     "door", "geschreven door",  # nl
     "przez",  # pl
     "بقلم", "كتب", "كتبت", "إعداد",  # ar
+    "记者", "記者",  # zh ja ("记者 张敏", "新华社记者 …" is not a line start)
 )
 # Markers that need a colon or slash before the names ("Autor: …", "文／…"), because the bare
 # word also starts ordinary sentences ("Text messages …", "Autor des Buches …").

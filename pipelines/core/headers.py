@@ -76,7 +76,8 @@ class HeaderConfig:
         that run longer are not a header).
     max_header_line_chars: a longer line is body text, and the zone ends before it (subtitles
         and standfirsts run to ~200 characters, lede paragraphs longer).
-    body_sentence_words: a line ending a sentence with at least this many words is body text.
+    body_sentence_words: a sentence with at least this many words is body text (one shorter
+        sentence may be a subtitle; the second ends the zone).
     caption_paragraphs: photo captions are looked for in this many leading paragraphs.
     """
 
@@ -122,6 +123,13 @@ class ParsedHeader:
 
 
 _SENTENCE_END = ".!?。！？"
+_CLOSERS = "\"'»”’)]」』）"
+# Sentences shorter than this are header lines (a title asking a question, a short subtitle).
+_COUNTED_SENTENCE_WORDS = 12
+# Words in scripts written with spaces average well under this many characters; a line with
+# fewer spaces may be Chinese or Japanese, whose characters are counted.
+_SPACED_CHARS_PER_WORD = 12
+_WIDE = re.compile("[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60]")
 # Candidate sources by priority: a labelled publication date beats a bare dateline, which beats
 # a date printed on the byline line.
 _PRIORITY = {"published-line": 0, "dateline": 1, "byline": 2}
@@ -146,21 +154,50 @@ def _is_title(line: str, config: HeaderConfig) -> bool:
     )
 
 
-def _is_body_line(line: str, config: HeaderConfig) -> bool:
-    if len(line) > config.max_header_line_chars:
-        return True
-    return line[-1] in _SENTENCE_END and len(line.split()) >= config.body_sentence_words
+def _is_sentence(line: str) -> bool:
+    """Ends like a sentence ("….", "…?»", "…。”"); a teaser's "…" or "..." does not."""
+    end = line.rstrip(_CLOSERS)
+    return bool(end) and end[-1] in _SENTENCE_END and not end.endswith("..")
 
 
-def _header_zone(blocks: list[list[str]], config: HeaderConfig) -> list[tuple[int, int]]:
-    """(block, line) positions of the header zone: the leading lines before the body starts."""
+def _measure(line: str) -> tuple[int, int]:
+    """(width, words) of a line; a CJK character is two columns wide and a third of a word."""
+    words = len(line.split())
+    if line.isascii() or words * _SPACED_CHARS_PER_WORD > len(line):
+        return len(line), words  # a script written with spaces between words
+    wide = len(_WIDE.findall(line))
+    return len(line) + wide, words + wide // 3
+
+
+def _header_zone(
+    paragraphs: list[str], config: HeaderConfig
+) -> tuple[list[tuple[int, int]], dict[int, list[str]]]:
+    """(paragraph, line) positions of the header zone, and the lines of the paragraphs it spans.
+
+    The zone is the leading lines before the body starts. The body starts at a line wider than
+    `max_header_line_chars`, at a sentence of `body_sentence_words` words or more, or at the
+    second sentence of `_COUNTED_SENTENCE_WORDS` words or more below the first line: the first
+    line (the title's place) may be a sentence and one more may be a subtitle or standfirst, but
+    two more are body paragraphs (so a short body with chrome below it does not make the chrome
+    part of the header).
+    """
     zone: list[tuple[int, int]] = []
-    for b, lines in enumerate(blocks):
+    blocks: dict[int, list[str]] = {}
+    sentences = 0
+    for b, paragraph in enumerate(paragraphs):
+        lines = blocks[b] = paragraph.split("\n")
         for i, line in enumerate(lines):
-            if len(zone) >= config.header_lines or _is_body_line(line, config):
-                return zone
+            if len(zone) >= config.header_lines or len(line) > config.max_header_line_chars:
+                return zone, blocks
+            width, words = _measure(line)
+            if width > config.max_header_line_chars:
+                return zone, blocks
+            if zone and words >= _COUNTED_SENTENCE_WORDS and _is_sentence(line):
+                sentences += 1
+                if sentences > 1 or words >= config.body_sentence_words:
+                    return zone, blocks
             zone.append((b, i))
-    return zone
+    return zone, blocks
 
 
 @dataclass
@@ -228,8 +265,7 @@ def parse_article(text: str, config: HeaderConfig = DEFAULT_HEADER) -> ParsedHea
             stripped.append("caption")
             paragraphs.remove(paragraph)
 
-    blocks = [p.split("\n") for p in paragraphs]
-    zone = _header_zone(blocks, config)
+    zone, blocks = _header_zone(paragraphs, config)
     facts = _Facts(parts={}, candidates=[])
     for b, i in zone:
         _read_line(blocks[b][i], (b, i), facts)
@@ -238,7 +274,7 @@ def parse_article(text: str, config: HeaderConfig = DEFAULT_HEADER) -> ParsedHea
     # paragraph that is a header block), when the article has more than that line.
     title = None
     rest = [p for p in zone if p not in facts.parts]
-    if rest and sum(map(len, blocks)) > 1:
+    if rest and (len(paragraphs) > 1 or len(blocks[0]) > 1):
         b, i = rest[0]
         block_facts = sum(1 for (fb, _) in facts.parts if fb == b)
         alone = len(blocks[b]) - block_facts == 1
@@ -246,13 +282,12 @@ def parse_article(text: str, config: HeaderConfig = DEFAULT_HEADER) -> ParsedHea
             title = blocks[b][i]
             facts.parts[(b, i)] = "title"
 
-    for position in sorted(facts.parts):
-        stripped.append(facts.parts[position])
     if facts.parts:
-        paragraphs = [
-            "\n".join(line for i, line in enumerate(lines) if (b, i) not in facts.parts)
-            for b, lines in enumerate(blocks)
-        ]
+        for position in sorted(facts.parts):
+            stripped.append(facts.parts[position])
+        for b in sorted({b for b, _ in facts.parts}):
+            lines = blocks[b]
+            paragraphs[b] = "\n".join(x for i, x in enumerate(lines) if (b, i) not in facts.parts)
         paragraphs = [p for p in paragraphs if p]
     candidates.extend((source, raw) for _, source, raw in sorted(facts.candidates, key=_first))
 
