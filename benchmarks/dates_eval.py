@@ -29,9 +29,10 @@ The real core runs (`headers.parse_article` then `dates.publication_date`, exact
 NormalizeHeaders and TagDate do), and the real job on a sample (`--job-sample` files through
 `pipelines.ingest.run`, rows read back with DuckDB). Printed: accuracy per layout and per
 language (new and, with main's code from `git show main:…`, old), chrome picks, byline
-accuracy, header+date time per article old vs new (best of 3 alternating rounds of 5 passes, same
-articles, same harness), and a spot-check on the raw web pages (dates found, source, agreement with the date in
-the page's gold text, date-only lines below the header zone that were left alone).
+accuracy, header+date time per article old vs new (best of 3 alternating rounds of 5 passes,
+same articles, same harness), and a spot-check on the raw web pages (dates found, source,
+agreement with the date in the page's gold text, date-only lines below the header zone that
+were left alone).
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -76,21 +76,59 @@ TARGET = 0.99
 
 # Weekdays Monday first (full, short), the translation the benchmark prints dates with.
 # fmt: off
-WEEKDAYS = {
-    "en": ("Monday Tuesday Wednesday Thursday Friday Saturday Sunday", "Mon Tue Wed Thu Fri Sat Sun"),
-    "de": ("Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag", "Mo. Di. Mi. Do. Fr. Sa. So."),
-    "fr": ("lundi mardi mercredi jeudi vendredi samedi dimanche", "lun. mar. mer. jeu. ven. sam. dim."),
-    "es": ("lunes martes miércoles jueves viernes sábado domingo", "lun mar mié jue vie sáb dom"),
-    "it": ("lunedì martedì mercoledì giovedì venerdì sabato domenica", "lun mar mer gio ven sab dom"),
-    "pt": ("segunda-feira terça-feira quarta-feira quinta-feira sexta-feira sábado domingo",
-           "seg ter qua qui sex sáb dom"),
-    "nl": ("maandag dinsdag woensdag donderdag vrijdag zaterdag zondag", "ma di wo do vr za zo"),
-    "pl": ("poniedziałek wtorek środa czwartek piątek sobota niedziela", "pon. wt. śr. czw. pt. sob. niedz."),
-    "ru": ("понедельник вторник среда четверг пятница суббота воскресенье", "пн вт ср чт пт сб вс"),
-    "tr": ("Pazartesi Salı Çarşamba Perşembe Cuma Cumartesi Pazar", "Pzt Salı Çarşamba Perşembe Cuma Cmt Pazar"),
-    "ar": ("الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد", "الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد"),
-    "zh": ("星期一 星期二 星期三 星期四 星期五 星期六 星期日", "周一 周二 周三 周四 周五 周六 周日"),
-    "ja": ("月曜日 火曜日 水曜日 木曜日 金曜日 土曜日 日曜日", "(月) (火) (水) (木) (金) (土) (日)"),
+WEEKDAYS = {  # language: (full names, short names)
+    "en": (
+        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
+        "Mon Tue Wed Thu Fri Sat Sun",
+    ),
+    "de": (
+        "Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag",
+        "Mo. Di. Mi. Do. Fr. Sa. So.",
+    ),
+    "fr": (
+        "lundi mardi mercredi jeudi vendredi samedi dimanche",
+        "lun. mar. mer. jeu. ven. sam. dim.",
+    ),
+    "es": (
+        "lunes martes miércoles jueves viernes sábado domingo",
+        "lun mar mié jue vie sáb dom",
+    ),
+    "it": (
+        "lunedì martedì mercoledì giovedì venerdì sabato domenica",
+        "lun mar mer gio ven sab dom",
+    ),
+    "pt": (
+        "segunda-feira terça-feira quarta-feira quinta-feira sexta-feira sábado domingo",
+        "seg ter qua qui sex sáb dom",
+    ),
+    "nl": (
+        "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag",
+        "ma di wo do vr za zo",
+    ),
+    "pl": (
+        "poniedziałek wtorek środa czwartek piątek sobota niedziela",
+        "pon. wt. śr. czw. pt. sob. niedz.",
+    ),
+    "ru": (
+        "понедельник вторник среда четверг пятница суббота воскресенье",
+        "пн вт ср чт пт сб вс",
+    ),
+    "tr": (
+        "Pazartesi Salı Çarşamba Perşembe Cuma Cumartesi Pazar",
+        "Pzt Salı Çarşamba Perşembe Cuma Cmt Pazar",
+    ),
+    "ar": (
+        "الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد",
+        "الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد",
+    ),
+    "zh": (
+        "星期一 星期二 星期三 星期四 星期五 星期六 星期日",
+        "周一 周二 周三 周四 周五 周六 周日",
+    ),
+    "ja": (
+        "月曜日 火曜日 水曜日 木曜日 金曜日 土曜日 日曜日",
+        "(月) (火) (水) (木) (金) (土) (日)",
+    ),
 }
 SOURCES = {
     "en": ["BBC Radio 4", "The World Tonight", "Reuters", "Business Desk"],
@@ -158,9 +196,10 @@ KICKERS = {
     "tr": "Özel", "ar": "حصري", "zh": "独家", "ja": "独占",
 }
 RELATED = {
-    "en": "Related stories", "de": "Mehr zum Thema", "fr": "À lire aussi", "es": "Noticias relacionadas",
-    "it": "Leggi anche", "pt": "Leia também", "nl": "Lees ook", "pl": "Zobacz także",
-    "ru": "Читайте также", "tr": "İlgili haberler", "ar": "أخبار ذات صلة", "zh": "相关新闻", "ja": "関連記事",
+    "en": "Related stories", "de": "Mehr zum Thema", "fr": "À lire aussi",
+    "es": "Noticias relacionadas", "it": "Leggi anche", "pt": "Leia também", "nl": "Lees ook",
+    "pl": "Zobacz także", "ru": "Читайте также", "tr": "İlgili haberler", "ar": "أخبار ذات صلة",
+    "zh": "相关新闻", "ja": "関連記事",
 }
 COMMENT = {
     "en": "Great piece, thanks.", "de": "Guter Artikel, danke.", "fr": "Merci pour cet article.",
@@ -205,34 +244,91 @@ def render(lang: str, d: dt.date, rng: random.Random) -> str:
     dotted = f"{day:02d}.{mon:02d}.{year}"
     slashed = f"{day:02d}/{mon:02d}/{year}" if day > 12 else d.isoformat()
     forms = {
-        "en": [f"{wd}, {day} {ms}, {year}", f"{day} {m} {year}", f"{m} {day}, {year}",
-               f"{wds} {day} {ms} {year} {hh:02d}.{mm:02d} GMT", d.isoformat(),
-               f"{m} {day}, {year} {hh % 12 + 1}:{mm:02d} pm ET", f"{wd} {day} {m} {year}"],
-        "de": [f"{day}. {m} {year}", f"{wd}, {day}. {m} {year}", dotted,
-               f"{day}. {m} {year}, {hh}:{mm:02d} Uhr", f"{wds}, {dotted}"],
-        "fr": [f"{wd} {day if day > 1 else '1er'} {m} {year}", f"{day} {m} {year}", slashed,
-               f"{day} {m} {year} à {hh}h{mm:02d}"],
-        "es": [f"{wd}, {day} de {m} de {year}", f"{day} de {m} de {year}", slashed,
-               f"{day} {ms} {year}", f"{day} de {m} del {year} a las {hh}:{mm:02d}"],
-        "it": [f"{wd} {day} {m} {year}", f"{day} {m} {year}", slashed,
-               f"{day} {m} {year} alle ore {hh}:{mm:02d}"],
-        "pt": [f"{wd}, {day} de {m} de {year}", f"{day} de {m} de {year}", slashed,
-               f"{day}/{ms}/{year}"],
-        "nl": [f"{wd} {day} {m} {year}", f"{day} {m} {year}", f"{day:02d}-{mon:02d}-{year}"
-               if day > 12 else dotted, f"{day} {ms} {year} om {hh}:{mm:02d}"],
-        "pl": [f"{wd}, {day} {m} {year}", f"{day} {m} {year} r.", dotted,
-               f"{day} {m} {year}, godz. {hh}:{mm:02d}"],
-        "ru": [f"{day} {m} {year}", f"{day} {m} {year} г.", f"{wd}, {day} {m} {year}", dotted,
-               f"{day} {m} {year}, {hh}:{mm:02d}"],
-        "tr": [f"{day} {m} {year}", f"{day} {m} {year} {wd}", dotted,
-               f"{day} {m} {year} {hh}:{mm:02d}"],
-        "ar": [f"{day} {m} {year}", f"{wd}، {day} {m} {year}",
-               f"{day} {m} {year}".translate(_ARABIC_DIGITS),
-               f"{day} {m} {year}".translate(_PERSIAN_DIGITS), f"{slashed}"],
-        "zh": [f"{year}年{mon}月{day}日", f"{year}年{mon}月{day}日 {wd}",
-               f"{year}-{mon:02d}-{day:02d} {hh:02d}:{mm:02d}", f"{year}年{mon:02d}月{day:02d}日 {hh:02d}:{mm:02d}"],
-        "ja": [f"{year}年{mon}月{day}日", f"{year}年{mon}月{day}日{wds}",
-               f"{year}/{mon:02d}/{day:02d} {hh:02d}:{mm:02d}", f"{year}年{mon}月{day}日 {hh}時{mm}分"],
+        "en": [
+            f"{wd}, {day} {ms}, {year}",
+            f"{day} {m} {year}",
+            f"{m} {day}, {year}",
+            f"{wds} {day} {ms} {year} {hh:02d}.{mm:02d} GMT",
+            d.isoformat(),
+            f"{m} {day}, {year} {hh % 12 + 1}:{mm:02d} pm ET",
+            f"{wd} {day} {m} {year}",
+        ],
+        "de": [
+            f"{day}. {m} {year}",
+            f"{wd}, {day}. {m} {year}",
+            dotted,
+            f"{day}. {m} {year}, {hh}:{mm:02d} Uhr",
+            f"{wds}, {dotted}",
+        ],
+        "fr": [
+            f"{wd} {day if day > 1 else '1er'} {m} {year}",
+            f"{day} {m} {year}",
+            slashed,
+            f"{day} {m} {year} à {hh}h{mm:02d}",
+        ],
+        "es": [
+            f"{wd}, {day} de {m} de {year}",
+            f"{day} de {m} de {year}",
+            slashed,
+            f"{day} {ms} {year}",
+            f"{day} de {m} del {year} a las {hh}:{mm:02d}",
+        ],
+        "it": [
+            f"{wd} {day} {m} {year}",
+            f"{day} {m} {year}",
+            slashed,
+            f"{day} {m} {year} alle ore {hh}:{mm:02d}",
+        ],
+        "pt": [
+            f"{wd}, {day} de {m} de {year}",
+            f"{day} de {m} de {year}",
+            slashed,
+            f"{day}/{ms}/{year}",
+        ],
+        "nl": [
+            f"{wd} {day} {m} {year}",
+            f"{day} {m} {year}",
+            f"{day:02d}-{mon:02d}-{year}" if day > 12 else dotted,
+            f"{day} {ms} {year} om {hh}:{mm:02d}",
+        ],
+        "pl": [
+            f"{wd}, {day} {m} {year}",
+            f"{day} {m} {year} r.",
+            dotted,
+            f"{day} {m} {year}, godz. {hh}:{mm:02d}",
+        ],
+        "ru": [
+            f"{day} {m} {year}",
+            f"{day} {m} {year} г.",
+            f"{wd}, {day} {m} {year}",
+            dotted,
+            f"{day} {m} {year}, {hh}:{mm:02d}",
+        ],
+        "tr": [
+            f"{day} {m} {year}",
+            f"{day} {m} {year} {wd}",
+            dotted,
+            f"{day} {m} {year} {hh}:{mm:02d}",
+        ],
+        "ar": [
+            f"{day} {m} {year}",
+            f"{wd}، {day} {m} {year}",
+            f"{day} {m} {year}".translate(_ARABIC_DIGITS),
+            f"{day} {m} {year}".translate(_PERSIAN_DIGITS),
+            f"{slashed}",
+        ],
+        "zh": [
+            f"{year}年{mon}月{day}日",
+            f"{year}年{mon}月{day}日 {wd}",
+            f"{year}-{mon:02d}-{day:02d} {hh:02d}:{mm:02d}",
+            f"{year}年{mon:02d}月{day:02d}日 {hh:02d}:{mm:02d}",
+        ],
+        "ja": [
+            f"{year}年{mon}月{day}日",
+            f"{year}年{mon}月{day}日{wds}",
+            f"{year}/{mon:02d}/{day:02d} {hh:02d}:{mm:02d}",
+            f"{year}年{mon}月{day}日 {hh}時{mm}分",
+        ],
     }
     return rng.choice(forms[lang])
 
@@ -335,7 +431,8 @@ def build(shared: Path, per_cell: int, seed: int) -> list[dict]:
         for layout in LAYOUTS:
             for k in range(per_cell):
                 if lang == "en":
-                    title, body, own = english[(LAYOUTS.index(layout) * per_cell + k) % len(english)]
+                    pick = (LAYOUTS.index(layout) * per_cell + k) % len(english)
+                    title, body, own = english[pick]
                     subtitle = rng.choice(shorts["en"]).rstrip(".")
                 else:
                     pool = paras[lang]
@@ -472,8 +569,14 @@ def score(items: list[dict], results: list) -> dict:
             chrome += 1
         sources[src] += 1
     ok = sum(c["ok"] for c in by_layout.values())
-    return {"layout": by_layout, "lang": by_lang, "ok": ok, "n": len(items), "chrome": chrome,
-            "sources": sources}
+    return {
+        "layout": by_layout,
+        "lang": by_lang,
+        "ok": ok,
+        "n": len(items),
+        "chrome": chrome,
+        "sources": sources,
+    }
 
 
 def _pct(c: Counter) -> str:
@@ -492,9 +595,12 @@ def print_tables(new: dict, old: dict | None) -> None:
     print(f"\n  all: new {100 * new['ok'] / new['n']:.2f} % of {new['n']}", end="")
     if old:
         print(f"; old {100 * old['ok'] / old['n']:.2f} %", end="")
-    print(f"\n  dated articles with the right date: {ok_dated}/{n_dated} = "
-          f"{100 * ok_dated / n_dated:.2f} % (target >= {100 * TARGET:.0f} %)")
-    print(f"  dates taken from chrome: new {new['chrome']}" + (f", old {old['chrome']}" if old else ""))
+    print(
+        f"\n  dated articles with the right date: {ok_dated}/{n_dated} = "
+        f"{100 * ok_dated / n_dated:.2f} % (target >= {100 * TARGET:.0f} %)"
+    )
+    old_chrome = f", old {old['chrome']}" if old else ""
+    print(f"  dates taken from chrome: new {new['chrome']}{old_chrome}")
     print(f"  date_source (new): {dict(new['sources'])}")
 
 
@@ -520,8 +626,10 @@ def web_spot_check(shared: Path, work: Path, old_root: Path | None) -> None:
     dated = [r for r in new_raw if r[0] is not None]
     both = [(r, g) for r, g in zip(new_raw, new_gold, strict=True) if r[0] and g[0]]
     agree = sum(r[0] == g[0] for r, g in both)
-    print(f"\n  web pages (raw, {len(raw)}): dated {len(dated)}, by source "
-          f"{dict(Counter(r[1] for r in dated))}")
+    print(
+        f"\n  web pages (raw, {len(raw)}): dated {len(dated)}, by source "
+        f"{dict(Counter(r[1] for r in dated))}"
+    )
     print(f"  raw and gold both dated: {len(both)}, same date: {agree}")
     print(f"  pages whose only date-only lines lie below the header zone, left undated: {below}")
     if old_root:
@@ -548,8 +656,10 @@ def job_sample(items: list[dict], n: int, work: Path) -> None:
         for uri, date in con.execute(f"select source_uri, published_date from {table}").fetchall():
             rows[Path(uri).stem] = date
     ok = sum(rows.get(item["id"], "missing") == item["date"] for item in sample)
-    print(f"\n  real job on {len(sample)} articles: {ok} right dates "
-          f"({len(rows)} rows in articles + duplicates)")
+    print(
+        f"\n  real job on {len(sample)} articles: {ok} right dates "
+        f"({len(rows)} rows in articles + duplicates)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -566,8 +676,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     items = build(args.shared, args.per_cell, args.seed)
     texts = [item["text"] for item in items]
-    print(f"{len(items)} articles: {len(LANGUAGES)} languages x {len(LAYOUTS)} layouts x "
-          f"{args.per_cell}")
+    print(
+        f"{len(items)} articles: {len(LANGUAGES)} languages x {len(LAYOUTS)} layouts x "
+        f"{args.per_cell}"
+    )
     with tempfile.TemporaryDirectory(prefix="dates_eval_") as tmp:
         work = Path(tmp)
         old_root = None if args.no_old else main_code(work)
