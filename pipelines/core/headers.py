@@ -123,7 +123,16 @@ class ParsedHeader:
 
 
 _SENTENCE_END = ".!?。！？"
+_ELLIPSES = ("…", "...")
+# A kicker is one word: a one-word line cannot be a title, so taking it as a kicker when a
+# title follows costs no title.
+_MAX_KICKER_CHARS = 30
 _CLOSERS = "\"'»”’)]」』）"
+# Header lines of at most _MENU_WORDS words without digits ("Home", "Local News", "Search:"):
+# a kicker and a source name are such lines; _MENU_LINES of them are a scraped page's menus
+# (on the raw web pages: 3 drop most real dates with the banners, 7 keep a third of the banners).
+_MENU_WORDS = 3
+_MENU_LINES = 5
 # Sentences shorter than this are header lines (a title asking a question, a short subtitle).
 _COUNTED_SENTENCE_WORDS = 12
 # Words in scripts written with spaces average well under this many characters; a line with
@@ -146,12 +155,17 @@ def _is_caption(paragraph: str, config: HeaderConfig) -> bool:
 def _is_title(line: str, config: HeaderConfig) -> bool:
     if len(line) > config.max_title_chars:
         return False
-    words = line.split()
+    _, words = _measure(line)
     return (
-        2 <= len(words) <= config.max_title_words
+        2 <= words <= config.max_title_words
         and line[-1] not in _TITLE_BAD_END
         and not line[0].islower()
     )
+
+
+def _is_kicker(line: str) -> bool:
+    """A one-word section label above a title ("Exclusive", "Coronavirus", "独家")."""
+    return len(line) <= _MAX_KICKER_CHARS and _measure(line)[1] == 1 and not _DIGIT.search(line)
 
 
 def _is_sentence(line: str) -> bool:
@@ -163,7 +177,7 @@ def _is_sentence(line: str) -> bool:
 def _measure(line: str) -> tuple[int, int]:
     """(width, words) of a line; a CJK character is two columns wide and a third of a word."""
     words = len(line.split())
-    if line.isascii() or words * _SPACED_CHARS_PER_WORD > len(line):
+    if line.isascii() or line.count(" ") * _SPACED_CHARS_PER_WORD >= len(line):
         return len(line), words  # a script written with spaces between words
     wide = len(_WIDE.findall(line))
     return len(line) + wide, words + wide // 3
@@ -171,8 +185,9 @@ def _measure(line: str) -> tuple[int, int]:
 
 def _header_zone(
     paragraphs: list[str], config: HeaderConfig
-) -> tuple[list[tuple[int, int]], dict[int, list[str]]]:
-    """(paragraph, line) positions of the header zone, and the lines of the paragraphs it spans.
+) -> tuple[list[tuple[int, int]], dict[int, list[str]], str | None]:
+    """(paragraph, line) positions of the header zone, the lines of the paragraphs it spans, and
+    the line the body starts with (None when the zone ends at the cap or the text's end).
 
     The zone is the leading lines before the body starts. The body starts at a line wider than
     `max_header_line_chars`, at a sentence of `body_sentence_words` words or more, or at the
@@ -187,17 +202,28 @@ def _header_zone(
     for b, paragraph in enumerate(paragraphs):
         lines = blocks[b] = paragraph.split("\n")
         for i, line in enumerate(lines):
-            if len(zone) >= config.header_lines or len(line) > config.max_header_line_chars:
-                return zone, blocks
+            if len(zone) >= config.header_lines:
+                return zone, blocks, None
+            if len(line) > config.max_header_line_chars:
+                return zone, blocks, line
             width, words = _measure(line)
             if width > config.max_header_line_chars:
-                return zone, blocks
+                return zone, blocks, line
             if zone and words >= _COUNTED_SENTENCE_WORDS and _is_sentence(line):
                 sentences += 1
                 if sentences > 1 or words >= config.body_sentence_words:
-                    return zone, blocks
+                    return zone, blocks, line
             zone.append((b, i))
-    return zone, blocks
+    return zone, blocks, None
+
+
+def _is_navigation(lines: list[str]) -> bool:
+    """Whether the zone's other lines are mostly menu items: a scraped page's chrome."""
+    menu = 0
+    for line in lines:
+        if len(line.split()) <= _MENU_WORDS and not _DIGIT.search(line) and not _is_sentence(line):
+            menu += 1
+    return menu >= _MENU_LINES
 
 
 @dataclass
@@ -265,15 +291,28 @@ def parse_article(text: str, config: HeaderConfig = DEFAULT_HEADER) -> ParsedHea
             stripped.append("caption")
             paragraphs.remove(paragraph)
 
-    zone, blocks = _header_zone(paragraphs, config)
+    zone, blocks, body_start = _header_zone(paragraphs, config)
     facts = _Facts(parts={}, candidates=[])
     for b, i in zone:
-        _read_line(blocks[b][i], (b, i), facts)
+        line = blocks[b][i]
+        if body_start and line.endswith(_ELLIPSES) and body_start.startswith(line.rstrip(".… ")):
+            facts.parts[(b, i)] = "teaser"  # "first words of the lede…": the lede is below
+        else:
+            _read_line(line, (b, i), facts)
+    if _is_navigation([blocks[b][i] for b, i in zone if (b, i) not in facts.parts]):
+        # A page's menus, not an article's header: a bare date up here is the site's "today".
+        facts.candidates = [c for c in facts.candidates if c[1] != "dateline"]
 
     # The title: the first zone line that is not a header fact, alone in its paragraph (or in a
     # paragraph that is a header block), when the article has more than that line.
     title = None
     rest = [p for p in zone if p not in facts.parts]
+    if (
+        len(rest) > 1
+        and _is_kicker(blocks[rest[0][0]][rest[0][1]])
+        and _is_title(blocks[rest[1][0]][rest[1][1]], config)
+    ):
+        facts.parts[rest.pop(0)] = "kicker"  # "Exclusive", "Coronavirus" above the title
     if rest and (len(paragraphs) > 1 or len(blocks[0]) > 1):
         b, i = rest[0]
         block_facts = sum(1 for (fb, _) in facts.parts if fb == b)
