@@ -10,10 +10,12 @@ from pipelines.core.dates import (
     DEFAULT,
     DateConfig,
     HeaderDate,
+    LineDate,
     parse_date,
     parse_header_date,
     parse_published_line,
     publication_date,
+    read_header_line,
     split_date_prefix,
 )
 from pipelines.core.dates.names import MONTH_NAMES, WEEKDAY_NAMES
@@ -369,3 +371,65 @@ def test_publication_date_takes_first_usable_candidate_in_order() -> None:
 def test_publication_date_none() -> None:
     assert publication_date((), today=TODAY) == (None, "none")
     assert publication_date([("header", "2020-04-19")], today=TODAY) == (None, "none")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("۵ مارس ۲۰۲۰", dt.date(2020, 3, 5)),  # Persian digits
+        ("٥ آذار/مارس ٢٠٢٠", dt.date(2020, 3, 5)),  # Arabic-Indic digits, double month
+        ("۵ ژانویه ۲۰۲۰", dt.date(2020, 1, 5)),  # Persian month name
+        ("پنجشنبه ۵ مارس ۲۰۲۰", dt.date(2020, 3, 5)),  # Persian weekday
+        ("2020年3月5日 10時22分", dt.date(2020, 3, 5)),
+        ("2012年8月29日 21時2分", dt.date(2012, 8, 29)),
+        ("2020年3月5日(木)", dt.date(2020, 3, 5)),
+        ("5. März 2020, 10:22 Uhr", dt.date(2020, 3, 5)),
+        ("czwartek, 5 marca 2020 r.", dt.date(2020, 3, 5)),
+        ("5 de março de 2020", dt.date(2020, 3, 5)),
+        ("19/jul/2011", dt.date(2011, 7, 19)),
+    ],
+)
+def test_more_language_forms(text: str, expected: dt.date) -> None:
+    assert parse_date(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Friday, 13 Mar, 2020", LineDate("date", D13, "Friday, 13 Mar, 2020")),
+        ("WDR 5 | 13. März 2020", LineDate("date", D13, "13. marz 2020")),
+        ("NOS Nieuws · 13 maart 2020", LineDate("date", D13, "13 maart 2020")),
+        ("Published: 13 March 2020", LineDate("published", D13, "Published: 13 March 2020")),
+        ("Stand: 14.03.2020 | 13.03.2020", LineDate("date", D13, "13.03.2020")),
+        (
+            "Updated: 14 March 2020 | Published: 13 March 2020",
+            LineDate("published", D13, "published: 13 march 2020"),
+        ),
+        (
+            "Updated: 14 March 2020",
+            LineDate("updated", dt.date(2020, 3, 14), "Updated: 14 March 2020"),
+        ),
+    ],
+)
+def test_read_header_line(line: str, expected: LineDate) -> None:
+    assert read_header_line(line, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "WDR 5",
+        "Home | News | Sport",
+        "© 2019 BBC",
+        "Copyright 2012 | All rights reserved",
+        "Page 2 of 13",
+        "13 March 2020 was a Friday",  # a sentence, not a header segment
+        "x" * 300 + " | 13 March 2020",
+    ],
+)
+def test_read_header_line_none(line: str) -> None:
+    assert read_header_line(line, today=TODAY) is None
+
+
+def test_publication_date_reads_byline_candidates() -> None:
+    assert publication_date([("byline", "march 13, 2020")], today=TODAY) == (D13, "byline")

@@ -288,6 +288,7 @@ def test_header_zone_is_capped() -> None:
         ("作者：王伟", Byline("王伟", ())),
         ("记者 王伟", Byline("王伟", ())),
         ("文／山田太郎", Byline("山田太郎", ())),
+        ("文・山田太郎", Byline("山田太郎", ())),
     ],
 )
 def test_parse_byline(line: str, expected: Byline) -> None:

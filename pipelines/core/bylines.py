@@ -59,7 +59,7 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 
 _MARKER_RE = re.compile(
-    rf"^(?:{_alternation(_BY_WORDS)})\s*[:：]?\s+|^(?:{_alternation(_LABEL_WORDS)})\s*[:：/／|]\s*",
+    rf"^(?:{_alternation(_BY_WORDS)})\s*[:：]?\s+|^(?:{_alternation(_LABEL_WORDS)})\s*[:：/／|・]\s*",
     re.IGNORECASE,
 )
 _SPLIT_RE = re.compile(rf"\s*[{re.escape(_SEPARATORS)}]\s*|\s+-\s+")
