@@ -626,11 +626,16 @@ def web_spot_check(shared: Path, work: Path, old_root: Path | None) -> None:
     dated = [r for r in new_raw if r[0] is not None]
     both = [(r, g) for r, g in zip(new_raw, new_gold, strict=True) if r[0] and g[0]]
     agree = sum(r[0] == g[0] for r, g in both)
+    differ = [
+        p.name
+        for p, r, g in zip(paths, new_raw, new_gold, strict=True)
+        if r[0] and g[0] and r[0] != g[0]
+    ]
     print(
         f"\n  web pages (raw, {len(raw)}): dated {len(dated)}, by source "
         f"{dict(Counter(r[1] for r in dated))}"
     )
-    print(f"  raw and gold both dated: {len(both)}, same date: {agree}")
+    print(f"  raw and gold both dated: {len(both)}, same date: {agree}; differ: {differ}")
     print(f"  pages whose only date-only lines lie below the header zone, left undated: {below}")
     if old_root:
         old_raw, _ = run_core(old_root, raw, work, "web_raw_old")
