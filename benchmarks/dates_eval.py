@@ -209,6 +209,7 @@ COMMENT = {
 }
 # fmt: on
 ELLIPSIS = ("…", "...")
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
@@ -359,7 +360,8 @@ def _shorts_and_paragraphs(shared: Path) -> tuple[dict, dict]:
     with open(shared / "corpora" / "langid" / "testset.jsonl", encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
-            if row["kind"] == "short":
+            if row["kind"] == "short" and not _YEAR.search(row["text"]):
+                # (a sentence with a year may itself be a date line: "Lunedì 16 dicembre 2013.")
                 shorts[row["lang"]].append(row["text"])
             elif row["kind"] == "paragraph":
                 paras[row["lang"]].append(row["text"])

@@ -139,9 +139,9 @@ _COUNTED_SENTENCE_WORDS = 12
 # fewer spaces may be Chinese or Japanese, whose characters are counted.
 _SPACED_CHARS_PER_WORD = 12
 _WIDE = re.compile("[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60]")
-# Candidate sources by priority: a labelled publication date beats a bare dateline, which beats
-# a date printed on the byline line.
-_PRIORITY = {"published-line": 0, "dateline": 1, "byline": 2}
+# Candidate sources by priority: a labelled publication date beats a bare date, on a line of its
+# own or on the byline line; between those the higher line wins.
+_PRIORITY = {"published-line": 0, "dateline": 1, "byline": 1}
 
 
 def _is_caption(paragraph: str, config: HeaderConfig) -> bool:
@@ -190,15 +190,17 @@ def _header_zone(
     the line the body starts with (None when the zone ends at the cap or the text's end).
 
     The zone is the leading lines before the body starts. The body starts at a line wider than
-    `max_header_line_chars`, at a sentence of `body_sentence_words` words or more, or at the
-    second sentence of `_COUNTED_SENTENCE_WORDS` words or more below the first line: the first
-    line (the title's place) may be a sentence and one more may be a subtitle or standfirst, but
-    two more are body paragraphs (so a short body with chrome below it does not make the chrome
-    part of the header).
+    `max_header_line_chars`, at a line of `body_sentence_words` words or more, or at the second
+    sentence of `_COUNTED_SENTENCE_WORDS` words or more below the first line: the first line
+    (the title's place) may be a sentence and one more may be a subtitle or standfirst, but two
+    more are body paragraphs (so a short body with chrome below it does not make the chrome part
+    of the header). Once, a long sentence directly followed by a date or byline line is taken for
+    a standfirst instead.
     """
     zone: list[tuple[int, int]] = []
     blocks: dict[int, list[str]] = {}
     sentences = 0
+    standfirst = False
     for b, paragraph in enumerate(paragraphs):
         lines = blocks[b] = paragraph.split("\n")
         for i, line in enumerate(lines):
@@ -209,12 +211,28 @@ def _header_zone(
             width, words = _measure(line)
             if width > config.max_header_line_chars:
                 return zone, blocks, line
-            if zone and words >= _COUNTED_SENTENCE_WORDS and _is_sentence(line):
+            body = words >= config.body_sentence_words
+            if zone and not body and words >= _COUNTED_SENTENCE_WORDS and _is_sentence(line):
                 sentences += 1
-                if sentences > 1 or words >= config.body_sentence_words:
+                body = sentences > 1
+            if body and zone:
+                following = lines[i + 1] if i + 1 < len(lines) else None
+                if following is None and b + 1 < len(paragraphs):
+                    following = paragraphs[b + 1].split("\n", 1)[0]
+                if standfirst or following is None or not _is_fact(following):
                     return zone, blocks, line
+                standfirst = True
             zone.append((b, i))
     return zone, blocks, None
+
+
+def _is_fact(line: str) -> bool:
+    """Whether a line is a dateline, a published/updated line or a byline."""
+    if bylines.parse_byline(line) is not None:
+        return True
+    return _DIGIT.search(line) is not None and (
+        dates.read_header_line(line, today=_FAR_FUTURE) is not None
+    )
 
 
 def _is_navigation(lines: list[str]) -> bool:

@@ -9,8 +9,8 @@ from pipelines.core.dates.config import DEFAULT, DateConfig, resolve_today
 from pipelines.core.dates.header_lines import parse_published_line
 from pipelines.core.dates.parse import parse_date
 
-# Candidate sources (`date_source`), in the order `pipelines.core.headers` lists them:
-# the ``date`` prefix of seed files, a published line, a dateline, a date on the byline line.
+# Candidate sources (`date_source`): the ``date`` prefix of seed files, a published line, a
+# dateline, a date on the byline line (`pipelines.core.headers` lists them by priority).
 SOURCES = ("header", "published-line", "dateline", "byline")
 
 # How each kind of header candidate is read.
