@@ -638,7 +638,7 @@ def web_spot_check(shared: Path, work: Path, old_root: Path | None) -> None:
         f"{dict(Counter(r[1] for r in dated))}"
     )
     print(f"  raw and gold both dated: {len(both)}, same date: {agree}; differ: {differ}")
-    print(f"  pages whose only date-only lines lie below the header zone, left undated: {below}")
+    print(f"  pages with date-only lines, all outside the header zone, left undated: {below}")
     if old_root:
         old_raw, _ = run_core(old_root, raw, work, "web_raw_old")
         print(f"  old (main): dated {sum(r[0] is not None for r in old_raw)}")
