@@ -163,7 +163,7 @@ NAMES = {
 BYLINE = {  # how a byline line starts
     "en": ["By {}", "By {}", "Written by {}"], "de": ["Von {}", "Autor: {}", "Von {}"],
     "fr": ["Par {}", "Par {}", "Auteur : {}"], "es": ["Por {}", "Por {}", "Autor: {}"],
-    "it": ["Di {}", "di {}", "Autore: {}"], "pt": ["Por {}", "Por {}", "Texto: {}"],
+    "it": ["di {}", "di {}", "Autore: {}"], "pt": ["Por {}", "Por {}", "Texto: {}"],
     "nl": ["Door {}", "door {}", "Auteur: {}"], "pl": ["Autor: {}", "Autorka: {}", "Autor: {}"],
     "ru": ["Автор: {}", "Текст: {}", "Автор: {}"], "tr": ["Yazar: {}", "Haber: {}", "Yazar: {}"],
     "ar": ["بقلم {}", "بقلم: {}", "كتب {}"], "zh": ["记者 {}", "作者：{}", "文／{}"],

@@ -70,7 +70,7 @@ LANGS: dict[str, Lang] = {
     ),
     "it": Lang(
         "Tempesta sulla costa", "Migliaia di case senza corrente", "Rai Radio 1",
-        "Di Mario Rossi", "Mario Rossi", "giovedì 5 marzo 2020", dt.date(2020, 3, 5),
+        "di Mario Rossi", "Mario Rossi", "giovedì 5 marzo 2020", dt.date(2020, 3, 5),
         "Pubblicato il 5 marzo 2020", "Aggiornato il 6 marzo 2020",
         "Forti piogge e venti intensi hanno colpito la costa durante la notte, lasciando senza "
         "corrente migliaia di case, hanno detto le autorità giovedì mattina.",
@@ -300,6 +300,8 @@ def test_parse_byline(line: str, expected: Byline) -> None:
     [
         "By the end of the year, prices had doubled",
         "Di Maio attacca il governo",
+        "Di Maio e Salvini, accordo sul governo",
+        "Von der Leyen und Macron",
         "Di 05.03.2020",  # German weekday and a date
         "Von der Leyen warnt vor Krise",
         "Par ailleurs, le gouvernement a annoncé",
@@ -311,3 +313,10 @@ def test_parse_byline(line: str, expected: Byline) -> None:
 )
 def test_not_a_byline(line: str) -> None:
     assert parse_byline(line) is None
+
+
+def test_the_first_line_is_the_titles_place_not_a_bylines() -> None:
+    body = "The council approved the plan on Tuesday after a long debate. " * 5
+    parsed = parse_article(f"Par Avion\n\nBy Jane Doe\n\n9 March 2020\n\n{body}")
+    assert (parsed.title, parsed.byline) == ("Par Avion", "Jane Doe")
+    assert parsed.stripped == ("title", "byline", "dateline")

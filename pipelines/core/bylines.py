@@ -20,7 +20,7 @@ _BY_WORDS = (
     "von", "ein beitrag von", "ein kommentar von",  # de
     "par", "écrit par", "propos recueillis par",  # fr
     "por", "escrito por",  # es, pt
-    "di", "a cura di", "scritto da",  # it
+    "a cura di", "scritto da",  # it (and a lower-case "di", see _MARKER_RE)
     "door", "geschreven door",  # nl
     "przez",  # pl
     "بقلم", "كتب", "كتبت", "إعداد",  # ar
@@ -58,8 +58,10 @@ def _alternation(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
 
 
+# Italian "di" only in lower case: a capital "Di" starts surnames in titles ("Di Maio e Salvini").
 _MARKER_RE = re.compile(
-    rf"^(?:{_alternation(_BY_WORDS)})\s*[:：]?\s+|^(?:{_alternation(_LABEL_WORDS)})\s*[:：/／|・]\s*",
+    rf"^(?:{_alternation(_BY_WORDS)}|(?-i:di))\s*[:：]?\s+"
+    rf"|^(?:{_alternation(_LABEL_WORDS)})\s*[:：/／|・]\s*",
     re.IGNORECASE,
 )
 _SPLIT_RE = re.compile(rf"\s*[{re.escape(_SEPARATORS)}]\s*|\s+-\s+")
@@ -91,6 +93,8 @@ def _names_like(text: str) -> bool:
     if not _is_cased(first):
         # Scripts without case (Arabic, Persian, CJK): short enough is all we can ask.
         return len(text) <= 40
+    if first.lower() in _NAME_PARTICLES:
+        return False  # "Von der Leyen …" is a sentence about a person, not a byline
     capitalised = 0
     for word in words:
         if word.lower() in _NAME_PARTICLES:

@@ -254,10 +254,13 @@ class _Facts:
     byline: str | None = None
 
 
-def _read_line(line: str, position: tuple[int, int], facts: _Facts) -> None:
-    """Record `line` in `facts` if it is a byline, a dateline or a published/updated line."""
+def _read_line(line: str, position: tuple[int, int], facts: _Facts, title_place: bool) -> None:
+    """Record `line` in `facts` if it is a byline, a dateline or a published/updated line.
+
+    The zone's first line is the title's place: it is never taken for a byline ("Par Avion").
+    """
     has_digit = _DIGIT.search(line) is not None
-    byline = bylines.parse_byline(line)
+    byline = None if title_place else bylines.parse_byline(line)
     if byline is not None:
         names = byline.names
         for tail in byline.tails if has_digit else ():
@@ -316,7 +319,7 @@ def parse_article(text: str, config: HeaderConfig = DEFAULT_HEADER) -> ParsedHea
         if body_start and line.endswith(_ELLIPSES) and body_start.startswith(line.rstrip(".… ")):
             facts.parts[(b, i)] = "teaser"  # "first words of the lede…": the lede is below
         else:
-            _read_line(line, (b, i), facts)
+            _read_line(line, (b, i), facts, title_place=(b, i) == zone[0])
     if _is_navigation([blocks[b][i] for b, i in zone if (b, i) not in facts.parts]):
         # A page's menus, not an article's header: a bare date up here is the site's "today".
         facts.candidates = [c for c in facts.candidates if c[1] != "dateline"]
