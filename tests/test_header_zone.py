@@ -320,3 +320,26 @@ def test_the_first_line_is_the_titles_place_not_a_bylines() -> None:
     parsed = parse_article(f"Par Avion\n\nBy Jane Doe\n\n9 March 2020\n\n{body}")
     assert (parsed.title, parsed.byline) == ("Par Avion", "Jane Doe")
     assert parsed.stripped == ("title", "byline", "dateline")
+
+
+def test_real_byline_shapes_from_the_web_corpus() -> None:
+    body = "The council approved the plan on Tuesday after a long debate. " * 5
+    parsed = parse_article(f"Plan approved\n\nBy Andrew Grush, August 09, 2012 @ 11:39am\n\n{body}")
+    assert (parsed.byline, parsed.date_candidates) == (
+        "Andrew Grush",
+        (("byline", "August 09, 2012 @ 11:39am"),),
+    )
+    parsed = parse_article(f"Plan approved\n\nBy Will Englund,\n\n{body}")
+    assert parsed.byline == "Will Englund"
+
+
+def test_a_date_segment_beside_text_is_read_but_the_line_stays() -> None:
+    body = "The council approved the plan on Tuesday after a long debate. " * 5
+    line = "AUGUST 2, 2013 | 08:06AM PT Talkshow host returns for second Oscar tour"
+    parsed = parse_article(f"Ellen DeGeneres To Host Oscars\n\n{line}\n\n{body}")
+    assert parsed.date_candidates == (("dateline", "august 2, 2013"),)
+    assert parsed.body == f"{line}\n\n{body.strip()}"
+    assert _date(f"Ellen DeGeneres To Host Oscars\n\n{line}\n\n{body}") == (
+        dt.date(2013, 8, 2),
+        "dateline",
+    )

@@ -120,7 +120,7 @@ def parse_byline(line: str) -> Byline | None:
     if not _names_like(first):
         return None
     tails = tuple(rest[m.end() :] for m in cuts if rest[m.end() :])
-    return Byline(rest, tails)
+    return Byline(rest.rstrip(_SEPARATORS + " -"), tails)
 
 
 def strip_tail(byline: Byline, tail: str) -> str:

@@ -127,6 +127,8 @@ _ELLIPSES = ("…", "...")
 # A kicker is one word: a one-word line cannot be a title, so taking it as a kicker when a
 # title follows costs no title.
 _MAX_KICKER_CHARS = 30
+# A line holding a date segment and at most this many other words is stripped as a dateline.
+_MAX_DATELINE_EXTRA_WORDS = 4
 _CLOSERS = "\"'»”’)]」』）"
 # Header lines of at most _MENU_WORDS words without digits ("Home", "Local News", "Search:"):
 # a kicker and a source name are such lines; _MENU_LINES of them are a scraped page's menus
@@ -281,7 +283,10 @@ def _read_line(line: str, position: tuple[int, int], facts: _Facts, title_place:
     if found.kind == "date":
         facts.dateline = facts.dateline or line
         facts.candidates.append((_PRIORITY["dateline"], "dateline", found.text))
-        facts.parts[position] = "dateline"
+        # A date segment beside a source name ("WDR 5 | 5. März 2020") is a header line; beside
+        # more words ("2. August 2013 | Talkshow host returns …") the line is also text: kept.
+        if len(line.split()) - len(found.text.split()) <= _MAX_DATELINE_EXTRA_WORDS:
+            facts.parts[position] = "dateline"
     else:
         if found.kind == "published":
             facts.candidates.append((_PRIORITY["published-line"], "published-line", found.text))

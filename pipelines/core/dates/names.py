@@ -118,7 +118,7 @@ CJK_WEEKDAY = (
 # "a las 10:22", "alle ore 10:22", "às 10h", "om 10:22", "o godz. 10:22", "в 10:22", "saat 10:22".
 TIME_CONNECTORS = (
     "at", "um", "a", "a las", "a la", "alle", "alle ore", "ore", "as", "om", "o", "godz",
-    "o godz", "в", "saat", "الساعة", "في", "kl", "klo",
+    "o godz", "в", "saat", "الساعة", "في", "kl", "klo", "@",
 )
 TZ_ABBREVIATIONS = (
     "utc", "gmt", "z", "cet", "cest", "eet", "eest", "wet", "west", "bst", "ist", "msk", "мск",
