@@ -433,3 +433,36 @@ def test_read_header_line_none(line: str) -> None:
 
 def test_publication_date_reads_byline_candidates() -> None:
     assert publication_date([("byline", "march 13, 2020")], today=TODAY) == (D13, "byline")
+
+
+def _reference_normalize(text: str) -> str:
+    """The plain algorithm that `normalize`'s shortcuts must agree with."""
+    import re
+    import unicodedata
+
+    from pipelines.core.dates.normalize import _CHAR_FIXES
+
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_CHAR_FIXES)
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "YAYINLANMA TARİHİ: 13 MART 2020",
+        "13 FÉVRIER 2020",
+        "Пятница, 13 марта 2020, 10:22 мск",
+        "Йошкар-Ола, 13 мая",
+        "الجُمُعَة، ١٣ مَارِس ٢٠٢٠",
+        "2020年３月１３日 星期五",
+        "2020년 3월 13일 금요일",
+        "Thứ Sáu, 13 tháng 3, 2020",
+        "  Published:\t13  March 2020 \n",
+        "ＭＡＲＣＨ １３, ２０２０",
+    ],
+)
+def test_normalize_shortcuts_agree_with_the_plain_algorithm(text: str) -> None:
+    from pipelines.core.dates.normalize import normalize
+
+    assert normalize(text) == _reference_normalize(text)
