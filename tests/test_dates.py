@@ -459,6 +459,7 @@ def _reference_normalize(text: str) -> str:
         "2020년 3월 13일 금요일",
         "Thứ Sáu, 13 tháng 3, 2020",
         "  Published:\t13  March 2020 \n",
+        "Published:\r13\x0bMarch\x1f2020",
         "ＭＡＲＣＨ １３, ２０２０",
     ],
 )

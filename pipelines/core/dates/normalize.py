@@ -24,6 +24,8 @@ _CHAR_FIXES = str.maketrans(
     }
 )
 _WHITESPACE_RE = re.compile(r"\s+")
+# ASCII text without any of these has nothing for _WHITESPACE_RE to change but its ends.
+_ASCII_SPACES = ("  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 
 
 def _combining_class() -> str:
@@ -58,8 +60,8 @@ def normalize(text: str) -> str:
         if decomposed != text or _COMBINING_RE.search(text):
             text = "".join(c for c in decomposed if not unicodedata.combining(c))
             text = unicodedata.normalize("NFC", text)
-    if text.isascii() and "  " not in text and "\t" not in text and "\n" not in text:
-        return text.strip()
+    if text.isascii() and not any(s in text for s in _ASCII_SPACES):
+        return text.strip()  # no run of spaces to fold: skip the regex
     return _WHITESPACE_RE.sub(" ", text).strip()
 
 
