@@ -597,9 +597,13 @@ def print_tables(new: dict, old: dict | None) -> None:
     print(f"\n  all: new {100 * new['ok'] / new['n']:.2f} % of {new['n']}", end="")
     if old:
         print(f"; old {100 * old['ok'] / old['n']:.2f} %", end="")
+    old_dated = ""
+    if old:
+        ok_old = sum(c["ok"] for k, c in old["layout"].items() if k != "no-date")
+        old_dated = f"; old {ok_old}/{n_dated} = {100 * ok_old / n_dated:.2f} %"
     print(
         f"\n  dated articles with the right date: {ok_dated}/{n_dated} = "
-        f"{100 * ok_dated / n_dated:.2f} % (target >= {100 * TARGET:.0f} %)"
+        f"{100 * ok_dated / n_dated:.2f} % (target >= {100 * TARGET:.0f} %){old_dated}"
     )
     old_chrome = f", old {old['chrome']}" if old else ""
     print(f"  dates taken from chrome: new {new['chrome']}{old_chrome}")
