@@ -40,6 +40,7 @@ from pipelines.store import (
     run_lock,
     write_manifest,
 )
+from pipelines.transforms.boilerplate import RemoveBoilerplate
 from pipelines.transforms.dedup import DropDuplicates
 from pipelines.transforms.ledger import RecordLedger, SkipIngested
 from pipelines.transforms.normalize import DecodeText, NormalizeHeaders
@@ -85,6 +86,7 @@ def build(
         normalized.articles
         | "TagLanguage" >> TagLanguage(config.language)
         | "TagDate" >> TagDate(run)
+        | "RemoveBoilerplate" >> RemoveBoilerplate(config.boilerplate)
     )
     stored = pipeline | "ReadIndex" >> ReadIndex(index)
     deduped = tagged | "DropDuplicates" >> DropDuplicates(config.dedup, stored)

@@ -48,6 +48,7 @@ class Article:
     credit: str | None = None
     byline: str | None = None
     stripped: tuple[str, ...] = ()
+    boilerplate: tuple[str, ...] = ()
     duplicate_count: int = 0
     # (source, raw text) pairs in priority order, e.g. (("header", "2020-03-18"),).
     date_candidates: tuple[tuple[str, str], ...] = field(default=(), compare=False)
@@ -60,6 +61,7 @@ class Article:
             if f.name not in TRANSIENT_ARTICLE_FIELDS
         }
         row["stripped"] = list(self.stripped)
+        row["boilerplate"] = list(self.boilerplate)
         return row
 
 
