@@ -12,3 +12,14 @@ class _DropImportNoise(logging.Filter):
 
 
 logging.getLogger().addFilter(_DropImportNoise())
+
+
+def version() -> str:
+    """The installed package's version (from its metadata), or 'unknown' when not installed."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as _version
+
+    try:
+        return _version("spindrift")
+    except PackageNotFoundError:
+        return "unknown"

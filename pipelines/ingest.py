@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -22,10 +23,10 @@ from apache_beam.options.pipeline_options import PipelineOptions
 import pipelines.coders  # noqa: F401  (registers fast coders for our records; see module doc)
 from pipelines.config import PipelineConfig
 from pipelines.options import (
-    IngestOptions,
+    JobArgs,
     UsageError,
     check_output,
-    pipeline_config,
+    parse_args,
     resolve_inputs,
 )
 from pipelines.run_context import RunContext
@@ -109,21 +110,22 @@ def build(
     return staged | "CommitRun" >> CommitRun(read["matched"], fresh.skipped, list(index), run)
 
 
-def run(argv: Sequence[str] | None = None) -> RunResult:
+def run(argv: Sequence[str] | JobArgs | None = None) -> RunResult:
     """Validate arguments, run the job to completion, write the manifest and return it.
 
+    `argv`: a `spindrift ingest` command line (job flags and Beam flags) or its parsed form.
     Raises UsageError for bad arguments before anything runs, LockedError when another run
     holds the output folder.
     """
-    args = list(argv) if argv is not None else sys.argv[1:]
+    job = argv if isinstance(argv, JobArgs) else parse_args(sys.argv[1:] if argv is None else argv)
+    args = list(job.beam_args)
     if not any(a.startswith("--default_sdk_harness_log_level") for a in args):
         # SDK worker processes (multi_processing, portable runners) log every bundle at INFO.
         args.append("--default_sdk_harness_log_level=WARNING")
     options = PipelineOptions(args)
-    ingest = options.view_as(IngestOptions)
-    inputs = resolve_inputs(ingest.input)
-    output = check_output(ingest.output)
-    config = pipeline_config(ingest)
+    inputs = resolve_inputs(job.inputs)
+    output = check_output(job.output)
+    config = job.config
     ctx = RunContext.new(output)
 
     with run_lock(output, ctx.run_id):
@@ -138,7 +140,7 @@ def run(argv: Sequence[str] | None = None) -> RunResult:
         plan = read_journal(ctx.staging)
         manifest = {
             **plan["stats"],
-            "inputs": inputs,
+            "inputs": job.inputs or inputs,
             "output": output,
             "started_at": ctx.started_at.isoformat(),
             "recovered_runs": recovered,
@@ -171,10 +173,32 @@ def summary(result: RunResult) -> str:
     )
 
 
+# Beam loggers that log a failing element's traceback (once per layer) before the error
+# reaches main(), which reports it in one line; with --debug or -v they speak again.
+_LOUD_ON_FAILURE = (
+    "apache_beam.runners.common",
+    "apache_beam.runners.worker.sdk_worker",
+    "apache_beam.runners.worker.bundle_processor",
+    "apache_beam.runners.portability.fn_api_runner",
+)
+
+
+def configure_logging(level: int, debug: bool = False) -> None:
+    """Log to stderr at `level`; Beam's per-layer failure tracebacks only with --debug/-v."""
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    quiet = level >= logging.WARNING and not debug
+    for name in _LOUD_ON_FAILURE:
+        logging.getLogger(name).setLevel(logging.CRITICAL if quiet else logging.NOTSET)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    """`spindrift ingest`: exit 0 done, 1 run failed, 2 bad arguments, 3 output locked."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
     try:
-        result = run(argv)
+        job = parse_args(args)
+        configure_logging(job.log_level, job.debug)
+        result = run(job)
     except UsageError as exc:
         print(f"spindrift: error: {exc}", file=sys.stderr)
         return 2
@@ -182,10 +206,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"spindrift: {exc}", file=sys.stderr)
         return 3
     except Exception as exc:
+        if debug:
+            traceback.print_exc()
         first = next((line for line in str(exc).splitlines() if line.strip()), "")
-        print(f"spindrift: run failed: {type(exc).__name__}: {first}", file=sys.stderr)
+        hint = "" if debug else "  (--debug shows the traceback)"
+        print(f"spindrift: run failed: {type(exc).__name__}: {first}{hint}", file=sys.stderr)
         return 1
-    print(summary(result))
+    if not job.quiet:
+        print(summary(result))
     return 0
 
 
