@@ -28,7 +28,15 @@ import duckdb
 # A box table on a terminal stops here (DuckDB elides the middle); a pipe or file gets all rows.
 TTY_MAX_ROWS = 40
 _FETCH = 10_000  # rows per fetch when streaming CSV/JSON/Markdown
-_SILENT = {duckdb.StatementType.COPY}  # writes its own output (e.g. TO '/dev/stdout')
+# Statements whose result is rows to print; the others (COPY, which may write to
+# '/dev/stdout' itself, CREATE, INSERT ...) run silently, like the duckdb shell.
+_ROWS = {
+    duckdb.StatementType.SELECT,
+    duckdb.StatementType.EXPLAIN,
+    duckdb.StatementType.PRAGMA,
+    duckdb.StatementType.CALL,
+    duckdb.StatementType.EXECUTE,
+}
 TABLES = ("articles", "duplicates", "quarantine")
 EXAMPLES = """\
 examples:
@@ -163,7 +171,7 @@ WRITERS = {"csv": write_csv, "json": write_json, "markdown": write_markdown}
 def run_sql(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, out: TextIO, tty: bool) -> None:
     """Run every statement of `sql`; print the result of each one that returns rows."""
     for statement in duckdb.extract_statements(sql):
-        if statement.type in _SILENT:
+        if statement.type not in _ROWS:
             out.flush()  # our buffered rows first, then what DuckDB writes itself
             con.execute(statement.query)
             continue
@@ -216,7 +224,7 @@ def shell(con: duckdb.DuckDBPyConnection, lake: str, fmt: str) -> int:
                 print(SHELL_HELP)
             elif command == ".tables":
                 for name in TABLES:
-                    (count,) = con.execute(f"select count(*) from {name}").fetchone()
+                    ((count,),) = con.execute(f"select count(*) from {name}").fetchall()
                     print(f"{name:<12} {count:>10,} rows")
             elif command == ".schema":
                 for name in [arg.strip()] if arg.strip() else TABLES:
