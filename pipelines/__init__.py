@@ -1,6 +1,10 @@
 """Spindrift: news ingestion on Apache Beam."""
 
 import logging
+import time
+
+# When Spindrift's code first ran in this process: the summary's start-up timings count from it.
+PROCESS_STARTED = time.monotonic()
 
 
 class _DropImportNoise(logging.Filter):

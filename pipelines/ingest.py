@@ -8,11 +8,13 @@ drops duplicates, and writes articles, duplicates and quarantine; then a run man
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -20,7 +22,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
-import pipelines.coders  # noqa: F401  (registers fast coders for our records; see module doc)
+import pipelines.coders  # (registers fast coders for our records; see module doc)
 from pipelines.config import PipelineConfig
 from pipelines.options import (
     JobArgs,
@@ -29,6 +31,8 @@ from pipelines.options import (
     parse_args,
     resolve_inputs,
 )
+from pipelines.progress import ProgressLine, RunProgress, result_counters
+from pipelines.quiet import filter_relayed_worker_logs, filtered_stderr
 from pipelines.run_context import RunContext
 from pipelines.runners import resolve_runner
 from pipelines.store import (
@@ -110,13 +114,15 @@ def build(
     return staged | "CommitRun" >> CommitRun(read["matched"], fresh.skipped, list(index), run)
 
 
-def run(argv: Sequence[str] | JobArgs | None = None) -> RunResult:
+def run(argv: Sequence[str] | JobArgs | None = None, *, imports_s: float = 0.0) -> RunResult:
     """Validate arguments, run the job to completion, write the manifest and return it.
 
     `argv`: a `spindrift ingest` command line (job flags and Beam flags) or its parsed form.
+    `imports_s`: seconds the caller spent importing, recorded as part of start-up.
     Raises UsageError for bad arguments before anything runs, LockedError when another run
     holds the output folder.
     """
+    clock = _Clock()
     job = argv if isinstance(argv, JobArgs) else parse_args(sys.argv[1:] if argv is None else argv)
     args = list(job.beam_args)
     if not any(a.startswith("--default_sdk_harness_log_level") for a in args):
@@ -127,15 +133,29 @@ def run(argv: Sequence[str] | JobArgs | None = None) -> RunResult:
     output = check_output(job.output)
     config = job.config
     ctx = RunContext.new(output)
+    clock.lap("checks")
 
     with run_lock(output, ctx.run_id):
         recovered = recover(output)
         index, ledger = index_files(output), ledger_files(output)
+        clock.lap("state")
         started = time.monotonic()
-        pipeline = beam.Pipeline(runner=resolve_runner(options), options=options)
+        progress = RunProgress()
+        pipeline = beam.Pipeline(runner=resolve_runner(options, progress), options=options)
         build(pipeline, inputs, config, ctx, index, ledger)
-        pipeline.run().wait_until_finish()
+        clock.lap("graph")
+        quiet_workers = job.log_level >= logging.WARNING
+        with (
+            _maybe(filtered_stderr(), quiet_workers) as terminal,
+            ProgressLine(progress, terminal if job.progress else _NO_TTY),
+        ):
+            result = pipeline.run()
+            result.wait_until_finish()
         seconds = time.monotonic() - started
+        clock.lap("run")
+        if progress.first_bundle_at is not None:
+            clock.split("run", "runner_start", progress.first_bundle_at - clock.mark_before("run"))
+        counters = result_counters(result)
 
         plan = read_journal(ctx.staging)
         manifest = {
@@ -144,33 +164,151 @@ def run(argv: Sequence[str] | JobArgs | None = None) -> RunResult:
             "output": output,
             "started_at": ctx.started_at.isoformat(),
             "recovered_runs": recovered,
-            "timings": {"wall_seconds": round(seconds, 3)},
+            "counters": counters,
+            "timings": {"wall_seconds": round(seconds, 3), "imports": round(imports_s, 3),
+                        **clock.rounded()},
             "options": options.get_all_options(drop_default=True, retain_unknown_options=True),
             "config": asdict(config),
-        }
+        }  # fmt: skip
+        if job.config_file:
+            manifest["config_file"] = job.config_file
         manifest_path = write_manifest(output, ctx.run_id, manifest)
         FileSystems.delete([ctx.staging])
     return RunResult(manifest=manifest, manifest_path=manifest_path)
 
 
-def summary(result: RunResult) -> str:
-    """A short human summary of a finished run."""
-    m = result.manifest
-    langs = ", ".join(f"{k} {v}" for k, v in m["languages"].items()) or "none"
-    dates = f"{m['date_min']} .. {m['date_max']}" if m["date_min"] else "no dates"
-    return "\n".join(
-        [
-            f"run {m['run_id']} finished in {m['timings']['wall_seconds']:.1f}s",
-            f"  files read:         {m['matched']}",
-            f"  articles written:   {m['articles']}",
-            f"  duplicates dropped: {m['duplicates']}",
-            f"  already ingested:   {m['already_ingested']}",
-            f"  quarantined:        {m['quarantined']}",
-            f"  languages:          {langs}",
-            f"  date range:         {dates}",
-            f"  output:             {m['output']}  (manifest {result.manifest_path})",
-        ]
+class _Clock:
+    """Named laps of the driver's time (seconds), for the manifest and the summary."""
+
+    def __init__(self) -> None:
+        self._last = time.monotonic()
+        self._starts: dict[str, float] = {}
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.monotonic()
+        self._starts[name] = self._last
+        self.laps[name] = now - self._last
+        self._last = now
+
+    def mark_before(self, name: str) -> float:
+        return self._starts[name]
+
+    def split(self, name: str, first: str, seconds: float) -> None:
+        """Carve the first `seconds` of lap `name` out as lap `first`."""
+        seconds = min(max(seconds, 0.0), self.laps[name])
+        self.laps = {
+            **{k: v for k, v in self.laps.items() if k != name},
+            first: seconds,
+            name: self.laps[name] - seconds,
+        }
+
+    def rounded(self) -> dict[str, float]:
+        return {k: round(v, 3) for k, v in self.laps.items()}
+
+
+class _NoTty(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+_NO_TTY = _NoTty()
+
+
+@contextlib.contextmanager
+def _maybe(context, enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield sys.stderr
+        return
+    with context as value:
+        yield value
+
+
+# Start-up (imports, checks, state, graph, runner start) longer than this gets its own line in
+# the summary: a few seconds are normal for Beam, more deserve an explanation.
+START_UP_NOTE_S = 5.0
+TOP_LANGUAGES = 11  # languages named in the summary; the rest are summed as "others"
+_LANGUAGE_COLUMNS = 4
+_LABEL = 22  # summary label width
+
+
+def human_bytes(n: int) -> str:
+    """'11.7 KB', '1.0 MB' (powers of 1024); '' for 0."""
+    if n <= 0:
+        return ""
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n} B" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return ""
+
+
+def _breakdown(counters: dict[str, int], prefix: str) -> str:
+    parts = sorted(
+        ((k[len(prefix) :], v) for k, v in counters.items() if k.startswith(prefix)),
+        key=lambda kv: (-kv[1], kv[0]),
     )
+    return ", ".join(f"{k} {v:,}" for k, v in parts)
+
+
+def language_table(languages: dict[str, int], top: int = TOP_LANGUAGES) -> list[str]:
+    """Languages by count as rows of a compact table; past `top`, one "+N others" cell."""
+    ranked = sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))
+    cells = [f"{lang} {n:,}" for lang, n in ranked[:top]]
+    rest = ranked[top:]
+    if rest:
+        cells.append(f"+{len(rest)} others {sum(n for _, n in rest):,}")
+    width = max((len(c) for c in cells), default=0) + 2
+    rows = [cells[i : i + _LANGUAGE_COLUMNS] for i in range(0, len(cells), _LANGUAGE_COLUMNS)]
+    return ["".join(c.ljust(width) for c in row).rstrip() for row in rows] or ["none"]
+
+
+def start_up_note(timings: dict[str, float]) -> str | None:
+    """Where start-up time went, when it is long enough to wonder about; else None."""
+    parts = [
+        ("imports", "imports (Beam)"),
+        ("checks", "argument and input checks"),
+        ("state", "lock, recovery and state files"),
+        ("graph", "pipeline construction"),
+        ("runner_start", "runner start"),
+    ]
+    total = sum(timings.get(k, 0.0) for k, _ in parts)
+    if total < START_UP_NOTE_S:
+        return None
+    shown = ", ".join(
+        f"{label} {timings[k]:.1f}s" for k, label in parts if timings.get(k, 0) >= 0.1
+    )
+    return f"{total:.1f}s: {shown}"
+
+
+def summary(result: RunResult) -> str:
+    """A short human summary of a finished run, with breakdowns from the stage counters."""
+    m = result.manifest
+    counters = m.get("counters", {})
+    dates = f"{m['date_min']} .. {m['date_max']}" if m["date_min"] else "no dates"
+
+    def line(label: str, value: object, detail: str = "") -> str:
+        text = f"  {label + ':':<{_LABEL - 2}}{value}"
+        return f"{text}  ({detail})" if detail else text
+
+    undated = counters.get("articles_undated")
+    lines = [
+        f"run {m['run_id']} finished in {m['timings']['wall_seconds']:.1f}s",
+        line("files read", m["matched"], human_bytes(counters.get("bytes_read", 0))),
+        line("articles written", m["articles"], f"{undated:,} undated" if undated else ""),
+        line("duplicates dropped", m["duplicates"], _breakdown(counters, "duplicates/")),
+        line("already ingested", m["already_ingested"]),
+        line("quarantined", m["quarantined"], _breakdown(counters, "quarantine/")),
+    ]  # fmt: skip
+    langs = language_table(m["languages"])
+    lines.append(line("languages", langs[0]))
+    lines += [" " * _LABEL + row for row in langs[1:]]
+    lines.append(line("date range", dates))
+    note = start_up_note(m["timings"])
+    if note:
+        lines.append(line("start-up", note))
+    lines.append(line("output", f"{m['output']}  (manifest {result.manifest_path})"))
+    return "\n".join(lines)
 
 
 # Beam loggers that log a failing element's traceback (once per layer) before the error
@@ -187,18 +325,21 @@ def configure_logging(level: int, debug: bool = False) -> None:
     """Log to stderr at `level`; Beam's per-layer failure tracebacks only with --debug/-v."""
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
     quiet = level >= logging.WARNING and not debug
+    if level >= logging.WARNING:
+        filter_relayed_worker_logs()
     for name in _LOUD_ON_FAILURE:
         logging.getLogger(name).setLevel(logging.CRITICAL if quiet else logging.NOTSET)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`spindrift ingest`: exit 0 done, 1 run failed, 2 bad arguments, 3 output locked."""
+    imports_s = time.monotonic() - pipelines.PROCESS_STARTED
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
         job = parse_args(args)
         configure_logging(job.log_level, job.debug)
-        result = run(job)
+        result = run(job, imports_s=imports_s)
     except UsageError as exc:
         print(f"spindrift: error: {exc}", file=sys.stderr)
         return 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import apache_beam as beam
+from apache_beam.metrics import Metrics
 
 from pipelines.core.records import Quarantined
 from pipelines.run_context import RunContext
@@ -22,6 +23,7 @@ def quarantine(
     raw_sha256: str | None = None,
 ) -> beam.pvalue.TaggedOutput:
     """A Quarantined record on the `quarantine` output; the message is kept to one short line."""
+    Metrics.counter("spindrift.quarantine", kind).inc()  # one counter per reason
     message = " ".join(message.split())[:_MAX_MESSAGE]
     record = Quarantined(
         source_uri=source_uri,

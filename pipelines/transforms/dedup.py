@@ -32,6 +32,7 @@ from typing import NamedTuple
 
 import apache_beam as beam
 import numpy as np
+from apache_beam.metrics import Metrics
 
 from pipelines.core import near_dup as nd
 from pipelines.core.index import IndexEntry, effective_date
@@ -328,12 +329,19 @@ def _survivors(
         yield keys[kept], count
 
 
+_ARTICLES = Metrics.counter("spindrift", "articles")
+_UNDATED = Metrics.counter("spindrift", "articles_undated")
+
+
 def _apply(item: tuple[Article, nd.Signature], decisions: Mapping[int, Dropped | int]):
     """(article, signature) -> the article with `duplicate_count` and its IndexEntry (INDEX)
     when kept, else a Duplicate (DUPLICATES)."""
     article, sig = item
     decision = decisions.get(article_key(uid(article)))
     if not isinstance(decision, Dropped):
+        _ARTICLES.inc()
+        if article.published_date is None:
+            _UNDATED.inc()
         yield dataclasses.replace(article, duplicate_count=decision) if decision else article
         yield beam.pvalue.TaggedOutput(
             INDEX,
@@ -348,6 +356,7 @@ def _apply(item: tuple[Article, nd.Signature], decisions: Mapping[int, Dropped |
             ),
         )
         return
+    Metrics.counter("spindrift.duplicates", decision.method).inc()  # one counter per method
     kept_id, kept_uri = split_uid(decision.kept_uid)
     later = (
         decision.kept_date is not None
