@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import sys
 import time
 import traceback
@@ -294,11 +295,11 @@ def summary(result: RunResult) -> str:
     undated = counters.get("articles_undated")
     lines = [
         f"run {m['run_id']} finished in {m['timings']['wall_seconds']:.1f}s",
-        line("files read", m["matched"], human_bytes(counters.get("bytes_read", 0))),
-        line("articles written", m["articles"], f"{undated:,} undated" if undated else ""),
-        line("duplicates dropped", m["duplicates"], _breakdown(counters, "duplicates/")),
-        line("already ingested", m["already_ingested"]),
-        line("quarantined", m["quarantined"], _breakdown(counters, "quarantine/")),
+        line("files read", f"{m['matched']:,}", human_bytes(counters.get("bytes_read", 0))),
+        line("articles written", f"{m['articles']:,}", f"{undated:,} undated" if undated else ""),
+        line("duplicates dropped", f"{m['duplicates']:,}", _breakdown(counters, "duplicates/")),
+        line("already ingested", f"{m['already_ingested']:,}"),
+        line("quarantined", f"{m['quarantined']:,}", _breakdown(counters, "quarantine/")),
     ]  # fmt: skip
     langs = language_table(m["languages"])
     lines.append(line("languages", langs[0]))
@@ -354,7 +355,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"spindrift: run failed: {type(exc).__name__}: {first}{hint}", file=sys.stderr)
         return 1
     if not job.quiet:
-        print(summary(result))
+        try:
+            print(summary(result), flush=True)
+        except BrokenPipeError:  # `spindrift ingest ... | head`: the reader left; not a failure
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -96,7 +96,8 @@ def load(lake: str, run_id: str | None = None, samples: int = 6) -> ReportData:
     clusters = _rows(
         con,
         f"""
-        select d.kept_article_id, d.kept_source_uri, a.title as kept_title, count(*) as copies,
+        select d.kept_article_id, d.kept_source_uri,
+               coalesce(a.title, left(a.body, 90) || '…') as kept_title, count(*) as copies,
                list(d.source_uri order by d.similarity desc)[1:{CLUSTER_MEMBERS}] as members,
                min(d.similarity) as min_similarity, string_agg(distinct d.method, ', ') as methods
         from duplicates d left join articles a on a.article_id = d.kept_article_id
@@ -124,25 +125,44 @@ def load(lake: str, run_id: str | None = None, samples: int = 6) -> ReportData:
 
 
 def _samples(con, where: str, params: list, n: int) -> list[dict[str, Any]]:
-    """Up to `n` dropped near (spun) copies, the most different first, with both bodies.
+    """Up to `n` dropped near (spun) copies, one per survivor, spread evenly over the range of
+    similarities (the least similar, the most, and quantiles between), with both bodies.
 
     The duplicates table keeps no body; the copy's text comes from a `body` column when the
     lake has one, else from its source file, decoded and normalized by the job's own code.
     """
     if n <= 0:
         return []
+    d_where = where.replace("run_id", "d.run_id")
+    candidates = con.execute(
+        f"""
+        select article_id from (
+            select d.article_id, d.similarity, row_number() over (
+                partition by d.kept_article_id order by d.similarity, d.article_id) as k
+            from duplicates d join articles a on a.article_id = d.kept_article_id
+            {d_where} {"and" if where else "where"} d.method <> 'exact'
+        ) where k = 1 order by similarity, article_id
+        """,
+        params,
+    ).fetchall()
+    if not candidates:
+        return []
+    count = min(n, len(candidates))
+    step = (len(candidates) - 1) / max(count - 1, 1)
+    chosen = sorted({candidates[round(i * step)][0] for i in range(count)})
     has_body = "body" in _columns(con, "duplicates")
     body = "d.body as copy_body," if has_body else ""
     rows = _rows(
         con,
         f"""
         select d.article_id, d.source_uri, d.title, d.similarity, d.method, {body}
-               d.kept_source_uri, a.title as kept_title, a.body as kept_body
+               d.kept_source_uri, coalesce(a.title, left(a.body, 90) || '…') as kept_title,
+               a.body as kept_body
         from duplicates d join articles a on a.article_id = d.kept_article_id
-        {where.replace("run_id", "d.run_id")} {"and" if where else "where"} d.method <> 'exact'
-        order by d.similarity, d.article_id limit {n}
+        where d.article_id in (select unnest(?::varchar[])) and d.method <> 'exact'
+        order by d.similarity, d.article_id
         """,
-        params,
+        [chosen],
     )
     for row in rows:
         if not has_body:
