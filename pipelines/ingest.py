@@ -332,6 +332,17 @@ def configure_logging(level: int, debug: bool = False) -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL if quiet else logging.NOTSET)
 
 
+def failure_line(exc: BaseException) -> str:
+    """The first line of an error's message; when it only announces a list ("...errors:"),
+    the first item too, so the one line says what went wrong."""
+    lines = [" ".join(line.split()) for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return ""
+    if lines[0].endswith(":") and len(lines) > 1:
+        return f"{lines[0]} {lines[1]}"
+    return lines[0]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """`spindrift ingest`: exit 0 done, 1 run failed, 2 bad arguments, 3 output locked."""
     imports_s = time.monotonic() - pipelines.PROCESS_STARTED
@@ -350,7 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        first = next((line for line in str(exc).splitlines() if line.strip()), "")
+        first = failure_line(exc)
         hint = "" if debug else "  (--debug shows the traceback)"
         print(f"spindrift: run failed: {type(exc).__name__}: {first}{hint}", file=sys.stderr)
         return 1

@@ -218,3 +218,25 @@ def test_config_file_reaches_the_stages_and_flags_win(tmp_path):
     config = json.loads(manifest.read_text())["config"]
     assert config["write"]["rows_per_file"] == 9
     assert config["dedup"]["min_containment"] == 0.25
+
+
+def test_failure_line_names_the_first_item_of_a_list():
+    from pipelines.ingest import failure_line
+
+    error = ValueError(
+        "Pipeline has validations errors:\n  Missing GCS path option: temp_location."
+    )
+    assert failure_line(error) == (
+        "Pipeline has validations errors: Missing GCS path option: temp_location."
+    )
+    assert failure_line(RuntimeError("one\ntwo")) == "one"
+
+
+def test_log_level_flags(tmp_path):
+    args = ["ingest", "--input", str(SEEDS / "000_*.txt"), "--output", str(tmp_path / "lake")]
+    verbose = spindrift(*args, "--log-level", "info")
+    assert verbose.returncode == 0, verbose.stderr
+    assert "INFO " in verbose.stderr
+    bad = spindrift(*args, "--log-level", "LOUD")
+    assert bad.returncode == 2
+    assert one_error_line(bad).startswith("spindrift: error: argument --log-level: invalid choice")
