@@ -20,6 +20,7 @@ costs nothing but a progress line that advances per finished bundle only.
 
 from __future__ import annotations
 
+import collections
 import os
 import sys
 import threading
@@ -33,6 +34,7 @@ from apache_beam.runners.portability.fn_api_runner import fn_runner
 
 NAMESPACE = "spindrift"  # every counter the stages define lives in this namespace (or below)
 _REFRESH_S = 0.25  # the live line's redraw period
+_RATE_WINDOW_S = 5.0  # files/s (and so the ETA) over the last few seconds, not since start
 _POLL_S = 0.5  # in-flight progress requests per running bundle: cheap, and fresh enough
 
 
@@ -99,17 +101,14 @@ class RunProgress:
             with self._lock:
                 self._inflight[bundle_id] = counters
 
-    def snapshot(self) -> tuple[str, dict[str, int], float, float]:
-        """(stage, committed + in-flight counters, seconds since start, seconds since the
-        first bundle started: the rate's denominator, start-up excluded)."""
+    def snapshot(self) -> tuple[str, dict[str, int], float]:
+        """(stage, committed + in-flight counters, seconds since start)."""
         with self._lock:
             total = dict(self.counters)
             for counters in self._inflight.values():
                 for key, value in counters.items():
                     total[key] = total.get(key, 0) + value
-            now = time.monotonic()
-            busy = now - self.first_bundle_at if self.first_bundle_at is not None else 0.0
-            return self.stage, total, now - self.started, busy
+            return self.stage, total, time.monotonic() - self.started
 
 
 def _user_counters(monitoring_infos: Iterable[Any]) -> dict[str, int]:
@@ -175,17 +174,24 @@ class ObservedFnApiRunner(fn_runner.FnApiRunner):
                     self._observer.bundle_progress(bundle_id, infos)
 
 
-def format_line(stage: str, counters: dict[str, int], elapsed: float, busy: float) -> str:
-    """One status line: elapsed, files done/matched with rate (per second of work since the
-    first bundle) and ETA, outcomes, stage."""
-    matched, done = counters.get("files_matched", 0), counters.get("files_read", 0)
+def files_done(counters: dict[str, int]) -> int:
+    """Inputs finished: read, or quarantined (on reading or later)."""
+    done = counters.get("files_read", 0)
     done += sum(v for k, v in counters.items() if k.startswith("quarantine/"))
-    done = min(done, matched) if matched else done
+    matched = counters.get("files_matched", 0)
+    return min(done, matched) if matched else done
+
+
+def format_line(
+    stage: str, counters: dict[str, int], elapsed: float, rate: float | None = None
+) -> str:
+    """One status line: elapsed, files done/matched with `rate` (files/s) and ETA, outcomes,
+    stage."""
+    matched, done = counters.get("files_matched", 0), files_done(counters)
     parts = [f"{elapsed:5.1f}s"]
     if matched:
         parts.append(f"files {done:,}/{matched:,}")
-        if 0 < done < matched and busy > 0:
-            rate = done / busy
+        if 0 < done < matched and rate:
             parts.append(f"{rate:,.0f}/s ETA {(matched - done) / rate:,.0f}s")
     if "articles" in counters:
         parts.append(f"articles {counters['articles']:,}")
@@ -221,8 +227,15 @@ class ProgressLine:
 
     def _loop(self) -> None:
         width = _columns()
+        recent: collections.deque[tuple[float, int]] = collections.deque()
         while not self._stop.wait(_REFRESH_S):
-            line = format_line(*self._progress.snapshot())
+            stage, counters, elapsed = self._progress.snapshot()
+            recent.append((elapsed, files_done(counters)))
+            while recent[-1][0] - recent[0][0] > _RATE_WINDOW_S:
+                recent.popleft()
+            (t0, d0), (t1, d1) = recent[0], recent[-1]
+            rate = (d1 - d0) / (t1 - t0) if t1 - t0 >= 1.0 and d1 > d0 else None
+            line = format_line(stage, counters, elapsed, rate)
             self._stream.write("\r\x1b[2K" + line[: width - 1])
             self._stream.flush()
 

@@ -103,10 +103,13 @@ def test_progress_line_format():
             ("other", "ignored", 1),
         ]
     )
-    line = format_line("ReadArticles+DecodeText", counters, 14.0, 10.0)
+    line = format_line("ReadArticles+DecodeText", counters, 14.0, rate=120.0)
     assert line == (
         " 14.0s · files 1,200/3,000 · 120/s ETA 15s · articles 900 · duplicates 12 · "
         "ReadArticles+DecodeText"
+    )
+    assert format_line("DropDuplicates", counters, 14.0) == (
+        " 14.0s · files 1,200/3,000 · articles 900 · duplicates 12 · DropDuplicates"
     )
 
 
