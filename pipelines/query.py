@@ -285,6 +285,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     interactive = sql is None and sys.stdin.isatty()
     if sql is None and not interactive:
         sql = sys.stdin.read()
+    if not interactive and not sql.strip():
+        print(
+            "spindrift: error: no SQL: give it as an argument, with -c, or on standard input",
+            file=sys.stderr,
+        )
+        return 2
     fmt = args.fmt or "box"
     try:
         con = connect(args.lake, quarantine=interactive or "quarantine" in sql.lower())

@@ -107,7 +107,7 @@ def test_help_lists_job_flags_with_defaults_and_points_to_beam_docs():
     assert beam.returncode == 0 and "--direct_num_workers" in beam.stdout
 
 
-@pytest.mark.parametrize("args", [["query", "--help"], ["--help"]])
+@pytest.mark.parametrize("args", [["query", "--help"], ["report", "--help"], ["--help"]])
 def test_every_help_exits_0(args):
     proc = spindrift(*args)
     assert proc.returncode == 0, proc.stderr

@@ -106,6 +106,11 @@ def test_errors(lake, tmp_path):
     )
     both = query(lake, "select 1", "-c", "select 2")
     assert both.returncode == 2
+    empty = query(lake, stdin="")
+    assert empty.returncode == 2
+    assert empty.stderr == (
+        "spindrift: error: no SQL: give it as an argument, with -c, or on standard input\n"
+    )
 
 
 def test_pipe_into_head_exits_cleanly(lake):
