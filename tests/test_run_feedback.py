@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.ingest import human_bytes, language_table, start_up_note
 from pipelines.progress import counter_dict, format_line
+from pipelines.summary import human_bytes, language_table, start_up_note
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
