@@ -23,8 +23,8 @@ def quarantine(
     raw_sha256: str | None = None,
 ) -> beam.pvalue.TaggedOutput:
     """A Quarantined record on the `quarantine` output; the message is kept to one short line."""
-    Metrics.counter("spindrift.quarantine", kind).inc()  # one counter per reason
     message = " ".join(message.split())[:_MAX_MESSAGE]
+    Metrics.counter("spindrift.quarantine", kind).inc()  # one counter per reason
     record = Quarantined(
         source_uri=source_uri,
         error_kind=kind,
