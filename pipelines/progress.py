@@ -32,24 +32,11 @@ from apache_beam.portability.api import beam_fn_api_pb2
 from apache_beam.runners.portability import portable_metrics
 from apache_beam.runners.portability.fn_api_runner import fn_runner
 
-NAMESPACE = "spindrift"  # every counter the stages define lives in this namespace (or below)
+from pipelines.counters import articles_kept, counter_dict, duplicates_by_method
+
 _REFRESH_S = 0.25  # the live line's redraw period
 _RATE_WINDOW_S = 5.0  # files/s (and so the ETA) over the last few seconds, not since start
 _POLL_S = 0.5  # in-flight progress requests per running bundle: cheap, and fresh enough
-
-
-def counter_dict(items: Iterable[tuple[str, str, int]]) -> dict[str, int]:
-    """{'name' or 'namespace/name': value} for Spindrift's counters (namespace `spindrift...`)."""
-    out: dict[str, int] = {}
-    for namespace, name, value in items:
-        if namespace == NAMESPACE:
-            key = name
-        elif namespace.startswith(NAMESPACE + "."):
-            key = f"{namespace[len(NAMESPACE) + 1 :]}/{name}"
-        else:
-            continue
-        out[key] = out.get(key, 0) + int(value)
-    return dict(sorted(out.items()))
 
 
 def result_counters(result: Any) -> dict[str, int]:
@@ -193,9 +180,10 @@ def format_line(
         parts.append(f"files {done:,}/{matched:,}")
         if 0 < done < matched and rate:
             parts.append(f"{rate:,.0f}/s ETA {(matched - done) / rate:,.0f}s")
-    if "articles" in counters:
-        parts.append(f"articles {counters['articles']:,}")
-    dups = sum(v for k, v in counters.items() if k.startswith("duplicates/"))
+    kept = articles_kept(counters)
+    if kept is not None:
+        parts.append(f"articles {kept:,}")
+    dups = sum(duplicates_by_method(counters).values())
     if dups:
         parts.append(f"duplicates {dups:,}")
     parts.append(stage)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipelines.counters import by_prefix, duplicates_by_method
+
 # Start-up (imports, checks, state, graph, runner start) longer than this gets its own line in
 # the summary: a few seconds are normal for Beam, more deserve an explanation.
 START_UP_NOTE_S = 5.0
@@ -23,11 +25,8 @@ def human_bytes(n: int) -> str:
     return ""
 
 
-def _breakdown(counters: dict[str, int], prefix: str) -> str:
-    parts = sorted(
-        ((k[len(prefix) :], v) for k, v in counters.items() if k.startswith(prefix)),
-        key=lambda kv: (-kv[1], kv[0]),
-    )
+def _breakdown(counts: dict[str, int]) -> str:
+    parts = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return ", ".join(f"{k} {v:,}" for k, v in parts)
 
 
@@ -76,9 +75,11 @@ def summary(manifest: dict[str, Any], manifest_path: str) -> str:
         f"run {m['run_id']} finished in {m['timings']['wall_seconds']:.1f}s",
         line("files read", f"{m['matched']:,}", human_bytes(counters.get("bytes_read", 0))),
         line("articles written", f"{m['articles']:,}", f"{undated:,} undated" if undated else ""),
-        line("duplicates dropped", f"{m['duplicates']:,}", _breakdown(counters, "duplicates/")),
+        line("duplicates dropped", f"{m['duplicates']:,}",
+             _breakdown(duplicates_by_method(counters))),
         line("already ingested", f"{m['already_ingested']:,}"),
-        line("quarantined", f"{m['quarantined']:,}", _breakdown(counters, "quarantine/")),
+        line("quarantined", f"{m['quarantined']:,}",
+             _breakdown(by_prefix(counters, "quarantine/"))),
     ]  # fmt: skip
     langs = language_table(m["languages"])
     lines.append(line("languages", langs[0]))

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.progress import counter_dict, format_line
+from pipelines.counters import counter_dict, duplicates_by_method
+from pipelines.progress import format_line
 from pipelines.summary import human_bytes, language_table, start_up_note
 
 REPO = Path(__file__).resolve().parents[1]
@@ -158,3 +159,23 @@ def test_multi_processing_workers_are_quiet(tmp_path):
     )  # fmt: skip
     assert verbose.returncode == 0
     assert any(noise in verbose.stderr for noise in QUIET_ROOM)  # -v still shows everything
+
+
+def test_counter_names_and_the_dedup_namespace_fallback():
+    counters = counter_dict(
+        [
+            ("spindrift", "articles", 4),
+            ("spindrift.duplicates", "exact", 2),
+            ("dedup", "articles_kept", 4),
+            ("dedup", "dropped_exact", 2),
+        ]
+    )
+    assert counters == {
+        "articles": 4,
+        "dedup/articles_kept": 4,
+        "dedup/dropped_exact": 2,
+        "duplicates/exact": 2,
+    }
+    assert duplicates_by_method(counters) == {"exact": 2}  # not counted twice
+    only_dedup = {"dedup/articles_kept": 3, "dedup/dropped_near:skeleton": 1}
+    assert duplicates_by_method(only_dedup) == {"near:skeleton": 1}
