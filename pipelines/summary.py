@@ -81,6 +81,10 @@ def summary(manifest: dict[str, Any], manifest_path: str) -> str:
         line("quarantined", f"{m['quarantined']:,}",
              _breakdown(by_prefix(counters, "quarantine/"))),
     ]  # fmt: skip
+    boilerplate = by_prefix(counters, "boilerplate/")  # a boilerplate stage's own counters
+    if boilerplate.get("lines_removed"):
+        lines.append(line("boilerplate", f"{boilerplate['lines_removed']:,} lines removed",
+                          f"from {boilerplate.get('articles_cleaned', 0):,} articles"))  # fmt: skip
     langs = language_table(m["languages"])
     lines.append(line("languages", langs[0]))
     lines += [" " * _LABEL + row for row in langs[1:]]

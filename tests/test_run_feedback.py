@@ -179,3 +179,18 @@ def test_counter_names_and_the_dedup_namespace_fallback():
     assert duplicates_by_method(counters) == {"exact": 2}  # not counted twice
     only_dedup = {"dedup/articles_kept": 3, "dedup/dropped_near:skeleton": 1}
     assert duplicates_by_method(only_dedup) == {"near:skeleton": 1}
+
+
+def test_summary_shows_boilerplate_counters_when_a_stage_reports_them():
+    from pipelines.summary import summary
+
+    manifest = {
+        "run_id": "r1", "matched": 3, "articles": 3, "duplicates": 0, "already_ingested": 0,
+        "quarantined": 0, "languages": {"en": 3}, "date_min": None, "date_max": None,
+        "output": "lake", "timings": {"wall_seconds": 1.0},
+        "counters": {"boilerplate/lines_removed": 12, "boilerplate/articles_cleaned": 2},
+    }  # fmt: skip
+    lines = summary(manifest, "lake/_runs/r1.json").splitlines()
+    assert "  boilerplate:        12 lines removed  (from 2 articles)" in lines
+    del manifest["counters"]
+    assert "boilerplate" not in summary(manifest, "lake/_runs/r1.json")
