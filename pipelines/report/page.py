@@ -52,8 +52,8 @@ def _table(headers: list[str], rows: list[list[Any]], numeric: set[int] = frozen
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _chart(fig) -> str:
-    return charts.fragment(fig) if fig is not None else '<p class="muted">Nothing to draw.</p>'
+def _chart(fig, empty: str = "Nothing to draw.") -> str:
+    return charts.fragment(fig) if fig is not None else f'<p class="muted">{_esc(empty)}</p>'
 
 
 def _cards(data: ReportData) -> str:
@@ -80,9 +80,10 @@ def _volume(data: ReportData) -> str:
         if data.undated
         else ""
     )
+    per_day = charts.articles_per_day(data.per_day)
     return (
         "<section><h2>Articles per day and language</h2>"
-        f'<div class="grid"><div>{_chart(charts.articles_per_day(data.per_day))}{note}</div>'
+        f'<div class="grid"><div>{_chart(per_day, "No dated articles to draw.")}{note}</div>'
         f'<div style="max-height:360px;overflow:auto">{langs}</div></div></section>'
     )
 
