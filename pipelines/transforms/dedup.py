@@ -342,6 +342,10 @@ def _survivors(
         yield keys[kept], count
 
 
+_ARTICLES = Metrics.counter("spindrift", "articles")
+_UNDATED = Metrics.counter("spindrift", "articles_undated")
+
+
 class _ApplyFn(beam.DoFn):
     """(article, signature) -> the article with `duplicate_count` and its IndexEntry (INDEX)
     when kept, else a Duplicate (DUPLICATES); counts kept and dropped articles by method."""
@@ -367,6 +371,9 @@ def _apply(item: tuple[Article, nd.Signature], decision: Dropped | int | None):
     IndexEntry (INDEX) when kept, else a Duplicate (DUPLICATES)."""
     article, sig = item
     if not isinstance(decision, Dropped):
+        _ARTICLES.inc()
+        if article.published_date is None:
+            _UNDATED.inc()
         yield dataclasses.replace(article, duplicate_count=decision) if decision else article
         yield beam.pvalue.TaggedOutput(
             INDEX,
@@ -381,6 +388,7 @@ def _apply(item: tuple[Article, nd.Signature], decision: Dropped | int | None):
             ),
         )
         return
+    Metrics.counter("spindrift.duplicates", decision.method).inc()  # one counter per method
     kept_id, kept_uri = split_uid(decision.kept_uid)
     later = (
         decision.kept_date is not None
