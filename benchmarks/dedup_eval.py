@@ -16,6 +16,7 @@ import itertools
 import logging
 import shutil
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -336,7 +337,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--no-pipeline", action="store_true", help="skip the end-to-end ingest job run")
     ap.add_argument(
-        "--workdir", type=Path, default=Path("bench-out/dedup"), help="corpus files + job output"
+        "--workdir",
+        type=Path,
+        default=None,
+        help="corpus files + job output (default: a temporary folder, removed at the end)",
     )
     ap.add_argument(
         "--batches",
@@ -354,6 +358,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    if args.workdir is None:
+        with tempfile.TemporaryDirectory(prefix="dedup-eval-") as tmp:
+            args.workdir = Path(tmp) / "dedup"
+            return _main(args)
+    return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
 
     t = time.perf_counter()
     items = dedup_corpus.build(args.shared, args.size, args.seed, log=lambda m: print("  " + m))

@@ -47,6 +47,7 @@ class Article:
     dateline: str | None = None
     caption: str | None = None
     credit: str | None = None
+    byline: str | None = None
     stripped: tuple[str, ...] = ()
     boilerplate: tuple[str, ...] = ()
     duplicate_count: int = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import apache_beam as beam
+from apache_beam.metrics import Metrics
 
 from pipelines.core.records import Quarantined
 from pipelines.run_context import RunContext
@@ -23,6 +24,7 @@ def quarantine(
 ) -> beam.pvalue.TaggedOutput:
     """A Quarantined record on the `quarantine` output; the message is kept to one short line."""
     message = " ".join(message.split())[:_MAX_MESSAGE]
+    Metrics.counter("spindrift.quarantine", kind).inc()  # one counter per reason
     record = Quarantined(
         source_uri=source_uri,
         error_kind=kind,

@@ -342,24 +342,15 @@ def _survivors(
         yield keys[kept], count
 
 
-class _ApplyFn(beam.DoFn):
-    """(article, signature) -> the article with `duplicate_count` and its IndexEntry (INDEX)
-    when kept, else a Duplicate (DUPLICATES); counts kept and dropped articles by method."""
+_ARTICLES = Metrics.counter("spindrift", "articles")
+_UNDATED = Metrics.counter("spindrift", "articles_undated")
 
-    def __init__(self) -> None:
-        self._kept = Metrics.counter("dedup", "articles_kept")
-        self._dropped: dict[str, object] = {}
+
+class _ApplyFn(beam.DoFn):
+    """(article, signature) -> its decision applied (see `_apply`)."""
 
     def process(self, item: tuple[Article, nd.Signature], decisions: Mapping[int, Dropped | int]):
-        decision = decisions.get(article_key(uid(item[0])))
-        if isinstance(decision, Dropped):
-            method = decision.method.split("|")[0]
-            if method not in self._dropped:
-                self._dropped[method] = Metrics.counter("dedup", f"dropped_{method}")
-            self._dropped[method].inc()
-        else:
-            self._kept.inc()
-        yield from _apply(item, decision)
+        yield from _apply(item, decisions.get(article_key(uid(item[0]))))
 
 
 def _apply(item: tuple[Article, nd.Signature], decision: Dropped | int | None):
@@ -367,6 +358,9 @@ def _apply(item: tuple[Article, nd.Signature], decision: Dropped | int | None):
     IndexEntry (INDEX) when kept, else a Duplicate (DUPLICATES)."""
     article, sig = item
     if not isinstance(decision, Dropped):
+        _ARTICLES.inc()
+        if article.published_date is None:
+            _UNDATED.inc()
         yield dataclasses.replace(article, duplicate_count=decision) if decision else article
         yield beam.pvalue.TaggedOutput(
             INDEX,
@@ -381,6 +375,7 @@ def _apply(item: tuple[Article, nd.Signature], decision: Dropped | int | None):
             ),
         )
         return
+    Metrics.counter("spindrift.duplicates", decision.method).inc()  # one counter per method
     kept_id, kept_uri = split_uid(decision.kept_uid)
     later = (
         decision.kept_date is not None

@@ -104,6 +104,7 @@ class NormalizeFn(beam.DoFn):
             dateline=parsed.dateline,
             caption=parsed.caption,
             credit=parsed.credit,
+            byline=parsed.byline,
             stripped=parsed.stripped,
             date_candidates=parsed.date_candidates,
         )

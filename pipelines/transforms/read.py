@@ -10,6 +10,7 @@ import apache_beam as beam
 from apache_beam.io import fileio
 from apache_beam.io.filesystem import FileMetadata
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
 
 from pipelines.config import ReadConfig
 from pipelines.core.records import RawFile
@@ -17,6 +18,9 @@ from pipelines.run_context import RunContext
 from pipelines.transforms.common import QUARANTINE, quarantine
 
 _CHUNK = 1024 * 1024
+_FILES_MATCHED = Metrics.counter("spindrift", "files_matched")
+_FILES_READ = Metrics.counter("spindrift", "files_read")
+_BYTES_READ = Metrics.counter("spindrift", "bytes_read")
 
 
 class ReadFileFn(beam.DoFn):
@@ -45,6 +49,7 @@ class ReadFileFn(beam.DoFn):
             yield quarantine(self._run, path, kind, f"{type(exc).__name__}: {exc}")
             return
         sha = digest.hexdigest()
+        _BYTES_READ.inc(size)
         if size > limit:
             yield quarantine(
                 self._run,
@@ -56,6 +61,7 @@ class ReadFileFn(beam.DoFn):
                 raw_sha256=sha,
             )
             return
+        _FILES_READ.inc()
         yield RawFile(source_uri=path, data=bytes(kept), size=size, sha256=sha)
 
 
@@ -110,8 +116,13 @@ class ReadArticles(beam.PTransform):
         return {
             "files": read.files,
             "quarantine": read[QUARANTINE],
-            "matched": metadata | "Paths" >> beam.Map(lambda m: m.path),
+            "matched": metadata | "Paths" >> beam.Map(_matched_path),
         }
+
+
+def _matched_path(metadata: FileMetadata) -> str:
+    _FILES_MATCHED.inc()
+    return metadata.path
 
 
 def _first(values: Iterable[FileMetadata]) -> FileMetadata:

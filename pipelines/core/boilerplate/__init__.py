@@ -25,10 +25,9 @@ import numpy as np
 
 from pipelines.core.boilerplate import model
 from pipelines.core.boilerplate.features import (
-    ADDRESS,
-    CHROME_CHARS,
     line_features,
     line_shapes,
+    scraped_look,
     shared_neighbours,
 )
 from pipelines.core.boilerplate.lines import body_lines, line_hashes, long_lines
@@ -101,20 +100,17 @@ def chrome_mask(
     long = long_lines(lines)
     others = repeats.for_article(line_hashes(lines), long)
     chrome = np.zeros(len(lines), dtype=bool)
-    if long.all() and not others.any():
-        # Only long lines and none shared (a clean news article): no chrome to look for.
-        return chrome
-    shape = line_shapes(lines, language)
     # Shared by other articles with text of their own, together with a neighbour that is
     # shared too: a menu, link list, blurb or disclaimer. A lone shared line ("Conclusion",
     # "Ingredients") is left to the model.
     shared = others >= SHARED_BLOCK_ARTICLES
     shared &= shared_neighbours(shared) > 0
-    if not (shared.any() or shape[:, CHROME_CHARS].any() or shape[:, ADDRESS].any()):
-        # No sign of a scraped page (no shared block, separator or address): a clean
-        # article's lists and short lines (line-ups, fixtures, a referee) are its own.
+    if not shared.any() and (long.all() or not scraped_look(lines)):
+        # No sign of a scraped page (no shared block, separator or address), or only long
+        # lines: a clean article's lists and short lines (line-ups, a referee) are its own.
         return chrome
-    return chrome | shared | (scorer(line_features(shape, others)) < config.threshold)
+    shape = line_shapes(lines, language)
+    return shared | (scorer(line_features(shape, others)) < config.threshold)
 
 
 _BLANKS = re.compile(r"\n{3,}")

@@ -18,13 +18,13 @@ from pipelines.core.near_dup.lexicon import STOPWORDS, UNSEGMENTED
 _WORD_RE = re.compile(r"\w+")
 # A line "ends like a sentence" when its last character is one of these.
 _SENTENCE_END = frozenset('.!?。！？؟"”’»)')
-_PUNCT = ".!?;,。！？؟，、"
+_PUNCT_RE = re.compile(r"[.!?;,。！？؟，、]")
 # Separator and symbol characters that menus, breadcrumbs, share bars and footers use.
 _CHROME_CHARS = frozenset("|»«›‹•·©®™→←↑↓▶►◄■□▪●○")
 _CLOCK_RE = re.compile(r"\b\d{1,2}:\d{2}\b")
 # Web and mail addresses: "www.", "http", "@", ".com" and the like.
 _ADDRESS_RE = re.compile(r"www\.|https?:|@\w|\.(?:com|org|net)\b")
-_SEPARATORS = "|/»·•›"
+_SEPARATOR_RE = re.compile(r"[|/»·•›]")
 # A "prose" line: this many words or more with at least this function-word density. Prose
 # is what articles are made of; the model reads how much of it surrounds each line.
 PROSE_MIN_WORDS = 10
@@ -39,11 +39,9 @@ WINDOWS = (1, 3, 8)
 # Unsegmented scripts: characters per "word" when a line has no spaces, and the commonest
 # function characters of Chinese and Japanese (their density plays the stop-word role).
 _CHARS_PER_WORD = 2
-_CJK_FUNCTION_CHARS = "的了是在和也有就不这のはをにがでとも"
+_CJK_FUNCTION_RE = re.compile("[的了是在和也有就不这のはをにがでとも]")
 
 _SHAPE_COLUMNS = 12
-# Columns of line_shapes that show a page was scraped with its chrome.
-CHROME_CHARS, ADDRESS = 6, 9
 NAMES = (
     "log_words",
     "function_density",
@@ -55,7 +53,7 @@ NAMES = (
     "tiny",
     "clock_time",
     "address",
-    "upper_case",
+    "capital_words",
     "log_separators",
     "position",
     "position_from_end",
@@ -74,25 +72,25 @@ NAMES = (
 def _line_shape(line: str, stop: frozenset[str] | None, unsegmented: bool) -> list[float]:
     words = _WORD_RE.findall(line)
     if unsegmented:
-        n = max(len(words), sum(len(w) for w in words) // _CHARS_PER_WORD)
-        function = sum(line.count(c) for c in _CJK_FUNCTION_CHARS) / max(1, n)
+        n = max(len(words), sum(map(len, words)) // _CHARS_PER_WORD)
+        function = len(_CJK_FUNCTION_RE.findall(line)) / max(1, n)
     else:
         n = len(words)
-        lower = [w.lower() for w in words]
+        lower = line.lower()
         if stop is not None:
-            function = sum(1 for w in lower if w in stop) / max(1, n)
+            function = sum(w in stop for w in _WORD_RE.findall(lower)) / max(1, n)
         else:
-            function = sum(1 for w in lower if len(w) <= 3) / max(1, n) / 2
-    capitalised = sum(1 for w in words if w[0].isupper()) / max(1, len(words))
-    digits = sum(1 for w in words if w[0].isdigit()) / max(1, len(words))
-    punct = sum(line.count(c) for c in _PUNCT)
-    letters = [c for c in line if c.isalpha()]
-    upper = sum(c.isupper() for c in letters) / len(letters) if len(letters) >= 3 else 0.0
+            function = sum(len(w) <= 3 for w in words) / max(1, n) / 2
+    initials = "".join(w[0] for w in words)
+    per_word = max(1, len(words))
+    capitalised = sum(map(str.isupper, initials)) / per_word
+    digits = sum(map(str.isdigit, initials)) / per_word
+    upper = sum(map(str.isupper, words)) / per_word  # whole words in capitals
     return [
         math.log1p(n),
         function,
         float(line[-1:] in _SENTENCE_END),
-        math.log1p(punct),
+        math.log1p(len(_PUNCT_RE.findall(line))),
         capitalised,
         digits,
         float(not _CHROME_CHARS.isdisjoint(line)),
@@ -100,7 +98,7 @@ def _line_shape(line: str, stop: frozenset[str] | None, unsegmented: bool) -> li
         float(_CLOCK_RE.search(line) is not None),
         float(_ADDRESS_RE.search(line) is not None),
         upper,
-        math.log1p(sum(line.count(c) for c in _SEPARATORS)),
+        math.log1p(len(_SEPARATOR_RE.findall(line))),
     ]
 
 
@@ -156,6 +154,13 @@ def _main_block(score: np.ndarray) -> tuple[int, int]:
         if total > best:
             best, best_span = total, (start, i)
     return best_span
+
+
+def scraped_look(lines: list[str]) -> bool:
+    """Whether any line has a separator or symbol of site chrome or a web or mail address
+    (the ``chrome_chars`` and ``address`` features), checked on the whole text at once."""
+    text = "\n".join(lines)
+    return not _CHROME_CHARS.isdisjoint(text) or _ADDRESS_RE.search(text) is not None
 
 
 def shared_neighbours(repeats: np.ndarray) -> np.ndarray:

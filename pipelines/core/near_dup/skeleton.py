@@ -131,7 +131,10 @@ def _mostly_long_words(words: list[str], text: str, n_chars: int) -> bool:
 
 
 def _strip_boilerplate(text: str, config: NearDupConfig) -> str:
-    """Drop runs of >= boilerplate_min_lines short, unpunctuated lines (link lists, menus).
+    """Drop runs of >= boilerplate_min_lines short, unpunctuated lines that start like a
+    headline (capital or digit): link lists, menus. A paragraph a scraper split at its inline
+    links ("emails from" / "21times" / ". First there was" / "Spencer Fry" / "on How to ...")
+    has fragments starting in lower case or punctuation, which break the run.
 
     Such runs are "stories you might like" lists / navigation that sites append to every
     article; they would otherwise dominate the overlap of two short distinct articles. Blank
@@ -145,9 +148,11 @@ def _strip_boilerplate(text: str, config: NearDupConfig) -> str:
         # rstrip() removes exactly the \\s characters, so the last kept character decides
         # the punctuation test; checked before the word count, which most paragraphs fail.
         end = ln.rstrip()[-1:]
+        start = ln.lstrip()[:1]
         is_list.append(
             bool(end)
             and end not in _LINE_END_CHARS
+            and (start.isupper() or start.isdigit())
             and len(ln.split()) <= config.boilerplate_max_words
         )
     if sum(is_list) < config.boilerplate_min_lines:  # no run can be long enough
