@@ -177,7 +177,7 @@ def read_body(source_uri: str) -> str | None:
 
     try:
         with open(source_uri, "rb") as handle:
-            text, _ = decode_bytes(handle.read())
+            text = decode_bytes(handle.read()).text
         return parse_article(text).body
     except (OSError, DecodeError, HeaderError):
         return None

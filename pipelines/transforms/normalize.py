@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
 from pipelines.core import text as textlib
 from pipelines.core.decode import DecodeConfig, DecodeError, decode_bytes
@@ -13,8 +12,6 @@ from pipelines.core.headers import HeaderConfig, HeaderError, parse_article
 from pipelines.core.records import Article, DecodedText, RawFile
 from pipelines.run_context import RunContext
 from pipelines.transforms.common import QUARANTINE, quarantine
-
-_NAMESPACE = "spindrift.decode"
 
 
 class DecodeFn(beam.DoFn):
@@ -29,7 +26,6 @@ class DecodeFn(beam.DoFn):
             # DecodeError is the expected verdict; anything else is a bug on this input and
             # is quarantined (kind internal) rather than failing the run.
             kind = exc.kind if isinstance(exc, DecodeError) else "internal"
-            Metrics.counter(_NAMESPACE, f"quarantined_{kind}").inc()
             yield quarantine(
                 self._run,
                 raw.source_uri,
@@ -53,7 +49,7 @@ class DecodeFn(beam.DoFn):
 
 class DecodeText(beam.PTransform):
     """RawFile -> outputs `decoded` (DecodedText) and `quarantine` (empty, binary, undecodable,
-    uncertain_encoding); counts each quarantine kind (`spindrift.decode/quarantined_<kind>`)."""
+    uncertain_encoding)."""
 
     def __init__(self, config: DecodeConfig, run: RunContext) -> None:
         super().__init__()
