@@ -32,7 +32,7 @@ from pipelines.options import (
     parse_args,
     resolve_inputs,
 )
-from pipelines.progress import ProgressLine, RunProgress, result_counters
+from pipelines.progress import ProgressLine, RunProgress, live_terminal, result_counters
 from pipelines.quiet import filter_relayed_worker_logs, filtered_stderr
 from pipelines.run_context import RunContext
 from pipelines.runners import resolve_runner
@@ -145,7 +145,9 @@ def run(argv: Sequence[str] | JobArgs | None = None, *, imports_s: float = 0.0) 
         clock.lap("state")
         started = time.monotonic()
         progress = RunProgress()
-        pipeline = beam.Pipeline(runner=resolve_runner(options, progress), options=options)
+        live = job.progress and live_terminal(sys.stderr)
+        runner = resolve_runner(options, progress, poll=live)
+        pipeline = beam.Pipeline(runner=runner, options=options)
         build(pipeline, inputs, config, ctx, index, ledger)
         clock.lap("graph")
         quiet_workers = job.log_level >= logging.WARNING

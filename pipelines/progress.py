@@ -116,14 +116,23 @@ def stage_label(stage: Any) -> str:
 
 
 class ObservedFnApiRunner(fn_runner.FnApiRunner):
-    """The FnApiRunner, reporting each bundle's stage and committed counters to `progress`."""
+    """The FnApiRunner, reporting each bundle's stage and committed counters to `progress`;
+    with `poll`, also the counters of running bundles every `_POLL_S` (for a live line only:
+    measured, the polling cost ~40 % of the wall time of a 3,000-file in-process run)."""
 
-    def __init__(self, progress: RunProgress, **kwargs: Any) -> None:
+    def __init__(self, progress: RunProgress, poll: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._observer = progress
+        self._poll_running = poll
 
     def _execute_bundle(self, runner_execution_context, bundle_context_manager, bundle_input):
         self._observer.stage_started(stage_label(bundle_context_manager.stage))
+        if not self._poll_running:
+            result = super()._execute_bundle(
+                runner_execution_context, bundle_context_manager, bundle_input
+            )
+            self._observer.bundle_done(result.process_bundle.monitoring_infos)
+            return result
         first = fn_runner.BundleManager._uid_counter + 1
         workers = list(bundle_context_manager.worker_handlers)
         stop = threading.Event()
@@ -198,7 +207,7 @@ class ProgressLine:
         self._stream = stream or sys.stderr
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.enabled = _is_tty(self._stream) and os.environ.get("TERM") != "dumb"
+        self.enabled = live_terminal(self._stream)
 
     def __enter__(self) -> ProgressLine:
         if self.enabled:
@@ -226,6 +235,11 @@ class ProgressLine:
             line = format_line(stage, counters, elapsed, rate)
             self._stream.write("\r\x1b[2K" + line[: width - 1])
             self._stream.flush()
+
+
+def live_terminal(stream: TextIO) -> bool:
+    """Whether a progress line can be drawn on `stream` (a TTY that is not "dumb")."""
+    return _is_tty(stream) and os.environ.get("TERM") != "dumb"
 
 
 def _is_tty(stream: TextIO) -> bool:

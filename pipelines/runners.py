@@ -46,11 +46,12 @@ def limit_malloc_arenas() -> None:
 
 
 def resolve_runner(
-    options: PipelineOptions, progress: RunProgress | None = None
+    options: PipelineOptions, progress: RunProgress | None = None, poll: bool = False
 ) -> PipelineRunner | str:
     """The runner to construct the pipeline with: an offline FnApiRunner for DirectRunner.
 
-    `progress`: receives each finished bundle's stage and counters (DirectRunner only).
+    `progress`: receives each finished bundle's stage and counters (DirectRunner only); with
+    `poll`, running bundles' counters too (for a live progress line).
     """
     name = options.view_as(StandardOptions).runner
     if name not in _DIRECT:
@@ -65,5 +66,5 @@ def resolve_runner(
         beam_provision_api_pb2.ProvisionInfo(pipeline_options=encoded)
     )
     if progress is not None:
-        return ObservedFnApiRunner(progress, provision_info=provision)
+        return ObservedFnApiRunner(progress, poll=poll, provision_info=provision)
     return fn_runner.FnApiRunner(provision_info=provision)
