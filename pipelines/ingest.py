@@ -16,11 +16,16 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
 import pipelines.coders  # noqa: F401  (registers fast coders for our records; see module doc)
 from pipelines.config import PipelineConfig
+from pipelines.lake import layout
+from pipelines.lake.commit import publish, recover
+from pipelines.lake.errors import LockedError
+from pipelines.lake.guards import check_paths
+from pipelines.lake.lock import run_lock
+from pipelines.lake.state import load_state
 from pipelines.options import (
     IngestOptions,
     UsageError,
@@ -30,30 +35,13 @@ from pipelines.options import (
 )
 from pipelines.run_context import RunContext
 from pipelines.runners import resolve_runner
-from pipelines.store import (
-    LockedError,
-    ReadIndex,
-    ReadLedger,
-    index_files,
-    ledger_files,
-    recover,
-    run_lock,
-    write_manifest,
-)
+from pipelines.store import ReadIndex, ReadLedger
 from pipelines.transforms.dedup import DropDuplicates
 from pipelines.transforms.ledger import RecordLedger, SkipIngested
 from pipelines.transforms.normalize import DecodeText, NormalizeHeaders
 from pipelines.transforms.read import ReadArticles
 from pipelines.transforms.tag import TagDate, TagLanguage
-from pipelines.transforms.write import (
-    CommitRun,
-    WriteDuplicates,
-    WriteIndex,
-    WriteLedger,
-    WritePartitions,
-    WriteQuarantine,
-    read_journal,
-)
+from pipelines.transforms.write import PublishRun
 
 
 @dataclass(frozen=True)
@@ -78,7 +66,7 @@ def build(
     """
     read = pipeline | "ReadArticles" >> ReadArticles(inputs, config.read, run)
     ingested = pipeline | "ReadLedger" >> ReadLedger(ledger)
-    fresh = read["files"] | "SkipIngested" >> SkipIngested(ingested)
+    fresh = (read["files"], read["quarantine"]) | "SkipIngested" >> SkipIngested(ingested)
     decoded = fresh.files | "DecodeText" >> DecodeText(config.decode, run)
     normalized = decoded.decoded | "NormalizeHeaders" >> NormalizeHeaders(config.header, run)
     tagged = (
@@ -89,7 +77,7 @@ def build(
     stored = pipeline | "ReadIndex" >> ReadIndex(index)
     deduped = tagged | "DropDuplicates" >> DropDuplicates(config.dedup, stored)
     quarantined = (
-        read["quarantine"],
+        fresh.quarantine,
         decoded.quarantine,
         normalized.quarantine,
     ) | "CollectQuarantine" >> beam.Flatten()
@@ -99,14 +87,17 @@ def build(
         quarantined,
     ) | "RecordLedger" >> RecordLedger(run)
     index_entries = (stored, deduped.index) | "CollectIndex" >> beam.Flatten()
-    staged = (
-        deduped.articles | "WritePartitions" >> WritePartitions(config.write, run, tagged),
-        deduped.duplicates | "WriteDuplicates" >> WriteDuplicates(config.write, run),
-        quarantined | "WriteQuarantine" >> WriteQuarantine(config.write, run),
-        index_entries | "WriteIndex" >> WriteIndex(config.write, config.index, run),
-        ledger_entries | "WriteLedger" >> WriteLedger(config.write, run, read["matched"]),
-    ) | "CollectStaged" >> beam.Flatten()
-    return staged | "CommitRun" >> CommitRun(read["matched"], fresh.skipped, list(index), run)
+    outputs = {
+        "articles": deduped.articles,
+        "duplicates": deduped.duplicates,
+        "quarantine": quarantined,
+        "index": index_entries,
+        "ledger": ledger_entries,
+        "matched": read["matched"],
+        "already_ingested": fresh.skipped,
+        "skipped": read["skipped"],
+    }
+    return outputs | "PublishRun" >> PublishRun(config.write, config.index, run, tagged)
 
 
 def run(argv: Sequence[str] | None = None) -> RunResult:
@@ -121,23 +112,21 @@ def run(argv: Sequence[str] | None = None) -> RunResult:
         args.append("--default_sdk_harness_log_level=WARNING")
     options = PipelineOptions(args)
     ingest = options.view_as(IngestOptions)
-    inputs = resolve_inputs(ingest.input)
-    output = check_output(ingest.output)
+    output_arg = check_paths(ingest.output, ingest.input)
+    inputs = [layout.canonical(p) for p in resolve_inputs(ingest.input)]
+    output = check_output(output_arg)
     config = pipeline_config(ingest)
     ctx = RunContext.new(output)
 
-    with run_lock(output, ctx.run_id):
-        recovered = recover(output)
-        index, ledger = index_files(output), ledger_files(output)
+    with run_lock(output, ctx.run_id) as lock:
+        recovered = recover(output, lock.assert_held)
+        state = load_state(output)
         started = time.monotonic()
         pipeline = beam.Pipeline(runner=resolve_runner(options), options=options)
-        build(pipeline, inputs, config, ctx, index, ledger)
+        build(pipeline, inputs, config, ctx, state.index, state.ledger)
         pipeline.run().wait_until_finish()
         seconds = time.monotonic() - started
-
-        plan = read_journal(ctx.staging)
-        manifest = {
-            **plan["stats"],
+        extra = {
             "inputs": inputs,
             "output": output,
             "started_at": ctx.started_at.isoformat(),
@@ -146,9 +135,9 @@ def run(argv: Sequence[str] | None = None) -> RunResult:
             "options": options.get_all_options(drop_default=True, retain_unknown_options=True),
             "config": asdict(config),
         }
-        manifest_path = write_manifest(output, ctx.run_id, manifest)
-        FileSystems.delete([ctx.staging])
-    return RunResult(manifest=manifest, manifest_path=manifest_path)
+        # Committed by the driver, under the lock it still holds (the fence), never a worker.
+        manifest = publish(output, ctx.run_id, state.snapshot, lock.assert_held, extra)
+    return RunResult(manifest=manifest, manifest_path=layout.manifest_path(output, ctx.run_id))
 
 
 def summary(result: RunResult) -> str:

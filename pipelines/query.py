@@ -1,8 +1,11 @@
-"""DuckDB over an output folder: views `articles`, `duplicates` and `quarantine`."""
+"""DuckDB over a lake: views `articles`, `duplicates` and `quarantine` of one committed snapshot.
+
+Views read exactly the files `_snapshot.json` lists (read once, when connecting), so a query
+sees all of a run or none of it while other runs stage, commit, crash or recover.
+"""
 
 from __future__ import annotations
 
-import glob
 import os
 
 import duckdb
@@ -10,11 +13,13 @@ import fastavro
 import pyarrow as pa
 
 from pipelines.core import schema
-from pipelines.transforms.write import HIVE_NULL  # noqa: F401 - documents the NULL folder name
+from pipelines.lake import layout
+from pipelines.lake.commit import HIVE_NULL  # noqa: F401 - documents the NULL folder name
+from pipelines.lake.snapshot import read_snapshot
 
 
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+def _sql_list(paths: list[str]) -> str:
+    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
 
 
 def _empty_view(con: duckdb.DuckDBPyConnection, name: str, arrow_schema: pa.Schema) -> None:
@@ -23,31 +28,35 @@ def _empty_view(con: duckdb.DuckDBPyConnection, name: str, arrow_schema: pa.Sche
 
 
 def connect(output: str) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with the output folder's tables as views.
+    """An in-memory DuckDB connection with the lake's committed tables as views.
 
     `articles` reads the Hive partitions (published_date DATE, language VARCHAR; the
-    `__HIVE_DEFAULT_PARTITION__` folder reads as NULL). Missing tables are empty views.
+    `__HIVE_DEFAULT_PARTITION__` folder reads as NULL). Tables without files are empty views.
+    Raises FileNotFoundError for a missing folder, StateError for a corrupt snapshot.
     """
     if not os.path.isdir(output):
         raise FileNotFoundError(f"output folder {output!r} does not exist")
+    snapshot = read_snapshot(output)
     con = duckdb.connect()
-    articles = os.path.join(output, "articles", "**", "*.parquet")
-    if glob.glob(articles, recursive=True):
+    articles = snapshot.paths(output, layout.ARTICLES)
+    if articles:
         con.execute(
-            f"CREATE VIEW articles AS SELECT * FROM read_parquet({_sql_str(articles)}, "
+            f"CREATE VIEW articles AS SELECT * FROM read_parquet({_sql_list(articles)}, "
             "hive_partitioning = true, "
             "hive_types = {'published_date': DATE, 'language': VARCHAR})"
         )
     else:
         _empty_view(con, "articles", schema.arrow_schema("article"))
-    duplicates = os.path.join(output, "duplicates", "*.parquet")
-    if glob.glob(duplicates):
-        con.execute(f"CREATE VIEW duplicates AS SELECT * FROM read_parquet({_sql_str(duplicates)})")
+    duplicates = snapshot.paths(output, layout.DUPLICATES)
+    if duplicates:
+        con.execute(
+            f"CREATE VIEW duplicates AS SELECT * FROM read_parquet({_sql_list(duplicates)})"
+        )
     else:
         _empty_view(con, "duplicates", schema.arrow_schema("duplicate"))
     # DuckDB's Avro reader is an extension that would need a download; fastavro reads it here.
     rows = []
-    for path in sorted(glob.glob(os.path.join(output, "quarantine", "*.avro"))):
+    for path in snapshot.paths(output, layout.QUARANTINE):
         with open(path, "rb") as handle:
             rows.extend(fastavro.reader(handle))
     quarantine_schema = schema.arrow_schema("quarantine")
