@@ -45,6 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ingest_main(rest)
     if command == "query":
         return _query(rest)
+    if command in {"check", "repair"}:
+        from pipelines.lake.cli import main as lake_main
+
+        return lake_main(command, rest)
     print(f"spindrift: error: unknown command {command!r}\n{USAGE}", file=sys.stderr)
     return 2
 

@@ -98,3 +98,26 @@ def load_state(output: str) -> State:
         index=snapshot.paths(output, layout.INDEX_DIR),
         ledger=snapshot.paths(output, layout.LEDGER_DIR),
     )
+
+
+def check_lake(output: str) -> tuple[Snapshot | None, list[str]]:
+    """Verify a whole lake without changing it: the snapshot, every file it lists (size and
+    sha256), the manifests of its runs, and leftovers of runs that died. Returns the snapshot
+    (None when unreadable) and the problems found (none: the lake is sound)."""
+    try:
+        snapshot = read_snapshot(output)
+    except StateError as exc:
+        return None, [str(exc)]
+    problems = [p for e in snapshot.files if (p := file_problem(output, e))]
+    problems += manifest_problems(output, list(snapshot.files))
+    for run_id in snapshot.runs:
+        if not files.exists(layout.manifest_path(output, run_id)):
+            problems.append(f"{layout.manifest_path(output, run_id)} is missing")
+    if layout.is_local(output):
+        for name in files.list_dir(layout.staging_root(output)):
+            if not name.startswith("."):
+                problems.append(
+                    f"{layout.staging_root(output)}/{name} is left by a run that died "
+                    "(the next run or `spindrift repair` recovers it)"
+                )
+    return snapshot, problems
