@@ -19,6 +19,7 @@ def _query(args: Sequence[str]) -> int:
         return 2
     import duckdb
 
+    from pipelines.lake.errors import StateError
     from pipelines.query import query
 
     output, sql = args
@@ -26,7 +27,7 @@ def _query(args: Sequence[str]) -> int:
         relation = query(output, sql)
         if relation is not None:
             relation.show(max_rows=1000, max_width=200)
-    except (FileNotFoundError, duckdb.Error) as exc:
+    except (FileNotFoundError, duckdb.Error, StateError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"spindrift: error: {first}", file=sys.stderr)
         return 1

@@ -7,6 +7,7 @@ replaces it with `os.replace`: the commit point of the protocol (see `commit.py`
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -88,11 +89,11 @@ class Snapshot:
 
 
 def _has_history(output: str) -> bool:
+    """Whether runs have written here (a lake from before snapshots, or one that lost it)."""
     if not layout.is_local(output):
         return files.exists(layout.join(output, layout.RUNS_DIR))
-    return any(
-        files.list_dir(layout.join(output, name)) for name in (layout.RUNS_DIR, *layout.KINDS)
-    )
+    folders = [layout.join(output, name) for name in (layout.RUNS_DIR, *layout.KINDS)]
+    return any(os.path.isdir(f) and files.list_dir(f) for f in folders)
 
 
 def read_snapshot(output: str) -> Snapshot:
@@ -117,3 +118,12 @@ def read_snapshot(output: str) -> Snapshot:
 
 def write_snapshot(output: str, snapshot: Snapshot) -> None:
     files.write_json_atomic(layout.snapshot_path(output), snapshot.to_json())
+
+
+def init_snapshot(output: str) -> Snapshot:
+    """The committed snapshot, written empty first for a new lake (call with the lock held):
+    from then on a missing snapshot always means a lost one, never "no runs yet"."""
+    snapshot = read_snapshot(output)
+    if snapshot.version == 0 and not files.exists(layout.snapshot_path(output)):
+        write_snapshot(output, snapshot)
+    return snapshot

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pipelines.lake import files, layout
 from pipelines.lake.errors import StateError
-from pipelines.lake.snapshot import FileEntry, Snapshot, read_snapshot
+from pipelines.lake.snapshot import FileEntry, Snapshot, init_snapshot, read_snapshot
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def load_state(output: str) -> State:
 
     Raises StateError naming the first untrustworthy file and the fix.
     """
-    snapshot = read_snapshot(output)
+    snapshot = init_snapshot(output)
     entries = snapshot.of_kind(layout.INDEX_DIR) + snapshot.of_kind(layout.LEDGER_DIR)
     problems = [p for e in entries if (p := file_problem(output, e))]
     problems += manifest_problems(output, entries)

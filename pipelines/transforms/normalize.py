@@ -10,6 +10,7 @@ from pipelines.core import text as textlib
 from pipelines.core.decode import DecodeConfig, DecodeError, decode_bytes
 from pipelines.core.headers import HeaderConfig, HeaderError, parse_article
 from pipelines.core.records import Article, DecodedText, RawFile
+from pipelines.core.sanitize import looks_like_html, strip_controls
 from pipelines.run_context import RunContext
 from pipelines.transforms.common import QUARANTINE, quarantine
 
@@ -66,8 +67,20 @@ class NormalizeFn(beam.DoFn):
         self._run = run
 
     def process(self, doc: DecodedText) -> Iterator[Article | beam.pvalue.TaggedOutput]:
+        text, removed = strip_controls(doc.text)
+        if looks_like_html(text):
+            yield quarantine(
+                self._run,
+                doc.source_uri,
+                "html",
+                "an HTML page, not article text",
+                raw=doc.raw,
+                raw_size=len(doc.raw),
+                raw_sha256=doc.raw_sha256,
+            )
+            return
         try:
-            parsed = parse_article(doc.text, self._config)
+            parsed = parse_article(text, self._config)
         except Exception as exc:
             # HeaderError is an expected verdict (no_body); anything else is a parser bug on
             # this input, which must not fail the whole run: quarantine it with its raw bytes
@@ -97,13 +110,17 @@ class NormalizeFn(beam.DoFn):
             dateline=parsed.dateline,
             caption=parsed.caption,
             credit=parsed.credit,
-            stripped=parsed.stripped,
+            stripped=(*removed, *parsed.stripped),
             date_candidates=parsed.date_candidates,
         )
 
 
 class NormalizeHeaders(beam.PTransform):
-    """DecodedText -> outputs `articles` (Article) and `quarantine` (no_body)."""
+    """DecodedText -> outputs `articles` (Article) and `quarantine` (no_body, html).
+
+    NUL and control characters are removed first and recorded in `stripped` ("nul",
+    "control"); an HTML page is quarantined as `html` rather than published with its markup.
+    """
 
     def __init__(self, config: HeaderConfig, run: RunContext) -> None:
         super().__init__()
