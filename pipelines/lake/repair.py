@@ -24,12 +24,12 @@ from pipelines.core import schema
 from pipelines.core.index import IndexConfig, IndexEntry, effective_date, in_window, window_start
 from pipelines.core.records import LedgerEntry
 from pipelines.lake import files, layout
-from pipelines.lake.commit import COMMIT_FILE, recover
+from pipelines.lake.commit import COMMIT_FILE, HIVE_NULL, recover
 from pipelines.lake.errors import StateError
 from pipelines.lake.lock import run_lock
 from pipelines.lake.snapshot import FileEntry, Snapshot, read_snapshot, write_snapshot
 from pipelines.lake.state import file_problem
-from pipelines.transforms.write import HIVE_NULL, _write_parquet
+from pipelines.transforms.write import write_parquet
 
 
 def _manifests(output: str) -> list[dict[str, Any]]:
@@ -187,7 +187,7 @@ def _write_state(
     if not FileSystems.exists(parent):
         FileSystems.mkdirs(parent)
     with FileSystems.create(path) as handle:
-        _write_parquet(handle, rows, schema.arrow_schema(name), WriteConfig())
+        write_parquet(handle, rows, schema.arrow_schema(name), WriteConfig())
     size, sha256 = files.checksum(path)
     return [FileEntry(layout.relative(output, path), kind, len(rows), size, sha256, repair_id)]
 

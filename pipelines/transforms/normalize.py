@@ -65,22 +65,14 @@ class NormalizeFn(beam.DoFn):
     def __init__(self, config: HeaderConfig, run: RunContext) -> None:
         self._config = config
         self._run = run
+        self._html = beam.metrics.Metrics.counter("NormalizeHeaders", "html_quarantined")
+        self._sanitized = beam.metrics.Metrics.counter("NormalizeHeaders", "control_stripped")
 
     def process(self, doc: DecodedText) -> Iterator[Article | beam.pvalue.TaggedOutput]:
-        text, removed = strip_controls(doc.text)
-        if looks_like_html(text):
-            yield quarantine(
-                self._run,
-                doc.source_uri,
-                "html",
-                "an HTML page, not article text",
-                raw=doc.raw,
-                raw_size=len(doc.raw),
-                raw_sha256=doc.raw_sha256,
-            )
-            return
         try:
-            parsed = parse_article(text, self._config)
+            text, removed = strip_controls(doc.text)
+            # None: an HTML page, quarantined below rather than published with its markup.
+            parsed = None if looks_like_html(text) else parse_article(text, self._config)
         except Exception as exc:
             # HeaderError is an expected verdict (no_body); anything else is a parser bug on
             # this input, which must not fail the whole run: quarantine it with its raw bytes
@@ -97,6 +89,20 @@ class NormalizeFn(beam.DoFn):
                 raw_sha256=doc.raw_sha256,
             )
             return
+        if parsed is None:
+            self._html.inc()
+            yield quarantine(
+                self._run,
+                doc.source_uri,
+                "html",
+                "an HTML page, not article text",
+                raw=doc.raw,
+                raw_size=len(doc.raw),
+                raw_sha256=doc.raw_sha256,
+            )
+            return
+        if removed:
+            self._sanitized.inc()
         yield Article(
             article_id=doc.article_id,
             source_uri=doc.source_uri,

@@ -27,7 +27,7 @@ from pipelines.lake import files, layout
 from pipelines.lake.commit import HIVE_NULL, StagedFile, write_stage_report
 from pipelines.run_context import RunContext
 
-__all__ = ["HIVE_NULL", "PublishRun", "StagedFile"]
+__all__ = ["HIVE_NULL", "PublishRun", "StagedFile", "write_parquet"]
 
 
 def article_partition(article: Article) -> str:
@@ -53,9 +53,10 @@ def _statistics_columns(arrow_schema: pa.Schema) -> list[str]:
     ]
 
 
-def _write_parquet(
+def write_parquet(
     handle, rows: list[dict[str, Any]], arrow_schema: pa.Schema, config: WriteConfig
-):
+) -> None:
+    """Rows (dicts in schema order or not) -> one Parquet file on an open binary handle."""
     compression = None if config.compression == "none" else config.compression
     with pq.ParquetWriter(
         pa.PythonFile(handle, mode="w"),
@@ -181,7 +182,7 @@ class WritePartitions(beam.PTransform):
             id_fn=lambda a: a.article_id,
             rows_per_file=config.rows_per_file,
             suffix="parquet",
-            write=lambda handle, rows: _write_parquet(handle, rows, file_schema, config),
+            write=lambda handle, rows: write_parquet(handle, rows, file_schema, config),
             sort_key=lambda row: (row["article_id"], row["source_uri"]),
             run=self._run,
             size_hint=self._size_hint,
@@ -204,7 +205,7 @@ class WriteDuplicates(beam.PTransform):
             id_fn=lambda d: d.article_id + d.source_uri,
             rows_per_file=config.rows_per_file,
             suffix="parquet",
-            write=lambda handle, rows: _write_parquet(handle, rows, dup_schema, config),
+            write=lambda handle, rows: write_parquet(handle, rows, dup_schema, config),
             sort_key=lambda row: (row["cluster_id"], row["article_id"], row["source_uri"]),
             run=self._run,
         )
@@ -267,7 +268,7 @@ class WriteIndex(beam.PTransform):
             id_fn=lambda e: e.uid,
             rows_per_file=config.rows_per_file,
             suffix="parquet",
-            write=lambda handle, rows: _write_parquet(handle, rows, index_schema, config),
+            write=lambda handle, rows: write_parquet(handle, rows, index_schema, config),
             sort_key=lambda row: (row["effective_date"], row["article_id"], row["source_uri"]),
             run=self._run,
         )
@@ -296,7 +297,7 @@ class WriteLedger(beam.PTransform):
             id_fn=lambda e: e.key,
             rows_per_file=config.rows_per_file,
             suffix="parquet",
-            write=lambda handle, rows: _write_parquet(handle, rows, ledger_schema, config),
+            write=lambda handle, rows: write_parquet(handle, rows, ledger_schema, config),
             sort_key=lambda row: (row["source_uri"], row["article_id"]),
             run=self._run,
             size_hint=self._size_hint,
