@@ -23,7 +23,7 @@ from pipelines.lake import layout
 from pipelines.lake.guards import check_paths
 from pipelines.options import UsageError
 from pipelines.transforms.ledger import SkipIngested
-from pipelines.transforms.read import ReadFiles
+from pipelines.transforms.read import ReadFiles, match_local
 from tests import crash, helpers
 from tests.conftest import STARTED
 
@@ -75,6 +75,24 @@ def test_fifo_device_link_loop_and_folder_are_skipped_and_counted_not_read(tmp_p
         "gen-0000.txt",
         "back\\slash.txt",
     }
+
+
+def test_local_matching_lists_every_entry_outside_the_lake(tmp_path):
+    for rel in ("a.txt", "b\\c.txt", "sub/d.txt", "sub/deep/e.txt", "lake/_lock", "lake/x.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    top, lake = str(tmp_path), str(tmp_path / "lake")
+
+    def names(pattern: str) -> list[tuple[str, str | None]]:
+        return [(p[len(top) + 1 :], r) for p, r in match_local(f"{top}/{pattern}", lake)]
+
+    assert names("*") == [("a.txt", None), ("b\\c.txt", None), ("sub", "directory")]
+    assert names("*/*.txt") == [("sub/d.txt", None)]
+    assert names("**.txt") == [
+        ("a.txt", None), ("b\\c.txt", None), ("sub/d.txt", None), ("sub/deep/e.txt", None),
+    ]  # fmt: skip
+    assert names("[ab]*.txt") == [("a.txt", None), ("b\\c.txt", None)]
+    assert names("lake/*") == []  # the lake's own files are never inputs
 
 
 def test_a_huge_file_is_quarantined_after_reading_only_the_cap(tmp_path):

@@ -111,7 +111,7 @@ def match_local(pattern: str, exclude: str | None = None) -> Iterator[tuple[str,
             yield pattern, skip_reason(pattern)
         return
     base = literal_base(pattern)
-    if not os.path.isdir(base):
+    if not os.path.isdir(base) or (exclude and inside(base, exclude)):
         return
     regex = glob_regex(pattern)
     # Without `**` a pattern cannot match deeper than its own number of segments.

@@ -90,7 +90,7 @@ class _WriteShardFn(beam.DoFn):
         folder = f"{self._kind}/{partition}" if partition else self._kind
         name = f"part-{self._run.run_id}-{shard:05d}.{self._suffix}"
         # Staged flat, one folder per kind: a folder per partition cost a mkdir per file
-        # (up to ~1 ms each under write load); CommitRun creates the final folders.
+        # (up to ~1 ms each under write load); the commit (lake/commit.py) creates the final ones.
         flat = f"{partition.replace('/', ',')},{name}" if partition else name
         temp = f"{self._run.staging}/{self._kind}/{flat}"
         final = f"{self._run.output}/{folder}/{name}"
