@@ -65,6 +65,8 @@ def main() -> int:
             if not group:
                 time.sleep(3)  # orphaned workers get time to misbehave
             after_kill = crash.lake_counts(out)
+            # Article files renamed into place but not (yet) listed: invisible to readers.
+            on_disk = sum(1 for _ in out.glob("articles/*/*/*.parquet"))
             rerun = subprocess.run(crash.ingest_argv(src, out, False), capture_output=True)
             sampler.stop()
             crash.reap_group(pgid)
@@ -85,7 +87,8 @@ def main() -> int:
             )
             print(
                 f"trial {trial:2d}: {mode:33s} {phase:7s} +{delay * 1000:6.0f} ms {outcome:8s} "
-                f"after kill {after_kill}, reader saw {sorted(sampler.seen)} in "
+                f"after kill {after_kill} ({on_disk} article files on disk), "
+                f"reader saw {sorted(sampler.seen)} in "
                 f"{sampler.samples} samples, errors {len(sampler.errors)}, next run -> {final} "
                 f"{'OK' if not bad else 'FAIL'}"
             )
