@@ -42,6 +42,11 @@ def _manifest(out: Path, result: subprocess.CompletedProcess) -> dict:
     return json.loads(Path(line.rsplit("(manifest ", 1)[1].rstrip(")")).read_text())
 
 
+def _run(src: Path, out: Path) -> dict:
+    """One in-process run over `src/*.txt` (where the defect is not in the CLI)."""
+    return ingest.run(["--input", str(src / "*.txt"), "--output", str(out)]).manifest
+
+
 def _names(out: Path, table: str) -> set[str]:
     return {Path(u).name for (u,) in helpers.table(str(out), f"select source_uri from {table}")}
 
@@ -124,7 +129,7 @@ def _copies(src: Path, dst: Path) -> Path:
 
 def test_emptied_or_corrupt_state_fails_the_run_naming_the_file_and_the_fix(tmp_path):
     src, out = crash.write_inputs(tmp_path / "in", n=6, copies=0), tmp_path / "out"
-    _manifest(out, _cli("ingest", "--input", str(src / "*.txt"), "--output", str(out)))
+    _run(src, out)
     copies = _copies(src, tmp_path / "copies")
     (index,) = (out / "_index").glob("*.parquet")
     index.write_bytes(b"")  # was read as "no index": copies published as new articles
@@ -150,7 +155,7 @@ def test_emptied_or_corrupt_state_fails_the_run_naming_the_file_and_the_fix(tmp_
 
 def test_repair_restores_dedup_after_index_and_ledger_are_deleted(tmp_path):
     src, out = crash.write_inputs(tmp_path / "in", n=8, copies=0), tmp_path / "out"
-    first = _manifest(out, _cli("ingest", "--input", str(src / "*.txt"), "--output", str(out)))
+    first = _run(src, out)
     assert (first["articles"], first["index_entries"], first["ledger_entries"]) == (8, 8, 8)
     shutil.rmtree(out / "_index")
     shutil.rmtree(out / "_ledger")
@@ -161,19 +166,19 @@ def test_repair_restores_dedup_after_index_and_ledger_are_deleted(tmp_path):
     assert _cli("check", str(out)).returncode == 0
 
     copies = _copies(src, tmp_path / "copies")
-    again = _manifest(out, _cli("ingest", "--input", str(copies / "*.txt"), "--output", str(out)))
+    again = _run(copies, out)
     assert (again["articles"], again["duplicates"]) == (0, 8)  # dropped again, via the index
     assert helpers.table(
         str(out), "select count(*) from duplicates where kept_run_id = ?".replace("?", "'%s'")
         % first["run_id"]
     ) == [(8,)]  # fmt: skip
-    rerun = _manifest(out, _cli("ingest", "--input", str(src / "*.txt"), "--output", str(out)))
+    rerun = _run(src, out)
     assert (rerun["already_ingested"], rerun["articles"]) == (8, 0)  # via the ledger
 
 
 def test_repair_rebuilds_a_lost_snapshot_from_the_manifests(tmp_path):
     src, out = crash.write_inputs(tmp_path / "in", n=4, copies=1), tmp_path / "out"
-    _manifest(out, _cli("ingest", "--input", str(src / "*.txt"), "--output", str(out)))
+    _run(src, out)
     before = crash.lake_counts(out)
     (out / layout.SNAPSHOT_FILE).unlink()
     result = _cli("query", str(out), "select count(*) from articles")
@@ -274,9 +279,9 @@ def test_empty_glob_like_or_overlapping_output_is_a_usage_error(tmp_path):
 
 def test_the_lakes_own_files_are_never_inputs(tmp_path):
     crash.write_inputs(tmp_path / "news", n=3, copies=0)
-    argv = ["ingest", "--input", str(tmp_path / "**"), "--output", str(tmp_path / "lake")]
-    first = _manifest(tmp_path / "lake", _cli(*argv))
-    second = _manifest(tmp_path / "lake", _cli(*argv))
+    argv = ["--input", str(tmp_path / "**"), "--output", str(tmp_path / "lake")]
+    first = ingest.run(argv).manifest
+    second = ingest.run(argv).manifest
     assert (first["matched"], first["articles"], first["quarantined"]) == (3, 3, 0)
     assert (second["matched"], second["already_ingested"], second["quarantined"]) == (3, 3, 0)
 
@@ -284,19 +289,19 @@ def test_the_lakes_own_files_are_never_inputs(tmp_path):
 # 5. Canonical input identity. --------------------------------------------------------------------
 
 
-def test_the_same_files_spelled_differently_or_moved_are_not_ingested_again(tmp_path):
+def test_the_same_files_spelled_differently_or_moved_are_not_ingested_again(tmp_path, monkeypatch):
     crash.write_inputs(tmp_path / "ir", n=3, copies=0)
+    monkeypatch.chdir(tmp_path)  # the spellings below are relative to it
     out = str(tmp_path / "lake")
-    first = _cli("ingest", "--input", "ir/*.txt", "--output", out, cwd=tmp_path)
-    assert "articles written:   3" in first.stdout, first.stderr
+    first = ingest.run(["--input", "ir/*.txt", "--output", out]).manifest
+    assert (first["articles"], first["already_ingested"]) == (3, 0)
     for spelling in ("./ir/*.txt", f"{tmp_path}//ir/*.txt"):
-        again = _cli("ingest", "--input", spelling, "--output", out, cwd=tmp_path)
-        assert "already ingested:   3" in again.stdout, (spelling, again.stdout, again.stderr)
-        assert "articles written:   0" in again.stdout
+        again = ingest.run(["--input", spelling, "--output", out]).manifest
+        assert (again["already_ingested"], again["articles"], again["ledger_entries"]) == (3, 0, 0)
     (tmp_path / "moved").mkdir()
     (tmp_path / "ir" / "gen-0001.txt").rename(tmp_path / "moved" / "gen-0001.txt")
-    moved = _cli("ingest", "--input", "moved/*.txt", "--output", out, cwd=tmp_path)
-    assert "already ingested:   1" in moved.stdout
+    moved = ingest.run(["--input", "moved/*.txt", "--output", out]).manifest
+    assert (moved["already_ingested"], moved["articles"]) == (1, 0)
     sources = {u for (u,) in helpers.table(out, "select source_uri from articles")}
     assert sources == {str(tmp_path / "ir" / f"gen-000{i}.txt") for i in range(3)}
 
