@@ -104,7 +104,8 @@ def run(argv: Sequence[str] | None = None) -> RunResult:
     """Validate arguments, run the job to completion, write the manifest and return it.
 
     Raises UsageError for bad arguments before anything runs, LockedError when another run
-    holds the output folder.
+    holds the output folder, StateError when the lake's state cannot be trusted (naming the
+    file and the fix); the commit protocol is `pipelines/lake/commit.py`.
     """
     args = list(argv) if argv is not None else sys.argv[1:]
     if not any(a.startswith("--default_sdk_harness_log_level") for a in args):

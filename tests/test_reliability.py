@@ -21,6 +21,7 @@ from pipelines.config import ReadConfig
 from pipelines.core.records import LedgerEntry
 from pipelines.lake import layout
 from pipelines.lake.guards import check_paths
+from pipelines.lake.state import check_lake
 from pipelines.options import UsageError
 from pipelines.transforms.ledger import SkipIngested
 from pipelines.transforms.read import ReadFiles, match_local
@@ -235,6 +236,7 @@ def test_killed_runs_never_show_a_partial_run(tmp_path, crash_inputs, workers, p
     assert after_kill in {(0, 0, 0), FULL}
     assert crash.lake_counts(out) == FULL
     assert (_names(out, "articles"), _names(out, "duplicates")) == clean
+    assert check_lake(str(out))[1] == []  # every listed file and manifest verifies
     assert outcome == "killed"
 
 

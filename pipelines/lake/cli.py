@@ -22,9 +22,11 @@ def main(command: str, args: Sequence[str]) -> int:
     if command == "check":
         from pipelines.lake.state import check_lake
 
-        snapshot, problems = check_lake(lake)
+        snapshot, problems, notes = check_lake(lake)
         for problem in problems:
             print(f"problem: {problem}")
+        for note in notes:
+            print(f"note: {note}")
         if problems:
             print(f"{lake}: {len(problems)} problem(s); `spindrift repair {lake}` fixes state")
             return 1

@@ -100,24 +100,26 @@ def load_state(output: str) -> State:
     )
 
 
-def check_lake(output: str) -> tuple[Snapshot | None, list[str]]:
+def check_lake(output: str) -> tuple[Snapshot | None, list[str], list[str]]:
     """Verify a whole lake without changing it: the snapshot, every file it lists (size and
-    sha256), the manifests of its runs, and leftovers of runs that died. Returns the snapshot
-    (None when unreadable) and the problems found (none: the lake is sound)."""
+    sha256) and the manifests of its runs. Returns the snapshot (None when unreadable), the
+    problems found (none: the lake is sound) and notes (leftovers of runs that died, which
+    readers never see and the next run clears)."""
     try:
         snapshot = read_snapshot(output)
     except StateError as exc:
-        return None, [str(exc)]
+        return None, [str(exc)], []
     problems = [p for e in snapshot.files if (p := file_problem(output, e))]
     problems += manifest_problems(output, list(snapshot.files))
     for run_id in snapshot.runs:
         if not files.exists(layout.manifest_path(output, run_id)):
             problems.append(f"{layout.manifest_path(output, run_id)} is missing")
+    notes = []
     if layout.is_local(output):
-        for name in files.list_dir(layout.staging_root(output)):
-            if not name.startswith("."):
-                problems.append(
-                    f"{layout.staging_root(output)}/{name} is left by a run that died "
-                    "(the next run or `spindrift repair` recovers it)"
-                )
-    return snapshot, problems
+        root = layout.staging_root(output)
+        notes = [
+            f"{root}/{name} is left by a run that died (the next run rolls it back or forward)"
+            for name in files.list_dir(root)
+            if not name.startswith(".")
+        ]
+    return snapshot, problems, notes
