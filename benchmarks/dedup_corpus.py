@@ -37,6 +37,7 @@ import argparse
 import datetime as dt
 import hashlib
 import html
+import itertools
 import json
 import random
 import re
@@ -511,6 +512,39 @@ LEVELS = {"light": (0.25, 0.0, False), "medium": (0.45, 0.12, True), "heavy": (0
 # ------------------------------------------------------------------------------------------
 
 
+UNDATED_ORIGINAL_SHARE = 0.25  # families whose original has no date line
+_TITLE_WORD_RE = re.compile(r"[A-Za-z]{4,}")
+
+
+def followup_pairs(docs: list[Doc], n: int) -> list[tuple[Doc, Doc]]:
+    """Up to ``n`` disjoint pairs of one category whose headlines share >= 40 % of their long
+    words and whose texts share < 5 % of their word 5-grams: follow-ups, not copies."""
+    by_topic: dict[str | None, list[tuple[Doc, frozenset[str]]]] = {}
+    for d in docs:
+        title = d.text.split("\n", 1)[0].lower()
+        by_topic.setdefault(d.topic, []).append((d, frozenset(_TITLE_WORD_RE.findall(title))))
+    found: list[tuple[float, str, str, Doc, Doc]] = []
+    for group in by_topic.values():
+        for (a, ta), (b, tb) in itertools.combinations(group, 2):
+            if len(ta) < 2 or len(tb) < 2:
+                continue
+            overlap = len(ta & tb) / len(ta | tb)
+            if overlap < 0.4:
+                continue
+            (wa, _), (wb, _) = _word5(a.text), _word5(b.text)
+            if wa and wb and len(wa & wb) / len(wa | wb) < 0.05:
+                found.append((-overlap, a.key, b.key, a, b))
+    out, used = [], set()
+    for *_, a, b in sorted(found, key=lambda f: f[:3]):
+        if a.key in used or b.key in used:
+            continue
+        out.append((a, b))
+        used |= {a.key, b.key}
+        if len(out) >= n:
+            break
+    return out
+
+
 def make_boilerplate(headlines: list[str], rng: random.Random, n: int) -> list[str]:
     blocks = []
     for k in range(n):
@@ -692,15 +726,20 @@ def build(shared: Path = DEFAULT_SHARED, size: int = 3000, seed: int = 7, log=pr
     ) -> None:
         text = d.text
         date = d.date or rdate()
+        # In some families the original carries no date line while its copies do: the
+        # survivor must then be chosen on originality, not on the copies' known dates.
+        undated = rng.random() < UNDATED_ORIGINAL_SHARE
         caps = CAPTIONS.get(lang, ["Foto: AFP", "(AFP)"])
         if rng.random() < 0.3:  # original carries caption + credit that copies drop
             paras = text.split("\n\n")
             text = "\n\n".join([paras[0], rng.choice(caps), *paras[1:], rng.choice(CREDITS)])
+        odate = None if undated else date
         if existing is None:
-            add(d.key, text, lang, date, d.key, "original", source=d.source, topic=d.topic)
+            add(d.key, text, lang, odate, d.key, "original", source=d.source, topic=d.topic)
         else:
             it = items[existing]
-            it.update(text=text, role="original", published_date=date)
+            it.update(text=text, role="original", published_date=odate)
+        items[-1 if existing is None else existing]["undated_original"] = undated
         used_keys.add(d.key)
         base = d.text  # copies derive from the caption-free body
         for lvl in levels:
@@ -767,6 +806,21 @@ def build(shared: Path = DEFAULT_SHARED, size: int = 3000, seed: int = 7, log=pr
         )
         used_keys.add(d.key)
     free_bbc = free_bbc[n_bp:]
+
+    # 6b. Follow-up stories: BBC articles of one category whose headlines share most of their
+    # words (the same story a day later: "Fockers fuel festive film chart" / "Fockers retain
+    # film chart crown") but whose texts do not overlap. Distinct articles: hard negatives.
+    n_fu = max(6, int(size * 0.01))
+    pairs = followup_pairs(free_bbc, n_fu)
+    taken_fu = set()
+    for k, (a, b) in enumerate(pairs):
+        for d in (a, b):
+            add(
+                d.key, d.text, "en", rdate(), d.key, "followup", source="bbc", topic=f"followup:{k}"
+            )
+            used_keys.add(d.key)
+            taken_fu.add(d.key)
+    free_bbc = [d for d in free_bbc if d.key not in taken_fu]
 
     # 7. Reuters templated reports (distinct by construction of the labelling rule).
     templ = [d for d in free_reu if re.search(r"\bShr\b", d.text) and " vs " in d.text]

@@ -16,6 +16,7 @@ import itertools
 import logging
 import shutil
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -251,9 +252,9 @@ def metrics(items: list[dict], result: dict, with_originality: bool = True) -> d
     topic: dict = defaultdict(list)
     for it in items:
         t = it.get("topic") or ""
-        if t.startswith(("ecb:", "seed", "boilerplate:")):
+        if t.startswith(("ecb:", "seed", "boilerplate:", "followup:")):
             topic[t.split(":")[0] if t == "seed" else t].append(it["id"])
-    for fam in ("ecb", "boilerplate"):
+    for fam in ("ecb", "boilerplate", "followup"):
         tp_t = fp_t = neg = 0
         for t, m in topic.items():
             if not (t.startswith(fam) or (fam == "ecb" and t == "seed")):
@@ -265,7 +266,9 @@ def metrics(items: list[dict], result: dict, with_originality: bool = True) -> d
                 if same(a, b):
                     tp_t += dup
                     fp_t += not dup
-        name = "same-topic (ECB+, seeds)" if fam == "ecb" else "boilerplate"
+        name = {"ecb": "same-topic (ECB+, seeds)", "followup": "follow-up stories (BBC)"}.get(
+            fam, fam
+        )
         out[f"precision {name}"] = tp_t / (tp_t + fp_t) if tp_t + fp_t else 1.0
         out[f"false merges {name} (of {neg} negative pairs)"] = fp_t
     seed = [i for i in by_id if by_id[i]["topic"] == "seed"]
@@ -276,7 +279,7 @@ def metrics(items: list[dict], result: dict, with_originality: bool = True) -> d
     # Survivor: the original is kept in its predicted cluster (clusters with >= 2 members).
     members = result.get("members")
     survivors = result.get("survivors")
-    ok = tie_ok = tie_n = n = 0
+    ok = tie_ok = tie_n = n = undated_ok = undated_n = 0
     for g, o in originals.items():
         copies = [i for i in gg[g] if i != o]
         if not copies:
@@ -290,12 +293,18 @@ def metrics(items: list[dict], result: dict, with_originality: bool = True) -> d
         else:
             surv = nd.choose_survivor(members[i] for i in clus).article_id
         ok += surv == o
+        if by_id[o].get("undated_original"):
+            undated_n += 1
+            undated_ok += surv == o
         od = by_id[o]["published_date"]
         if any(by_id[i]["published_date"] == od for i in clus if i != o):
             tie_n += 1
             tie_ok += surv == o
     out[f"survivor = original (groups={n})"] = ok / n if n else float("nan")
     out[f"survivor = original, date ties (groups={tie_n})"] = tie_ok / tie_n if tie_n else 0
+    out[f"survivor = original, original undated (groups={undated_n})"] = (
+        undated_ok / undated_n if undated_n else float("nan")
+    )
     if with_originality and members is not None:
         wins = [
             members[originals[it["group"]]].originality > members[it["id"]].originality
@@ -328,7 +337,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--no-pipeline", action="store_true", help="skip the end-to-end ingest job run")
     ap.add_argument(
-        "--workdir", type=Path, default=Path("bench-out/dedup"), help="corpus files + job output"
+        "--workdir",
+        type=Path,
+        default=None,
+        help="corpus files + job output (default: a temporary folder, removed at the end)",
     )
     ap.add_argument(
         "--batches",
@@ -346,6 +358,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    if args.workdir is None:
+        with tempfile.TemporaryDirectory(prefix="dedup-eval-") as tmp:
+            args.workdir = Path(tmp) / "dedup"
+            return _main(args)
+    return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
 
     t = time.perf_counter()
     items = dedup_corpus.build(args.shared, args.size, args.seed, log=lambda m: print("  " + m))

@@ -1,6 +1,10 @@
 """Spindrift: news ingestion on Apache Beam."""
 
 import logging
+import time
+
+# When Spindrift's code first ran in this process: the summary's start-up timings count from it.
+PROCESS_STARTED = time.monotonic()
 
 
 class _DropImportNoise(logging.Filter):
@@ -12,3 +16,14 @@ class _DropImportNoise(logging.Filter):
 
 
 logging.getLogger().addFilter(_DropImportNoise())
+
+
+def version() -> str:
+    """The installed package's version (from its metadata), or 'unknown' when not installed."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as _version
+
+    try:
+        return _version("spindrift")
+    except PackageNotFoundError:
+        return "unknown"

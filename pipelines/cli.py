@@ -1,56 +1,70 @@
-"""The `spindrift` console script.
+"""The `spindrift` console script: one subcommand per module, each parsing its own flags.
 
-spindrift ingest --input GLOB [--input GLOB ...] --output DIR [Beam flags ...]
-spindrift query DIR "SQL"
+spindrift ingest [--input GLOB|DIR ...] [--output DIR] [job flags] [Beam flags]
+spindrift query LAKE [SQL | -c SQL | < file.sql] [--csv | --json | --markdown]
+spindrift report LAKE [--run ID] [-o report.html]
+spindrift check LAKE | spindrift repair LAKE
+
+Subcommand modules are imported only when called: `query` must not pay for importing Beam.
 """
 
 from __future__ import annotations
 
+import difflib
 import sys
 from collections.abc import Sequence
 
-USAGE = """usage: spindrift ingest --input GLOB [--input GLOB ...] --output DIR [Beam flags]
-       spindrift query DIR "SQL"   (views: articles, duplicates, quarantine)"""
+COMMANDS = {
+    "ingest": "run the job: raw news files -> de-duplicated, partitioned Parquet lake",
+    "query": "SQL over a lake with DuckDB (views articles, duplicates, quarantine)",
+    "report": "one self-contained HTML page about a lake: volumes, duplicates, quarantine, runs",
+    "check": "verify a lake without changing it: snapshot, every file's checksum, manifests",
+    "repair": "rebuild a lake's _index, _ledger and snapshot from its published tables",
+}
+
+USAGE = "usage: spindrift [-h] [--version] {" + ",".join(COMMANDS) + "} ..."
 
 
-def _query(args: Sequence[str]) -> int:
-    if len(args) != 2:
-        print(USAGE, file=sys.stderr)
-        return 2
-    import duckdb
-
-    from pipelines.lake.errors import StateError
-    from pipelines.query import query
-
-    output, sql = args
-    try:
-        relation = query(output, sql)
-        if relation is not None:
-            relation.show(max_rows=1000, max_width=200)
-    except (FileNotFoundError, duckdb.Error, StateError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"spindrift: error: {first}", file=sys.stderr)
-        return 1
-    return 0
+def _help() -> str:
+    lines = [USAGE, "", "commands:"]
+    lines += [f"  {name:<8} {text}" for name, text in COMMANDS.items()]
+    lines += ["", "`spindrift COMMAND --help` lists each command's flags."]
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] in {"-h", "--help", "help"}:
-        print(USAGE)
-        return 0 if args else 2
+    if not args:
+        print(_help(), file=sys.stderr)
+        return 2
     command, rest = args[0], args[1:]
+    if command in {"-h", "--help", "help"}:
+        print(_help())
+        return 0
+    if command in {"-V", "--version"}:
+        from pipelines import version
+
+        print(f"spindrift {version()}")
+        return 0
     if command == "ingest":
         from pipelines.ingest import main as ingest_main
 
         return ingest_main(rest)
     if command == "query":
-        return _query(rest)
+        from pipelines.query import main as query_main
+
+        return query_main(rest)
+    if command == "report":
+        from pipelines.report import main as report_main
+
+        return report_main(rest)
     if command in {"check", "repair"}:
         from pipelines.lake.cli import main as lake_main
 
         return lake_main(command, rest)
-    print(f"spindrift: error: unknown command {command!r}\n{USAGE}", file=sys.stderr)
+    close = difflib.get_close_matches(command, list(COMMANDS), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    print(f"spindrift: error: unknown command {command!r}{hint}\n{USAGE}", file=sys.stderr)
     return 2
 
 

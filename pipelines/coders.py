@@ -107,14 +107,14 @@ def _array_in(v: Any) -> Any:
 def _signature_out(s: Any) -> Any:
     if type(s) is not Signature:
         return (s,)
-    return (s.exact, _array_out(s.shingles), _array_out(s.chunks), s.mode, s.n_tokens)
+    return (s.exact, _array_out(s.shingles), _array_out(s.positions), s.mode, s.n_tokens)
 
 
 def _signature_in(v: Any) -> Any:
     if len(v) == 1:
         return v[0]
-    exact, shingles, chunks, mode, n_tokens = v
-    return Signature(exact, _array_in(shingles), _array_in(chunks), mode, n_tokens)
+    exact, shingles, positions, mode, n_tokens = v
+    return Signature(exact, _array_in(shingles), _array_in(positions), mode, n_tokens)
 
 
 # --------------------------------------------------------------------------------------------
@@ -235,7 +235,7 @@ class LedgerEntryCoder(_RecordCoder):
 
 class SignatureCoder(_RecordCoder):
     record_type = Signature
-    packers = (("shingles", _ARRAY_P), ("chunks", _ARRAY_P))
+    packers = (("shingles", _ARRAY_P), ("positions", _ARRAY_P))
 
 
 class WordProfileCoder(_RecordCoder):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipelines.core.boilerplate import BoilerplateConfig
 from pipelines.core.decode import DecodeConfig
 from pipelines.core.headers import HeaderConfig
 from pipelines.core.index import IndexConfig
@@ -51,6 +52,7 @@ class PipelineConfig:
     decode: DecodeConfig = field(default_factory=DecodeConfig)
     header: HeaderConfig = field(default_factory=HeaderConfig)
     language: LanguageConfig = field(default_factory=LanguageConfig)
+    boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     dedup: NearDupConfig = field(default_factory=NearDupConfig)
     index: IndexConfig = field(default_factory=IndexConfig)
     write: WriteConfig = field(default_factory=WriteConfig)

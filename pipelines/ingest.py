@@ -8,17 +8,21 @@ drops duplicates, and writes articles, duplicates and quarantine; then a run man
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
+import os
 import sys
 import time
-from collections.abc import Sequence
+import traceback
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
-import pipelines.coders  # noqa: F401  (registers fast coders for our records; see module doc)
+import pipelines.coders  # (registers fast coders for our records; see module doc)
 from pipelines.config import PipelineConfig
 from pipelines.lake import layout
 from pipelines.lake.commit import publish, recover
@@ -27,15 +31,19 @@ from pipelines.lake.guards import check_paths
 from pipelines.lake.lock import run_lock
 from pipelines.lake.state import load_state
 from pipelines.options import (
-    IngestOptions,
+    JobArgs,
     UsageError,
     check_output,
-    pipeline_config,
+    parse_args,
     resolve_inputs,
 )
+from pipelines.progress import ProgressLine, RunProgress, result_counters
+from pipelines.quiet import filter_relayed_worker_logs, filtered_stderr
 from pipelines.run_context import RunContext
 from pipelines.runners import resolve_runner
 from pipelines.store import ReadIndex, ReadLedger
+from pipelines.summary import summary as run_summary
+from pipelines.transforms.boilerplate import RemoveBoilerplate
 from pipelines.transforms.dedup import DropDuplicates
 from pipelines.transforms.ledger import RecordLedger, SkipIngested
 from pipelines.transforms.normalize import DecodeText, NormalizeHeaders
@@ -73,6 +81,7 @@ def build(
         normalized.articles
         | "TagLanguage" >> TagLanguage(config.language)
         | "TagDate" >> TagDate(run)
+        | "RemoveBoilerplate" >> RemoveBoilerplate(config.boilerplate)
     )
     stored = pipeline | "ReadIndex" >> ReadIndex(index)
     deduped = tagged | "DropDuplicates" >> DropDuplicates(config.dedup, stored)
@@ -100,71 +109,161 @@ def build(
     return outputs | "PublishRun" >> PublishRun(config.write, config.index, run, tagged)
 
 
-def run(argv: Sequence[str] | None = None) -> RunResult:
+def run(argv: Sequence[str] | JobArgs | None = None, *, imports_s: float = 0.0) -> RunResult:
     """Validate arguments, run the job to completion, write the manifest and return it.
 
+    `argv`: a `spindrift ingest` command line (job flags and Beam flags) or its parsed form.
+    `imports_s`: seconds the caller spent importing, recorded as part of start-up.
     Raises UsageError for bad arguments before anything runs, LockedError when another run
     holds the output folder, StateError when the lake's state cannot be trusted (naming the
     file and the fix); the commit protocol is `pipelines/lake/commit.py`.
     """
-    args = list(argv) if argv is not None else sys.argv[1:]
+    clock = _Clock()
+    job = argv if isinstance(argv, JobArgs) else parse_args(sys.argv[1:] if argv is None else argv)
+    args = list(job.beam_args)
     if not any(a.startswith("--default_sdk_harness_log_level") for a in args):
         # SDK worker processes (multi_processing, portable runners) log every bundle at INFO.
         args.append("--default_sdk_harness_log_level=WARNING")
     options = PipelineOptions(args)
-    ingest = options.view_as(IngestOptions)
-    output_arg = check_paths(ingest.output, ingest.input)
-    inputs = [layout.canonical(p) for p in resolve_inputs(ingest.input)]
+    output_arg = check_paths(job.output, job.inputs)
+    inputs = [layout.canonical(p) for p in resolve_inputs(job.inputs)]
     output = check_output(output_arg)
-    config = pipeline_config(ingest)
+    config = job.config
     ctx = RunContext.new(output)
+    clock.lap("checks")
 
     with run_lock(output, ctx.run_id) as lock:
         recovered = recover(output, lock.assert_held)
         state = load_state(output)
+        clock.lap("state")
         started = time.monotonic()
-        pipeline = beam.Pipeline(runner=resolve_runner(options), options=options)
+        progress = RunProgress()
+        pipeline = beam.Pipeline(runner=resolve_runner(options, progress), options=options)
         build(pipeline, inputs, config, ctx, state.index, state.ledger)
-        pipeline.run().wait_until_finish()
+        clock.lap("graph")
+        quiet_workers = job.log_level >= logging.WARNING
+        with (
+            _maybe(filtered_stderr(), quiet_workers) as terminal,
+            ProgressLine(progress, terminal if job.progress else _NO_TTY),
+        ):
+            result = pipeline.run()
+            result.wait_until_finish()
         seconds = time.monotonic() - started
+        clock.lap("run")
+        if progress.first_bundle_at is not None:
+            clock.split("run", "runner_start", progress.first_bundle_at - clock.mark_before("run"))
+        counters = result_counters(result)
+
         extra = {
-            "inputs": inputs,
+            "inputs": job.inputs or inputs,
             "output": output,
             "started_at": ctx.started_at.isoformat(),
             "recovered_runs": recovered,
-            "timings": {"wall_seconds": round(seconds, 3)},
+            "counters": counters,
+            "timings": {"wall_seconds": round(seconds, 3), "imports": round(imports_s, 3),
+                        **clock.rounded()},
             "options": options.get_all_options(drop_default=True, retain_unknown_options=True),
             "config": asdict(config),
-        }
+        }  # fmt: skip
+        if job.config_file:
+            extra["config_file"] = job.config_file
         # Committed by the driver, under the lock it still holds (the fence), never a worker.
         manifest = publish(output, ctx.run_id, state.snapshot, lock.assert_held, extra)
     return RunResult(manifest=manifest, manifest_path=layout.manifest_path(output, ctx.run_id))
 
 
+class _Clock:
+    """Named laps of the driver's time (seconds), for the manifest and the summary."""
+
+    def __init__(self) -> None:
+        self._last = time.monotonic()
+        self._starts: dict[str, float] = {}
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.monotonic()
+        self._starts[name] = self._last
+        self.laps[name] = now - self._last
+        self._last = now
+
+    def mark_before(self, name: str) -> float:
+        return self._starts[name]
+
+    def split(self, name: str, first: str, seconds: float) -> None:
+        """Carve the first `seconds` of lap `name` out as lap `first`."""
+        seconds = min(max(seconds, 0.0), self.laps[name])
+        self.laps = {
+            **{k: v for k, v in self.laps.items() if k != name},
+            first: seconds,
+            name: self.laps[name] - seconds,
+        }
+
+    def rounded(self) -> dict[str, float]:
+        return {k: round(v, 3) for k, v in self.laps.items()}
+
+
+class _NoTty(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+_NO_TTY = _NoTty()
+
+
+@contextlib.contextmanager
+def _maybe(context, enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield sys.stderr
+        return
+    with context as value:
+        yield value
+
+
 def summary(result: RunResult) -> str:
-    """A short human summary of a finished run."""
-    m = result.manifest
-    langs = ", ".join(f"{k} {v}" for k, v in m["languages"].items()) or "none"
-    dates = f"{m['date_min']} .. {m['date_max']}" if m["date_min"] else "no dates"
-    return "\n".join(
-        [
-            f"run {m['run_id']} finished in {m['timings']['wall_seconds']:.1f}s",
-            f"  files read:         {m['matched']}",
-            f"  articles written:   {m['articles']}",
-            f"  duplicates dropped: {m['duplicates']}",
-            f"  already ingested:   {m['already_ingested']}",
-            f"  quarantined:        {m['quarantined']}",
-            f"  languages:          {langs}",
-            f"  date range:         {dates}",
-            f"  output:             {m['output']}  (manifest {result.manifest_path})",
-        ]
-    )
+    """A short human summary of a finished run (see pipelines/summary.py)."""
+    return run_summary(result.manifest, result.manifest_path)
+
+
+# Beam loggers that log a failing element's traceback (once per layer) before the error
+# reaches main(), which reports it in one line; with --debug or -v they speak again.
+_LOUD_ON_FAILURE = (
+    "apache_beam.runners.common",
+    "apache_beam.runners.worker.sdk_worker",
+    "apache_beam.runners.worker.bundle_processor",
+    "apache_beam.runners.portability.fn_api_runner",
+)
+
+
+def configure_logging(level: int, debug: bool = False) -> None:
+    """Log to stderr at `level`; Beam's per-layer failure tracebacks only with --debug/-v."""
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    quiet = level >= logging.WARNING and not debug
+    if level >= logging.WARNING:
+        filter_relayed_worker_logs()
+    for name in _LOUD_ON_FAILURE:
+        logging.getLogger(name).setLevel(logging.CRITICAL if quiet else logging.NOTSET)
+
+
+def failure_line(exc: BaseException) -> str:
+    """The first line of an error's message; when it only announces a list ("...errors:"),
+    the first item too, so the one line says what went wrong."""
+    lines = [" ".join(line.split()) for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return ""
+    if lines[0].endswith(":") and len(lines) > 1:
+        return f"{lines[0]} {lines[1]}"
+    return lines[0]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    """`spindrift ingest`: exit 0 done, 1 run failed, 2 bad arguments, 3 output locked."""
+    imports_s = time.monotonic() - pipelines.PROCESS_STARTED
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
     try:
-        result = run(argv)
+        job = parse_args(args)
+        configure_logging(job.log_level, job.debug)
+        result = run(job, imports_s=imports_s)
     except UsageError as exc:
         print(f"spindrift: error: {exc}", file=sys.stderr)
         return 2
@@ -172,10 +271,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"spindrift: {exc}", file=sys.stderr)
         return 3
     except Exception as exc:
-        first = next((line for line in str(exc).splitlines() if line.strip()), "")
-        print(f"spindrift: run failed: {type(exc).__name__}: {first}", file=sys.stderr)
+        if debug:
+            traceback.print_exc()
+        first = failure_line(exc)
+        hint = "" if debug else "  (--debug shows the traceback)"
+        print(f"spindrift: run failed: {type(exc).__name__}: {first}{hint}", file=sys.stderr)
         return 1
-    print(summary(result))
+    if not job.quiet:
+        try:
+            print(summary(result), flush=True)
+        except BrokenPipeError:  # `spindrift ingest ... | head`: the reader left; not a failure
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

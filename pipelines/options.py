@@ -1,17 +1,41 @@
-"""Command-line options of the ingest job, validated when the pipeline is built."""
+"""Command-line options of the ingest job: strict parsing, then validation before anything runs.
+
+The job's own flags are parsed here; everything else must be a flag one of Beam's option
+classes (PipelineOptions subclasses) knows, or the run stops with exit code 2 and a
+suggestion. Beam by itself only warns about flags it does not know and runs with defaults.
+"""
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
+import difflib
+import logging
+import math
 import os
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.options.pipeline_options import (
+    PipelineOptions,
+    StandardOptions,
+    _BeamArgumentParser,
+)
 
 from pipelines.config import MIB, PipelineConfig, ReadConfig, WriteConfig
+from pipelines.config_file import ConfigFileError, load_config
 from pipelines.core.index import IndexConfig
+
+BEAM_OPTIONS_DOC = (
+    "https://beam.apache.org/releases/pydoc/current/apache_beam.options.pipeline_options.html"
+)
+_DIRECT_RUNNERS = {"DirectRunner", "direct", "directrunner", "FnApiRunner"}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class UsageError(ValueError):
@@ -27,49 +51,291 @@ def default_input() -> str:
 
 
 class IngestOptions(PipelineOptions):
+    """The job's flags as Beam pipeline options, so runners (and their UIs) see them too."""
+
     @classmethod
     def _add_argparse_args(cls, parser) -> None:
         parser.add_argument(
-            "--input",
-            action="append",
-            default=None,
-            help="Glob or directory of raw article files; repeatable; any Beam file system "
-            "(gs://, s3:// ...). Default: the seed articles shipped in seeds/.",
+            "--input", action="append", default=None, help="See spindrift ingest -h."
         )
         parser.add_argument("--output", default="out", help="Output folder (local or URI).")
         parser.add_argument(
-            "--max_article_mb",
-            type=float,
-            default=ReadConfig.max_article_bytes / MIB,
-            help="Inputs larger than this are quarantined as too_large.",
+            "--max_article_mb", type=float, default=ReadConfig.max_article_bytes / MIB
         )
-        parser.add_argument(
-            "--index_window_days",
-            type=int,
-            default=IndexConfig.window_days,
-            help="Days before the newest date seen that the near-duplicate index keeps.",
-        )
-        parser.add_argument(
-            "--rows_per_file",
-            type=int,
-            default=WriteConfig.rows_per_file,
-            help="Target rows per Parquet file in each partition.",
-        )
+        parser.add_argument("--index_window_days", type=int, default=IndexConfig.window_days)
+        parser.add_argument("--rows_per_file", type=int, default=WriteConfig.rows_per_file)
+        parser.add_argument("--config", default=None)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises UsageError instead of printing usage and exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+class _BeamParser(_BeamArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def _positive_finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number > 0")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+HELP_EPILOG = f"""\
+--input DIR reads the folder recursively: every regular file (or symlink to one) in it and its
+sub-folders, whatever its extension; names starting with '.' (files or folders) are skipped and
+symlinked folders are not followed. On object stores give a glob (gs://bucket/news/**).
+
+Every Apache Beam pipeline option is accepted too and passed to the runner, e.g. --runner,
+--direct_num_workers 2, --direct_running_mode multi_processing, --job_endpoint, --temp_location.
+They are documented at {BEAM_OPTIONS_DOC}
+(`spindrift ingest --beam-help` lists them all). An unknown or misspelt flag is an error.
+
+Exit codes: 0 done, 1 the run failed, 2 bad arguments, 3 another run holds the output's lock."""
+
+
+def job_parser() -> argparse.ArgumentParser:
+    """The `spindrift ingest` flags (job flags, tuning file, logging); not Beam's."""
+    p = _Parser(
+        prog="spindrift ingest",
+        description="Turn raw news text files into a de-duplicated, partitioned Parquet lake.",
+        epilog=HELP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
+    job = p.add_argument_group("job")
+    job.add_argument(
+        "--input",
+        action="append",
+        metavar="GLOB|DIR|FILE",
+        help="what to read; repeatable; any Beam file system (gs://, s3:// ...). "
+        "Default: the seed articles shipped in seeds/",
+    )
+    job.add_argument("--output", default="out", metavar="DIR", help="lake folder (default: out)")
+    job.add_argument(
+        "--max_article_mb",
+        type=_positive_finite,
+        metavar="MB",
+        help=f"inputs larger than this are quarantined as too_large "
+        f"(default: {ReadConfig.max_article_bytes / MIB:g})",
+    )
+    job.add_argument(
+        "--index_window_days",
+        type=_int,
+        metavar="DAYS",
+        help="days before the newest date seen that the near-duplicate index keeps "
+        f"(default: {IndexConfig.window_days})",
+    )
+    job.add_argument(
+        "--rows_per_file",
+        type=_int,
+        metavar="N",
+        help="target rows per Parquet file in each partition "
+        f"(default: {WriteConfig.rows_per_file})",
+    )
+    job.add_argument(
+        "--config",
+        metavar="FILE.toml",
+        help="tuning knobs of every stage (tables read, decode, header, language, dedup, index, "
+        "write; see README); the flags above win over the file",
+    )
+    out = p.add_argument_group("output and logging")
+    out.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more log lines (-vv: debug)"
+    )
+    out.add_argument(
+        "-q", "--quiet", action="store_true", help="errors only; no summary, no progress"
+    )
+    out.add_argument("--log-level", choices=LOG_LEVELS, type=str.upper, help="explicit log level")
+    out.add_argument("--debug", action="store_true", help="print the traceback when the run fails")
+    out.add_argument("--no-progress", action="store_true", help="no live progress line on a TTY")
+    out.add_argument("--beam-help", action="store_true", help="list every Beam pipeline option")
+    out.add_argument("--version", action="store_true", help="print the version and exit")
+    return p
+
+
+def beam_parser() -> argparse.ArgumentParser:
+    """Every flag Beam's own option classes define (what PipelineOptions would accept)."""
+    parser = _BeamParser(allow_abbrev=False, prog="spindrift ingest", add_help=False)
+    for cls in PipelineOptions.__subclasses__():
+        if cls is not IngestOptions:
+            cls._add_argparse_args(parser)
+    return parser
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> list[str]:
+    return [s for action in parser._actions for s in action.option_strings]
+
+
+def check_beam_flags(args: Sequence[str], known_job_flags: Sequence[str] = ()) -> None:
+    """Raise UsageError for the first flag or stray argument no Beam option class knows."""
+    parser = beam_parser()
+    try:
+        _, unknown = parser.parse_known_args(list(args))
+    except UsageError as exc:
+        raise UsageError(f"Beam option: {exc}") from None
+    if not unknown:
+        return
+    first = unknown[0]
+    if not first.startswith("-"):
+        raise UsageError(f"unexpected argument {first!r} (flags take the form --name value)")
+    name = first.split("=", 1)[0]
+    choices = [*known_job_flags, *_option_strings(parser)]
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.75)
+    hint = f"; did you mean {close[0]}?" if close else "; see spindrift ingest --help"
+    raise UsageError(f"unknown option {name}{hint}")
+
+
+def check_runner(beam_args: Sequence[str]) -> None:
+    """Raise UsageError when --runner names no runner Beam can construct."""
+    name = PipelineOptions(list(beam_args)).view_as(StandardOptions).runner
+    if name is None or name in _DIRECT_RUNNERS:
+        return
+    from apache_beam.runners.runner import create_runner
+
+    try:
+        create_runner(name)
+    except ValueError as exc:
+        first = str(exc).split(". ", 1)[0]
+        raise UsageError(f"--runner: {first}") from None
+    except ImportError as exc:
+        raise UsageError(f"--runner {name} needs a package that is not installed: {exc}") from None
+
+
+@dataclass(frozen=True)
+class JobArgs:
+    """A parsed, validated `spindrift ingest` command line."""
+
+    inputs: list[str] | None
+    output: str
+    config: PipelineConfig
+    beam_args: list[str]
+    log_level: int
+    quiet: bool
+    debug: bool
+    progress: bool
+    config_file: str | None = None
+    config_tables: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def parse_args(argv: Sequence[str]) -> JobArgs:
+    """Parse and validate an ingest command line; raises UsageError (exit 2).
+
+    `--help`, `--beam-help` and `--version` print and raise SystemExit(0).
+    """
+    parser = job_parser()
+    ns, rest = parser.parse_known_args(list(argv))
+    if ns.version:
+        from pipelines import version
+
+        print(f"spindrift {version()}")
+        raise SystemExit(0)
+    if ns.beam_help:
+        beam = beam_parser()
+        beam.usage = "spindrift ingest [job flags] [Beam flags]"
+        beam.description = f"Apache Beam pipeline options; documented at {BEAM_OPTIONS_DOC}"
+        beam.print_help()
+        raise SystemExit(0)
+    check_beam_flags(rest, _option_strings(parser))
+    check_runner(rest)
+    config, tables = PipelineConfig(), {}
+    if ns.config:
+        try:
+            config, tables = load_config(ns.config)
+        except ConfigFileError as exc:
+            raise UsageError(str(exc)) from None
+    config = _apply_flags(config, ns)
+    if ns.log_level:
+        level = getattr(logging, ns.log_level)
+    elif ns.quiet:
+        level = logging.ERROR
+    else:
+        level = {0: logging.WARNING, 1: logging.INFO}.get(ns.verbose, logging.DEBUG)
+    beam_args = [*rest, f"--output={ns.output}"]
+    for pattern in ns.input or []:
+        beam_args.append(f"--input={pattern}")
+    if ns.config:
+        beam_args.append(f"--config={ns.config}")
+    return JobArgs(
+        inputs=ns.input,
+        output=ns.output,
+        config=config,
+        beam_args=beam_args,
+        log_level=level,
+        quiet=ns.quiet,
+        debug=ns.debug,
+        progress=not (ns.no_progress or ns.quiet),
+        config_file=ns.config,
+        config_tables=tables,
+    )
+
+
+def _apply_flags(config: PipelineConfig, ns: argparse.Namespace) -> PipelineConfig:
+    """The command-line tuning flags over the (file's) config; UsageError when out of range."""
+    try:
+        read, write, index = config.read, config.write, config.index
+        if ns.max_article_mb is not None:
+            limit = int(ns.max_article_mb * MIB)
+            read = ReadConfig(max_article_bytes=limit, raw_cap=min(read.raw_cap, limit))
+        if ns.rows_per_file is not None:
+            write = dataclasses.replace(write, rows_per_file=ns.rows_per_file)
+        if ns.index_window_days is not None:
+            index = dataclasses.replace(index, window_days=ns.index_window_days)
+        return dataclasses.replace(config, read=read, write=write, index=index)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _is_local(path: str) -> bool:
     return "://" not in path
 
 
+def _hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def list_folder(folder: str) -> list[str]:
+    """Regular files (or symlinks to one) under `folder`, recursively, sorted; names starting
+    with '.' skipped at every level; symlinked folders are not followed."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not _hidden(d)]
+        for name in files:
+            path = os.path.join(root, name)
+            if not _hidden(name) and os.path.isfile(path):
+                found.append(path)
+    return sorted(found)
+
+
 def resolve_inputs(patterns: list[str] | None) -> list[str]:
-    """Check every input matches at least one file; a local directory means its files.
+    """Check every input matches at least one file; a local folder means its files (recursive,
+    see `list_folder`), listed one by one.
 
     Raises UsageError naming the first input that is missing or matches nothing.
     """
-    resolved = []
+    resolved: list[str] = []
     for pattern in patterns or [default_input()]:
         if _is_local(pattern) and os.path.isdir(pattern):
-            pattern = os.path.join(pattern, "*")
+            files = list_folder(pattern)
+            if not files:
+                raise UsageError(f"input folder {pattern!r} has no files (hidden ones are skipped)")
+            resolved.extend(files)
+            continue
         try:
             found = FileSystems.match([pattern])[0].metadata_list
         except Exception as exc:
@@ -100,18 +366,3 @@ def check_output(output: str) -> str:
         reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
         raise UsageError(f"output {output!r} is not writable: {reason}") from None
     return output
-
-
-def pipeline_config(options: IngestOptions) -> PipelineConfig:
-    """Stage configs from the command line; raises UsageError for out-of-range values."""
-    try:
-        return PipelineConfig(
-            read=ReadConfig(
-                max_article_bytes=int(options.max_article_mb * MIB),
-                raw_cap=min(ReadConfig.raw_cap, int(options.max_article_mb * MIB)),
-            ),
-            write=WriteConfig(rows_per_file=options.rows_per_file),
-            index=IndexConfig(window_days=options.index_window_days),
-        )
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None

@@ -22,6 +22,8 @@ import os
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.runners.runner import PipelineRunner
 
+from pipelines.progress import ObservedFnApiRunner, RunProgress
+
 _DIRECT = {None, "DirectRunner", "direct", "directrunner", "FnApiRunner"}
 _MALLOC_ARENAS = 2
 _M_ARENA_MAX = -8  # glibc's mallopt parameter number for the arena cap
@@ -43,8 +45,13 @@ def limit_malloc_arenas() -> None:
         pass  # not glibc (musl, macOS): nothing to tune
 
 
-def resolve_runner(options: PipelineOptions) -> PipelineRunner | str:
-    """The runner to construct the pipeline with: an offline FnApiRunner for DirectRunner."""
+def resolve_runner(
+    options: PipelineOptions, progress: RunProgress | None = None
+) -> PipelineRunner | str:
+    """The runner to construct the pipeline with: an offline FnApiRunner for DirectRunner.
+
+    `progress`: receives each finished bundle's stage and counters (DirectRunner only).
+    """
     name = options.view_as(StandardOptions).runner
     if name not in _DIRECT:
         return name
@@ -57,4 +64,6 @@ def resolve_runner(options: PipelineOptions) -> PipelineRunner | str:
     provision = fn_runner.ExtendedProvisionInfo(
         beam_provision_api_pb2.ProvisionInfo(pipeline_options=encoded)
     )
+    if progress is not None:
+        return ObservedFnApiRunner(progress, provision_info=provision)
     return fn_runner.FnApiRunner(provision_info=provision)

@@ -53,6 +53,7 @@ def _article(**kw) -> Article:
         dateline="BERLIN",
         caption=None,
         credit="AP",
+        byline="Jane Doe, BBC News",
         stripped=("ad", "footer"),
         duplicate_count=2,
         date_candidates=(("header", "2020-03-18"), ("body", "18.3.2020")),
@@ -63,7 +64,7 @@ def _article(**kw) -> Article:
 
 ARTICLES = [
     _article(),
-    _article(published_date=None, title=None, dateline=None, credit=None, stripped=()),
+    _article(published_date=None, title=None, dateline=None, credit=None, byline=None, stripped=()),
     _article(body="x" * 5_000_000, word_count=1),
     _article(body="", ingested_at=dt.datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
     # Off-type values still round-trip exactly (kept as-is).

@@ -6,17 +6,19 @@ import datetime as dt
 
 import pytest
 
-from pipelines.core import dates
 from pipelines.core.dates import (
     DEFAULT,
     DateConfig,
     HeaderDate,
+    LineDate,
     parse_date,
     parse_header_date,
     parse_published_line,
     publication_date,
+    read_header_line,
     split_date_prefix,
 )
+from pipelines.core.dates.names import MONTH_NAMES, WEEKDAY_NAMES
 
 # Every test passes a fixed `today` so results never depend on the wall clock.
 TODAY = dt.date(2020, 3, 20)
@@ -167,19 +169,19 @@ def test_parse_date_rejects(text: str) -> None:
     assert parse_date(text, today=TODAY) is None
 
 
-@pytest.mark.parametrize("language", sorted(dates._MONTH_NAMES))
+@pytest.mark.parametrize("language", sorted(MONTH_NAMES))
 def test_every_month_alias_parses(language: str) -> None:
     # Walks the table so an alias shadowed by the alternation or mis-normalized shows up here.
-    for number, aliases in enumerate(dates._MONTH_NAMES[language], start=1):
+    for number, aliases in enumerate(MONTH_NAMES[language], start=1):
         for alias in aliases.split("|"):
             expected = dt.date(2019, number, 13)
             assert parse_date(f"13 {alias} 2019", today=TODAY) == expected, alias
             assert parse_date(f"{alias.upper()} 13, 2019", today=TODAY) == expected, alias
 
 
-@pytest.mark.parametrize("language", sorted(dates._WEEKDAY_NAMES))
+@pytest.mark.parametrize("language", sorted(WEEKDAY_NAMES))
 def test_every_weekday_alias_is_skipped(language: str) -> None:
-    for alias in dates._WEEKDAY_NAMES[language].split("|"):
+    for alias in WEEKDAY_NAMES[language].split("|"):
         assert parse_date(f"{alias}, 13 March 2020", today=TODAY) == D13, alias
         assert parse_date(f"13 March 2020 {alias}", today=TODAY) == D13, alias
 
@@ -369,3 +371,99 @@ def test_publication_date_takes_first_usable_candidate_in_order() -> None:
 def test_publication_date_none() -> None:
     assert publication_date((), today=TODAY) == (None, "none")
     assert publication_date([("header", "2020-04-19")], today=TODAY) == (None, "none")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("۵ مارس ۲۰۲۰", dt.date(2020, 3, 5)),  # Persian digits
+        ("٥ آذار/مارس ٢٠٢٠", dt.date(2020, 3, 5)),  # Arabic-Indic digits, double month
+        ("۵ ژانویه ۲۰۲۰", dt.date(2020, 1, 5)),  # Persian month name
+        ("پنجشنبه ۵ مارس ۲۰۲۰", dt.date(2020, 3, 5)),  # Persian weekday
+        ("2020年3月5日 10時22分", dt.date(2020, 3, 5)),
+        ("2012年8月29日 21時2分", dt.date(2012, 8, 29)),
+        ("2020年3月5日(木)", dt.date(2020, 3, 5)),
+        ("5. März 2020, 10:22 Uhr", dt.date(2020, 3, 5)),
+        ("czwartek, 5 marca 2020 r.", dt.date(2020, 3, 5)),
+        ("5 de março de 2020", dt.date(2020, 3, 5)),
+        ("19/jul/2011", dt.date(2011, 7, 19)),
+    ],
+)
+def test_more_language_forms(text: str, expected: dt.date) -> None:
+    assert parse_date(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Friday, 13 Mar, 2020", LineDate("date", D13, "Friday, 13 Mar, 2020")),
+        ("WDR 5 | 13. März 2020", LineDate("date", D13, "13. marz 2020")),
+        ("NOS Nieuws · 13 maart 2020", LineDate("date", D13, "13 maart 2020")),
+        ("Published: 13 March 2020", LineDate("published", D13, "Published: 13 March 2020")),
+        ("Stand: 14.03.2020 | 13.03.2020", LineDate("date", D13, "13.03.2020")),
+        (
+            "Updated: 14 March 2020 | Published: 13 March 2020",
+            LineDate("published", D13, "published: 13 march 2020"),
+        ),
+        (
+            "Updated: 14 March 2020",
+            LineDate("updated", dt.date(2020, 3, 14), "Updated: 14 March 2020"),
+        ),
+    ],
+)
+def test_read_header_line(line: str, expected: LineDate) -> None:
+    assert read_header_line(line, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "WDR 5",
+        "Home | News | Sport",
+        "© 2019 BBC",
+        "Copyright 2012 | All rights reserved",
+        "Page 2 of 13",
+        "13 March 2020 was a Friday",  # a sentence, not a header segment
+        "x" * 300 + " | 13 March 2020",
+    ],
+)
+def test_read_header_line_none(line: str) -> None:
+    assert read_header_line(line, today=TODAY) is None
+
+
+def test_publication_date_reads_byline_candidates() -> None:
+    assert publication_date([("byline", "march 13, 2020")], today=TODAY) == (D13, "byline")
+
+
+def _reference_normalize(text: str) -> str:
+    """The plain algorithm that `normalize`'s shortcuts must agree with."""
+    import re
+    import unicodedata
+
+    from pipelines.core.dates.normalize import _CHAR_FIXES
+
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_CHAR_FIXES)
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "YAYINLANMA TARİHİ: 13 MART 2020",
+        "13 FÉVRIER 2020",
+        "Пятница, 13 марта 2020, 10:22 мск",
+        "Йошкар-Ола, 13 мая",
+        "الجُمُعَة، ١٣ مَارِس ٢٠٢٠",
+        "2020年３月１３日 星期五",
+        "2020년 3월 13일 금요일",
+        "Thứ Sáu, 13 tháng 3, 2020",
+        "  Published:\t13  March 2020 \n",
+        "Published:\r13\x0bMarch\x1f2020",
+        "ＭＡＲＣＨ １３, ２０２０",
+    ],
+)
+def test_normalize_shortcuts_agree_with_the_plain_algorithm(text: str) -> None:
+    from pipelines.core.dates.normalize import normalize
+
+    assert normalize(text) == _reference_normalize(text)

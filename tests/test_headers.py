@@ -59,7 +59,7 @@ def test_published_and_updated_lines_are_stripped_published_is_a_candidate():
     assert h.title == "Storm hits coast"
     assert h.date_candidates == (("published-line", "Published: 2021-05-04T10:22:00Z"),)
     assert h.body == "Heavy rain fell on Tuesday."
-    assert h.stripped == ("published-line", "updated-line", "title")
+    assert h.stripped == ("title", "published-line", "updated-line")  # in text order
 
 
 def test_multilingual_dateline_after_title():
@@ -95,4 +95,4 @@ def test_single_line_article_is_body_not_title():
 
 def test_config_is_validated():
     with pytest.raises(ValueError):
-        HeaderConfig(header_paragraphs=0)
+        HeaderConfig(header_lines=0)

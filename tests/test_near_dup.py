@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 
 from pipelines.core import near_dup as nd
+from pipelines.core.near_dup import hashing
+from pipelines.core.near_dup import skeleton as skeleton
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))}
@@ -138,7 +140,7 @@ Das Preisgeld soll in die Ausbildung von zwei neuen Lehrlingen fließen.
 Am Sonntagmorgen bildeten sich lange Schlangen vor dem Geschäft. Einige Kunden kamen sogar \
 aus den Nachbarorten, um ein Brot zu kaufen."""
 
-# Swedish has no stop-word list in near_dup_lexicon: exercises the short-word anchor fallback.
+# Swedish has no stop-word list in near_dup.lexicon: exercises the short-word anchor fallback.
 SWEDISH = """Kommunen bygger ny spårväg till norra förorterna
 
 Kommunfullmäktige beslutade på tisdagen att bygga en ny spårvägslinje från de norra \
@@ -372,8 +374,16 @@ def test_choose_survivor_rules() -> None:
     early = m("z", dt.date(2020, 1, 1), originality=-5.0)
     late = m("a", dt.date(2020, 1, 2), originality=9.0)
     undated = m("0", None, originality=99.0)
-    assert nd.choose_survivor([late, undated, early]) == early  # earliest date wins
-    assert nd.choose_survivor([undated, late]) == late  # None dates last
+    assert nd.choose_survivor([late, early]) == early  # between dated members the earliest wins
+    # An unknown date decides nothing: the undated member meets the best dated one on
+    # originality (a spun copy that gained a date line must not beat its undated original).
+    assert nd.choose_survivor([late, undated, early]) == undated
+    assert nd.choose_survivor([undated, late]) == undated
+    plain = m("1", None, originality=-9.0)
+    assert nd.choose_survivor([plain, early]) == early
+    assert nd.choose_survivor([plain, late, early]) == early
+    stored = m("y", None, originality=-99.0, stored=True)
+    assert nd.choose_survivor([undated, stored, early]) == stored  # published ones stay
     same_day = [m("b", "2020-01-01", 1.0), m("a", "2020-01-01", 2.0)]
     assert nd.choose_survivor(same_day).article_id == "a"  # then originality
     tie = [m("c", "2020-01-01", 1.0), m("b", "2020-01-01", 1.0), m("d", "2020-01-01", 1.0)]
@@ -405,18 +415,20 @@ def test_is_digit_cp_matches_range_comparisons():
         | ((cp >= 0x966) & (cp <= 0x96F))
         | ((cp >= 0xFF10) & (cp <= 0xFF19))
     )
-    assert np.array_equal(nd._is_digit_cp(cp), ref)
+    assert np.array_equal(hashing.is_digit_cp(cp), ref)
 
 
 @pytest.mark.parametrize("view", ["tier1", "stopwords"])
 @pytest.mark.parametrize("lang", ["en", "de", "xx"])
 def test_classify_matches_isin(view, lang):
-    words = nd._WORD_RE.findall((ARTICLE_A + ' "Quoted", (x): y; z? the of to der und').lower())
-    h = nd._hash_codepoints(nd._codepoints(words))
-    classes = nd._classify(h, view, lang)
-    stop = (nd._TIER1_HASHES if view == "tier1" else nd._STOP_HASHES).get(lang)
-    assert np.array_equal(classes & 1 > 0, np.isin(h, nd._BOUNDARY_HASHES))
-    assert np.array_equal(classes & 2 > 0, np.isin(h, nd._PUNCT_HASHES))
+    words = skeleton._WORD_RE.findall(
+        (ARTICLE_A + ' "Quoted", (x): y; z? the of to der und').lower()
+    )
+    h = hashing.hash_codepoints(hashing.codepoints(words))
+    classes = skeleton._classify(h, view, lang)
+    stop = (skeleton._TIER1_HASHES if view == "tier1" else skeleton._STOP_HASHES).get(lang)
+    assert np.array_equal(classes & 1 > 0, np.isin(h, skeleton._BOUNDARY_HASHES))
+    assert np.array_equal(classes & 2 > 0, np.isin(h, skeleton._PUNCT_HASHES))
     expected = np.isin(h, stop) if stop is not None else np.zeros(len(h), dtype=bool)
     assert np.array_equal(classes & 4 > 0, expected)
 
@@ -426,10 +438,10 @@ def test_classify_matches_isin(view, lang):
     ["", "_ _ a", "Plain words, (and) punctuation: here.", "x" * 40 + " _y_ " + "z" * 30, "中文。"],
 )
 def test_mostly_long_words_matches_token_average(text):
-    words = nd._WORD_RE.findall(text)
+    words = skeleton._WORD_RE.findall(text)
     lens = [len(w) for w in words if len(w) > 1 or w.isalnum()]
     expected = bool(lens) and sum(lens) / len(lens) > 12
-    assert nd._mostly_long_words(words, text, sum(map(len, words))) == expected
+    assert skeleton._mostly_long_words(words, text, sum(map(len, words))) == expected
 
 
 @pytest.mark.parametrize(
@@ -450,3 +462,35 @@ def test_features_equal_signature_and_word_profile(text: str, lang: str, title) 
         nd.signature(text, lang, title=title),
         nd.word_profile(text, lang),
     )
+
+
+def _sig_with(positions: list[int], exact: int) -> nd.Signature:
+    n = len(positions)
+    return nd.Signature(
+        exact, np.arange(n, dtype=np.uint32), np.array(positions, dtype=np.uint8), "skeleton", n
+    )
+
+
+def test_order_check_rejects_shared_shingles_in_random_order() -> None:
+    # Two "articles" sharing all 64 shingles, spread over both (coverage passes): in the same
+    # order they are copies; scattered at random, as chance overlap of two long texts is, not.
+    forward = list(range(0, 256, 4))
+    shuffled = forward.copy()
+    random.Random(3).shuffle(shuffled)
+    assert verify_order(forward, forward) == 1.0
+    assert nd.verify(_sig_with(forward, 1), _sig_with(forward, 2)) == nd.Match(1.0, "near:skeleton")
+    assert round(verify_order(forward, shuffled), 4) == 0.5397  # 34 of 63 steps
+    assert nd.verify(_sig_with(forward, 1), _sig_with(shuffled, 2)) is None
+    assert nd.verify(_sig_with(shuffled, 2), _sig_with(forward, 1)) is None  # symmetric
+
+
+def verify_order(a: list[int], b: list[int]) -> float:
+    from pipelines.core.near_dup.verify import _order
+
+    return _order(np.array(a, dtype=np.uint8), np.array(b, dtype=np.uint8))
+
+
+def test_order_counts_only_steps_that_move() -> None:
+    assert verify_order([0, 1, 2, 3], [9, 9, 9, 9]) == 1.0  # nothing moves: no evidence against
+    assert verify_order([0, 1, 2, 3], [3, 2, 1, 0]) == 0.0
+    assert verify_order([0, 1, 2, 3, 4], [0, 1, 1, 0, 5]) == 2 / 3

@@ -1,12 +1,22 @@
 """Split a decoded news file into title, header fields and a normalized body.
 
-Recognised header forms (see `seeds/`):
-- a leading ` date YYYY-MM-DD ` prefix glued to the first paragraph;
-- `Published: <timestamp>` / `Updated: ...` lines in several languages near the top;
-- a title line (a short first paragraph without closing sentence punctuation);
-- a dateline line that is only a date (`Friday, 13 Mar, 2020`, `13. März 2020` ...);
-- photo captions near the top that end in a credit: `(Lewis Whyld/PA)`, `/ AFP / NAME`;
-- trailing agency credit lines (`PA Media`, `(Reporting by ...)`, `© ...`).
+The header zone (`header_zone`) is the run of short lines at the top, before the body starts
+(a line longer than `HeaderConfig.max_header_line_chars`, or long sentences), at most
+`HeaderConfig.header_lines` lines. Anywhere in it, in any order and between a title, a
+subtitle, a programme or source name ("WDR 5"), a kicker or a truncated lede line, are found:
+
+- a dateline: a line that is only a date (`Friday, 13 Mar, 2020`, `13. März 2020`), or a date
+  segment of a line (`WDR 5 | 5. März 2020`);
+- `Published: <timestamp>` / `Updated: ...` lines in many languages (see `dates.header_lines`);
+- a byline (`By Jane Doe`, `Von Max Muster | 5. März 2020`, see `bylines`), with any date on it.
+
+Dates below the header zone (copyright years, related-story dates, comment timestamps) are never
+read. Also recognised: a leading ` date YYYY-MM-DD ` prefix glued to the first paragraph; a
+title (the first line of the zone that is not one of the above, when short, without closing
+punctuation, and alone in its paragraph or in a header block), under a one-word kicker; a
+teaser line that repeats the lede's first words; photo captions near the top that
+end in a credit (`(Lewis Whyld/PA)`, `/ AFP / NAME`); trailing agency credit lines (`PA Media`,
+`(Reporting by ...)`, `© ...`).
 
 Only header facts are collected here, as raw text; `dates.publication_date` decides which date
 is the publication date.
@@ -14,11 +24,10 @@ is the publication date.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
-from pipelines.core import dates
+from pipelines.core.header_zone import DIGIT, find_zone, measure, read_zone
 from pipelines.core.text import normalize_text, split_paragraphs
 
 _DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4}-\d{1,2}-\d{1,2})(?:\s+|$)", re.IGNORECASE)
@@ -45,8 +54,6 @@ _CREDIT_LINE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _TITLE_BAD_END = ".,;:"
-# Recognition only: validity against the run date is TagDate's job.
-_FAR_FUTURE = dt.date(9000, 1, 1)
 
 
 class HeaderError(ValueError):
@@ -59,20 +66,40 @@ class HeaderError(ValueError):
 
 @dataclass(frozen=True)
 class HeaderConfig:
-    """How far down the header zone reaches, and size limits of a title and a caption."""
+    """How far down the header zone reaches, and size limits of a title and a caption.
 
-    header_paragraphs: int = 6
+    header_lines: the zone spans at most this many leading lines (title, kicker, subtitle,
+        source, byline, dateline and a teaser fit with room to spare; menus of scraped pages
+        that run longer are not a header).
+    max_header_line_chars: a longer line is body text, and the zone ends before it (subtitles
+        and standfirsts run to ~200 characters, lede paragraphs longer).
+    body_sentence_words: a sentence with at least this many words is body text (one shorter
+        sentence may be a subtitle; the second ends the zone).
+    caption_paragraphs: photo captions are looked for in this many leading paragraphs.
+    """
+
+    header_lines: int = 10
+    max_header_line_chars: int = 200
+    body_sentence_words: int = 25
+    caption_paragraphs: int = 5
     max_title_chars: int = 200
     max_title_words: int = 30
     max_caption_chars: int = 400
     max_credit_lines: int = 2
 
     def __post_init__(self) -> None:
-        for name in ("header_paragraphs", "max_title_chars", "max_title_words"):
+        for name in (
+            "header_lines",
+            "max_header_line_chars",
+            "body_sentence_words",
+            "max_title_chars",
+            "max_title_words",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1")
-        if self.max_caption_chars < 0 or self.max_credit_lines < 0:
-            raise ValueError("max_caption_chars and max_credit_lines must be >= 0")
+        for name in ("caption_paragraphs", "max_caption_chars", "max_credit_lines"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0")
 
 
 DEFAULT_HEADER = HeaderConfig()
@@ -89,16 +116,12 @@ class ParsedHeader:
     credit: str | None
     stripped: tuple[str, ...]
     date_candidates: tuple[tuple[str, str], ...]
+    byline: str | None = None
 
 
-def _is_date_line(paragraph: str) -> bool:
-    return "\n" not in paragraph and dates.parse_date(paragraph, today=_FAR_FUTURE) is not None
-
-
-def _header_date_kind(line: str) -> str | None:
-    """'published' or 'updated' for a labelled header date line, else None."""
-    found = dates.parse_header_date(line, today=_FAR_FUTURE)
-    return found.kind if found else None
+# A kicker is one word: a one-word line cannot be a title, so taking it as a kicker when a
+# title follows costs no title.
+_MAX_KICKER_CHARS = 30
 
 
 def _is_caption(paragraph: str, config: HeaderConfig) -> bool:
@@ -109,15 +132,20 @@ def _is_caption(paragraph: str, config: HeaderConfig) -> bool:
     )
 
 
-def _is_title(paragraph: str, config: HeaderConfig) -> bool:
-    if "\n" in paragraph or len(paragraph) > config.max_title_chars:
+def _is_title(line: str, config: HeaderConfig) -> bool:
+    if len(line) > config.max_title_chars:
         return False
-    words = paragraph.split()
+    _, words = measure(line)
     return (
-        2 <= len(words) <= config.max_title_words
-        and paragraph[-1] not in _TITLE_BAD_END
-        and not paragraph[0].islower()
+        2 <= words <= config.max_title_words
+        and line[-1] not in _TITLE_BAD_END
+        and not line[0].islower()
     )
+
+
+def _is_kicker(line: str) -> bool:
+    """A one-word section label above a title ("Exclusive", "Coronavirus", "独家")."""
+    return len(line) <= _MAX_KICKER_CHARS and measure(line)[1] == 1 and not DIGIT.search(line)
 
 
 def parse_article(text: str, config: HeaderConfig = DEFAULT_HEADER) -> ParsedHeader:
@@ -136,46 +164,45 @@ def parse_article(text: str, config: HeaderConfig = DEFAULT_HEADER) -> ParsedHea
         stripped.append("date-prefix")
         text = text[prefix.end() :]
     paragraphs = split_paragraphs(text)
-    zone = config.header_paragraphs
-
-    # Published/Updated lines may sit alone or inside a small header block; drop just those
-    # lines. Only a published line is a publication-date candidate.
-    for i, paragraph in enumerate(paragraphs[:zone]):
-        kept = []
-        for line in paragraph.split("\n"):
-            kind = _header_date_kind(line)
-            if kind is None:
-                kept.append(line)
-                continue
-            stripped.append(f"{kind}-line")
-            if kind == "published":
-                candidates.append(("published-line", line))
-        paragraphs[i] = "\n".join(kept)
-    paragraphs = [p for p in paragraphs if p]
 
     caption = None
-    for paragraph in list(paragraphs[: zone - 1]):
+    for paragraph in list(paragraphs[: config.caption_paragraphs]):
         if len(paragraphs) > 1 and _is_caption(paragraph, config):
             caption = caption or paragraph
             stripped.append("caption")
             paragraphs.remove(paragraph)
 
-    # Title and dateline, in either order, at the very top.
-    title = dateline = None
-    for _ in range(2):
-        if not paragraphs:
-            break
-        first = paragraphs[0]
-        if dateline is None and _is_date_line(first):
-            dateline = first
-            candidates.append(("dateline", first))
-            stripped.append("dateline")
-        elif title is None and len(paragraphs) > 1 and _is_title(first, config):
-            title = first
-            stripped.append("title")
-        else:
-            break
-        paragraphs.pop(0)
+    zone, blocks, body_start = find_zone(
+        paragraphs, config.header_lines, config.max_header_line_chars, config.body_sentence_words
+    )
+    facts = read_zone(zone, blocks, body_start)
+
+    # The title: the first zone line that is not a header fact, alone in its paragraph (or in a
+    # paragraph that is a header block), when the article has more than that line.
+    title = None
+    rest = [p for p in zone if p not in facts.parts]
+    if (
+        len(rest) > 1
+        and _is_kicker(blocks[rest[0][0]][rest[0][1]])
+        and _is_title(blocks[rest[1][0]][rest[1][1]], config)
+    ):
+        facts.parts[rest.pop(0)] = "kicker"  # "Exclusive", "Coronavirus" above the title
+    if rest and (len(paragraphs) > 1 or len(blocks[0]) > 1):
+        b, i = rest[0]
+        block_facts = sum(1 for (fb, _) in facts.parts if fb == b)
+        alone = len(blocks[b]) - block_facts == 1
+        if (alone or block_facts) and _is_title(blocks[b][i], config):
+            title = blocks[b][i]
+            facts.parts[(b, i)] = "title"
+
+    if facts.parts:
+        for position in sorted(facts.parts):
+            stripped.append(facts.parts[position])
+        for b in sorted({b for b, _ in facts.parts}):
+            lines = blocks[b]
+            paragraphs[b] = "\n".join(x for i, x in enumerate(lines) if (b, i) not in facts.parts)
+        paragraphs = [p for p in paragraphs if p]
+    candidates.extend((source, raw) for _, source, raw in facts.candidates)
 
     credits = []
     while (
@@ -193,9 +220,10 @@ def parse_article(text: str, config: HeaderConfig = DEFAULT_HEADER) -> ParsedHea
     return ParsedHeader(
         title=title,
         body=body,
-        dateline=dateline,
+        dateline=facts.dateline,
         caption=caption,
         credit=" | ".join(credits) or None,
         stripped=tuple(stripped),
         date_candidates=tuple(candidates),
+        byline=facts.byline,
     )

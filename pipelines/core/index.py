@@ -54,7 +54,7 @@ class IndexEntry:
             "language": self.language,
             "exact": int(sig.exact),
             "shingles": sig.shingles.astype("<u4").tobytes(),
-            "chunks": sig.chunks.astype(np.uint8).tobytes(),
+            "positions": sig.positions.astype(np.uint8).tobytes(),
             "mode": sig.mode,
             "n_tokens": int(sig.n_tokens),
             "run_id": self.run_id,
@@ -65,7 +65,7 @@ class IndexEntry:
         signature = Signature(
             exact=int(row["exact"]),
             shingles=np.frombuffer(row["shingles"], dtype="<u4").astype(np.uint32),
-            chunks=np.frombuffer(row["chunks"], dtype=np.uint8).copy(),
+            positions=np.frombuffer(row["positions"], dtype=np.uint8).copy(),
             mode=row["mode"],
             n_tokens=int(row["n_tokens"]),
         )

@@ -46,7 +46,9 @@ class Article:
     dateline: str | None = None
     caption: str | None = None
     credit: str | None = None
+    byline: str | None = None
     stripped: tuple[str, ...] = ()
+    boilerplate: tuple[str, ...] = ()
     duplicate_count: int = 0
     # (source, raw text) pairs in priority order, e.g. (("header", "2020-03-18"),).
     date_candidates: tuple[tuple[str, str], ...] = field(default=(), compare=False)
@@ -59,6 +61,7 @@ class Article:
             if f.name not in TRANSIENT_ARTICLE_FIELDS
         }
         row["stripped"] = list(self.stripped)
+        row["boilerplate"] = list(self.boilerplate)
         return row
 
 

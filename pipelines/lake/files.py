@@ -1,4 +1,8 @@
-"""Small file operations the commit protocol is built from: checksums, atomic JSON, listing."""
+"""Small file operations the commit protocol is built from: checksums, atomic JSON, listing.
+
+Local paths use `os` directly, so readers (`spindrift query`) never import Apache Beam;
+URIs (gs://, s3:// …) go through Beam's FileSystems, imported only then.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +11,29 @@ import json
 import os
 from typing import Any
 
-from apache_beam.io.filesystems import FileSystems
-
 from pipelines.lake import layout
 from pipelines.lake.errors import StateError
 
 _CHUNK = 1024 * 1024
 
 
+def _beam_fs():
+    from apache_beam.io.filesystems import FileSystems
+
+    return FileSystems
+
+
+def _open_read(path: str):
+    if layout.is_local(path):
+        return open(path, "rb")
+    return _beam_fs().open(path, compression_type="uncompressed")
+
+
 def checksum(path: str) -> tuple[int, str]:
-    """(size, sha256 hex) of a file; raises OSError/IOError naming nothing: callers wrap it."""
+    """(size, sha256 hex) of a file; OS errors propagate (callers name the file)."""
     digest = hashlib.sha256()
     size = 0
-    with FileSystems.open(path, compression_type="uncompressed") as handle:
+    with _open_read(path) as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
             size += len(chunk)
@@ -48,19 +62,20 @@ def write_json_atomic(path: str, data: Any) -> None:
         finally:
             os.close(folder)
         return
-    with FileSystems.create(temp) as handle:
+    fs = _beam_fs()
+    with fs.create(temp) as handle:
         handle.write(payload)
-    if FileSystems.exists(path):
-        FileSystems.delete([path])
-    FileSystems.rename([temp], [path])
+    if fs.exists(path):
+        fs.delete([path])
+    fs.rename([temp], [path])
 
 
 def read_json(path: str, fix: str) -> Any:
     """The JSON document at `path`; StateError naming the file and `fix` when it is unreadable."""
     try:
-        with FileSystems.open(path, compression_type="uncompressed") as handle:
+        with _open_read(path) as handle:
             raw = handle.read()
-    except Exception as exc:  # Beam wraps OS errors in its own types
+    except Exception as exc:  # OSError, or Beam's wrappers of it for URIs
         raise StateError(f"cannot read {path}: {exc}; {fix}") from None
     if not raw.strip():
         raise StateError(f"{path} is empty; {fix}")
@@ -71,7 +86,9 @@ def read_json(path: str, fix: str) -> Any:
 
 
 def exists(path: str) -> bool:
-    return FileSystems.exists(path)
+    if layout.is_local(path):
+        return os.path.lexists(path)
+    return _beam_fs().exists(path)
 
 
 def list_dir(folder: str) -> list[str]:

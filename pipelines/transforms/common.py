@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import apache_beam as beam
+from apache_beam.metrics import Metrics
 
 from pipelines.core.records import Quarantined
 from pipelines.run_context import RunContext
@@ -26,6 +27,7 @@ def quarantine(
 
     `input_id` (the ledger's key) defaults to the content id of `raw_sha256`."""
     message = " ".join(message.split())[:_MAX_MESSAGE]
+    Metrics.counter("spindrift.quarantine", kind).inc()  # one counter per reason
     record = Quarantined(
         source_uri=source_uri,
         error_kind=kind,

@@ -3,18 +3,18 @@
 Only compact signatures and integer ids are shuffled to find duplicates; each body moves once,
 to ApplyDecisions. Everything that decides is small metadata -- candidate pairs, cluster ids,
 originality scores, decisions -- and travels as side inputs (broadcast), so no step joins two
-large collections. Steps:
+large collections. The steps are the sub-composites of `DropDuplicates`:
 
-1. Features: per article its `near_dup.Signature` (with date) and its WordProfile, both from
-   one tokenisation; WordFrequencies combines the profiles per language.
-2. CandidatePairs: LSH band keys, batched per key group -> buckets (capped) -> PairIndex, the
-   candidate pairs as two sorted integer arrays (16 bytes per pair, both directions).
-3. VerifyPairs: each article with a candidate partner sends its features to its larger
+1. _Features: per article its `near_dup.Signature` (with date) and its WordProfile, both
+   from one tokenisation; WordFrequencies combines the profiles per language.
+2. _BandKeys, _CandidatePairs: LSH band keys, batched per key group -> buckets (capped) ->
+   PairIndex, the candidate pairs as two sorted int arrays (16 bytes per pair, both ways).
+3. _VerifyPairs: each article with a candidate partner sends its features to its larger
    partners; one GroupByKey brings both signatures of every pair together.
-4. ClusterPairs: connected components of verified pairs (a single small combine).
-5. ChooseSurvivors: per cluster, re-check members against the survivor (no A~B~C chains) and
-   pick the survivor: earliest date, then most original, then smallest id.
-6. ApplyDecisions: kept articles carry `duplicate_count` and get an IndexEntry (with the
+4. _ChooseSurvivors: connected components of verified pairs (one small combine); per
+   cluster, members are re-checked against the survivor (no A~B~C chains) and the survivor
+   is picked (`near_dup.choose_survivor`).
+5. _ApplyDecisions: kept articles carry `duplicate_count` and get an IndexEntry (with the
    signature computed in step 1); the others become Duplicate rows.
 
 Side-input memory per worker is proportional to candidate pairs and duplicates, not articles:
@@ -32,8 +32,10 @@ from typing import NamedTuple
 
 import apache_beam as beam
 import numpy as np
+from apache_beam.metrics import Metrics
 
 from pipelines.core import near_dup as nd
+from pipelines.core.boilerplate import strip_filler
 from pipelines.core.index import IndexEntry, effective_date
 from pipelines.core.records import Article, Duplicate
 
@@ -174,11 +176,23 @@ def _features(article: Article, config: nd.NearDupConfig):
     Keys are `article_key(uid)`."""
     uid_ = uid(article)
     key = article_key(uid_)
-    sig, profile = nd.features(article.body, article.language, config, title=article.title)
+    # Template filler (Lorem ipsum) is no article's content: pages made of it are not copies
+    # of each other for sharing it.
+    text = strip_filler(article.body)
+    if text.strip():
+        sig, profile = nd.features(text, article.language, config, title=article.title)
+    else:
+        # No article text (all of it was chrome or filler): nothing to compare, so the
+        # article only matches byte-identical copies of its file (same article_id).
+        sig = nd.Signature(article_key(article.article_id), _NO_SHINGLES, _NO_POSITIONS, "empty", 0)
+        profile = nd.word_profile("", article.language)
     yield key, Features(uid_, article.published_date, sig)
     yield beam.pvalue.TaggedOutput(PROFILES, (key, profile))
     yield beam.pvalue.TaggedOutput(PENDING, (article, sig))
 
+
+_NO_SHINGLES = np.zeros(0, dtype=np.uint32)
+_NO_POSITIONS = np.zeros(0, dtype=np.uint8)
 
 # LSH keys are spread over this many groups; each group's buckets are built in one sort.
 _KEY_GROUPS = 64
@@ -328,12 +342,38 @@ def _survivors(
         yield keys[kept], count
 
 
-def _apply(item: tuple[Article, nd.Signature], decisions: Mapping[int, Dropped | int]):
+_ARTICLES = Metrics.counter("spindrift", "articles")
+_UNDATED = Metrics.counter("spindrift", "articles_undated")
+
+
+class _ApplyFn(beam.DoFn):
     """(article, signature) -> the article with `duplicate_count` and its IndexEntry (INDEX)
-    when kept, else a Duplicate (DUPLICATES)."""
+    when kept, else a Duplicate (DUPLICATES); counts kept and dropped articles by method."""
+
+    def __init__(self) -> None:
+        self._kept = Metrics.counter("dedup", "articles_kept")
+        self._dropped: dict[str, object] = {}
+
+    def process(self, item: tuple[Article, nd.Signature], decisions: Mapping[int, Dropped | int]):
+        decision = decisions.get(article_key(uid(item[0])))
+        if isinstance(decision, Dropped):
+            method = decision.method.split("|")[0]
+            if method not in self._dropped:
+                self._dropped[method] = Metrics.counter("dedup", f"dropped_{method}")
+            self._dropped[method].inc()
+        else:
+            self._kept.inc()
+        yield from _apply(item, decision)
+
+
+def _apply(item: tuple[Article, nd.Signature], decision: Dropped | int | None):
+    """(article, signature) and its decision -> the article with `duplicate_count` and its
+    IndexEntry (INDEX) when kept, else a Duplicate (DUPLICATES)."""
     article, sig = item
-    decision = decisions.get(article_key(uid(article)))
     if not isinstance(decision, Dropped):
+        _ARTICLES.inc()
+        if article.published_date is None:
+            _UNDATED.inc()
         yield dataclasses.replace(article, duplicate_count=decision) if decision else article
         yield beam.pvalue.TaggedOutput(
             INDEX,
@@ -348,6 +388,7 @@ def _apply(item: tuple[Article, nd.Signature], decisions: Mapping[int, Dropped |
             ),
         )
         return
+    Metrics.counter("spindrift.duplicates", decision.method).inc()  # one counter per method
     kept_id, kept_uri = split_uid(decision.kept_uid)
     later = (
         decision.kept_date is not None
@@ -384,6 +425,120 @@ class Deduplicated(NamedTuple):
     index: beam.PCollection
 
 
+class _Features(beam.PTransform):
+    """Article -> `features` (key, Features), `profiles` (key, WordProfile), `pending`
+    (article, signature) and `freq`, the batch's WordFreq (a singleton)."""
+
+    def __init__(self, config: nd.NearDupConfig) -> None:
+        super().__init__()
+        self._config = config
+
+    def expand(self, articles):
+        extracted = articles | "Extract" >> beam.FlatMap(_features, self._config).with_outputs(
+            PROFILES, PENDING, main="features"
+        )
+        freq = (
+            extracted[PROFILES]
+            | "Profiles" >> beam.Values()
+            | "WordFrequencies" >> beam.CombineGlobally(_WordFrequencies())
+        )
+        return {
+            "features": extracted.features,
+            PROFILES: extracted[PROFILES],
+            PENDING: extracted[PENDING],
+            "freq": freq,
+        }
+
+
+class _BandKeys(beam.PTransform):
+    """(key, Features) -> (key group, (band keys, article keys)) int64 arrays, in batches."""
+
+    def __init__(self, config: nd.NearDupConfig) -> None:
+        super().__init__()
+        self._config = config
+
+    def expand(self, features):
+        return (
+            features
+            | "Batch" >> beam.BatchElements(min_batch_size=64, max_batch_size=2048)
+            | "BandKeys" >> beam.FlatMap(_band_keys, self._config)
+        )
+
+
+class _CandidatePairs(beam.PTransform):
+    """Band keys of every article -> one PairIndex (a singleton): who shares a bucket."""
+
+    def __init__(self, config: nd.NearDupConfig) -> None:
+        super().__init__()
+        self._config = config
+
+    def expand(self, band_keys):
+        return (
+            band_keys
+            | "GroupByKeyGroup" >> beam.GroupByKey()
+            | "BucketPairs" >> beam.FlatMap(_bucket_pairs, self._config)
+            | "PairIndex" >> beam.CombineGlobally(_CollectPairs())
+        )
+
+
+class _VerifyPairs(beam.PTransform):
+    """(key, Features) of everyone + the PairIndex -> `pairs` (verified key pairs) and
+    `members` ((key, Features) of both ends of each verified pair)."""
+
+    def __init__(self, config: nd.NearDupConfig, pair_index) -> None:
+        super().__init__()
+        self._config = config
+        self._pair_index = pair_index
+
+    def expand(self, everyone):
+        return (
+            everyone
+            | "Probe" >> beam.FlatMap(_probe, beam.pvalue.AsSingleton(self._pair_index))
+            | "GroupPairs" >> beam.GroupByKey()
+            | "Verify" >> beam.FlatMap(_verify, self._config).with_outputs(MEMBERS, main="pairs")
+        )
+
+
+class _ChooseSurvivors(beam.PTransform):
+    """Verified pairs, their members, profiles and WordFreq -> decisions per article key:
+    Dropped for a copy, its dropped-copies count for a survivor (a dict side input)."""
+
+    def __init__(self, config: nd.NearDupConfig, members, profiles, freq) -> None:
+        super().__init__()
+        self._config = config
+        self._members, self._profiles, self._freq = members, profiles, freq
+
+    def expand(self, pairs):
+        clusters = beam.pvalue.AsDict(
+            pairs
+            | "AllPairs" >> beam.combiners.ToList()
+            | "ClusterPairs" >> beam.FlatMap(_components)
+        )
+        originality = self._profiles | "Originality" >> beam.FlatMap(
+            _originality, clusters, beam.pvalue.AsSingleton(self._freq)
+        )
+        return (
+            self._members
+            | "ClusterMembers" >> beam.FlatMap(_cluster_of, clusters)
+            | "GroupByCluster" >> beam.GroupByKey()
+            | "Survivors" >> beam.FlatMap(_survivors, beam.pvalue.AsDict(originality), self._config)
+        )
+
+
+class _ApplyDecisions(beam.PTransform):
+    """(article, signature) + decisions -> kept articles, Duplicate rows, IndexEntry rows."""
+
+    def __init__(self, decisions) -> None:
+        super().__init__()
+        self._decisions = decisions
+
+    def expand(self, pending):
+        applied = pending | "Apply" >> beam.ParDo(
+            _ApplyFn(), beam.pvalue.AsDict(self._decisions)
+        ).with_outputs(DUPLICATES, INDEX, main="articles")
+        return Deduplicated(applied.articles, applied[DUPLICATES], applied[INDEX])
+
+
 class DropDuplicates(beam.PTransform):
     """Article -> outputs `articles` (one survivor per duplicate group), `duplicates` and
     `index` (an IndexEntry per kept article).
@@ -404,59 +559,20 @@ class DropDuplicates(beam.PTransform):
 
     def expand(self, articles: beam.PCollection[Article]) -> Deduplicated:
         config = self._config
-        extracted = articles | "Features" >> beam.FlatMap(_features, config).with_outputs(
-            PROFILES, PENDING, main="features"
-        )
-        new, profiles = extracted.features, extracted[PROFILES]
-        freq = (
-            profiles
-            | "Profiles" >> beam.Values()
-            | "WordFrequencies" >> beam.CombineGlobally(_WordFrequencies())
-        )
+        extracted = articles | "Features" >> _Features(config)
+        new = extracted["features"]
         # Band keys of new articles are computed in the fused per-article stage; stored
         # features get their own, so neither waits for the other.
-        band_keys = (
-            new
-            | "Batch" >> beam.BatchElements(min_batch_size=64, max_batch_size=2048)
-            | "BandKeys" >> beam.FlatMap(_band_keys, config)
-        )
+        band_keys = new | "NewBandKeys" >> _BandKeys(config)
         everyone = new
         if self._stored is not None:
             previous = self._stored | "StoredFeatures" >> beam.Map(stored_features)
-            stored_keys = (
-                previous
-                | "StoredBatch" >> beam.BatchElements(min_batch_size=64, max_batch_size=2048)
-                | "StoredBandKeys" >> beam.FlatMap(_band_keys, config)
-            )
+            stored_keys = previous | "StoredBandKeys" >> _BandKeys(config)
             band_keys = (band_keys, stored_keys) | "AllBandKeys" >> beam.Flatten()
             everyone = (new, previous) | "AllFeatures" >> beam.Flatten()
-        pair_index = (
-            band_keys
-            | "GroupByKeyGroup" >> beam.GroupByKey()
-            | "CandidatePairs" >> beam.FlatMap(_bucket_pairs, config)
-            | "PairIndex" >> beam.CombineGlobally(_CollectPairs())
+        pair_index = band_keys | "CandidatePairs" >> _CandidatePairs(config)
+        verified = everyone | "VerifyPairs" >> _VerifyPairs(config, pair_index)
+        decisions = verified.pairs | "ChooseSurvivors" >> _ChooseSurvivors(
+            config, verified[MEMBERS], extracted[PROFILES], extracted["freq"]
         )
-        verified = (
-            everyone
-            | "Probe" >> beam.FlatMap(_probe, beam.pvalue.AsSingleton(pair_index))
-            | "GroupPairs" >> beam.GroupByKey()
-            | "VerifyPairs" >> beam.FlatMap(_verify, config).with_outputs(MEMBERS, main="pairs")
-        )
-        clusters = beam.pvalue.AsDict(
-            verified.pairs
-            | "AllPairs" >> beam.combiners.ToList()
-            | "ClusterPairs" >> beam.FlatMap(_components)
-        )
-        originality = profiles | "Originality" >> beam.FlatMap(
-            _originality, clusters, beam.pvalue.AsSingleton(freq)
-        )
-        decisions = beam.pvalue.AsDict(
-            verified[MEMBERS]
-            | "ClusterMembers" >> beam.FlatMap(_cluster_of, clusters)
-            | "GroupByCluster" >> beam.GroupByKey()
-            | "ChooseSurvivors" >> beam.FlatMap(_survivors, beam.pvalue.AsDict(originality), config)
-        )
-        applied = extracted[PENDING] | "ApplyDecisions" >> beam.FlatMap(
-            _apply, decisions
-        ).with_outputs(DUPLICATES, INDEX, main="articles")
-        return Deduplicated(applied.articles, applied[DUPLICATES], applied[INDEX])
+        return extracted[PENDING] | "ApplyDecisions" >> _ApplyDecisions(decisions)

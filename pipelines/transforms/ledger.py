@@ -24,7 +24,7 @@ def content_id(raw: RawFile) -> str:
 
 class _SkipFn(beam.DoFn):
     def __init__(self) -> None:
-        self.ingested = beam.metrics.Metrics.counter("SkipIngested", "already_ingested")
+        self.ingested = beam.metrics.Metrics.counter("spindrift", "already_ingested")
 
     def process(self, item: RawFile | Quarantined, seen: dict):
         key = content_id(item) if isinstance(item, RawFile) else item.input_id

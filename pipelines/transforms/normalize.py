@@ -65,8 +65,7 @@ class NormalizeFn(beam.DoFn):
     def __init__(self, config: HeaderConfig, run: RunContext) -> None:
         self._config = config
         self._run = run
-        self._html = beam.metrics.Metrics.counter("NormalizeHeaders", "html_quarantined")
-        self._sanitized = beam.metrics.Metrics.counter("NormalizeHeaders", "control_stripped")
+        self._sanitized = beam.metrics.Metrics.counter("spindrift", "articles_control_stripped")
 
     def process(self, doc: DecodedText) -> Iterator[Article | beam.pvalue.TaggedOutput]:
         try:
@@ -89,8 +88,7 @@ class NormalizeFn(beam.DoFn):
                 raw_sha256=doc.raw_sha256,
             )
             return
-        if parsed is None:
-            self._html.inc()
+        if parsed is None:  # counted by quarantine() under its kind
             yield quarantine(
                 self._run,
                 doc.source_uri,
@@ -116,6 +114,7 @@ class NormalizeFn(beam.DoFn):
             dateline=parsed.dateline,
             caption=parsed.caption,
             credit=parsed.credit,
+            byline=parsed.byline,
             stripped=(*removed, *parsed.stripped),
             date_candidates=parsed.date_candidates,
         )

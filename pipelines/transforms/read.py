@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import apache_beam as beam
 from apache_beam.io.filesystem import CompressionTypes, FileMetadata
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
 
 from pipelines.config import ReadConfig
 from pipelines.core.records import RawFile
@@ -31,6 +32,9 @@ from pipelines.transforms.common import QUARANTINE, quarantine
 
 SKIPPED = "skipped"
 _CHUNK = 1024 * 1024
+_FILES_MATCHED = Metrics.counter("spindrift", "files_matched")
+_FILES_READ = Metrics.counter("spindrift", "files_read")
+_BYTES_READ = Metrics.counter("spindrift", "bytes_read")
 # A regular file of at most max_article_bytes (10 MiB) reads in well under a second even
 # from a slow disk; a read still going after this long is on hung storage: give up on it.
 READ_SECONDS = 60.0
@@ -136,7 +140,7 @@ class MatchFn(beam.DoFn):
 
     def __init__(self, exclude: str | None) -> None:
         self._exclude = exclude
-        self._skipped = beam.metrics.Metrics.counter("ReadArticles", "skipped_not_regular")
+        self._skipped = Metrics.counter("spindrift", "files_skipped")
 
     def process(self, pattern: str) -> Iterator[FileMetadata | beam.pvalue.TaggedOutput]:
         if not layout.is_local(pattern):
@@ -225,6 +229,7 @@ class ReadFileFn(beam.DoFn):
             message = f"{type(exc).__name__}: {exc}"
             yield quarantine(self._run, path, kind, message, input_id=input_id)
             return
+        _BYTES_READ.inc(len(data))
         if len(data) > limit:
             # Never read further: hash and keep what the cap allows, and record the size.
             prefix = data[:limit]
@@ -240,6 +245,7 @@ class ReadFileFn(beam.DoFn):
                 input_id=hashlib.sha256(f"{sha}:{size}".encode()).hexdigest()[:20],
             )
             return
+        _FILES_READ.inc()
         yield RawFile(
             source_uri=path, data=data, size=len(data), sha256=hashlib.sha256(data).hexdigest()
         )
@@ -306,13 +312,18 @@ class ReadArticles(beam.PTransform):
         return {
             "files": read.files,
             "quarantine": read[QUARANTINE],
-            "matched": metadata | "Paths" >> beam.Map(lambda m: m.path),
+            "matched": metadata | "Paths" >> beam.Map(_matched_path),
             "skipped": skipped,
         }
 
 
 def _first(values: Iterable):
     return next(iter(values))
+
+
+def _matched_path(metadata: FileMetadata) -> str:
+    _FILES_MATCHED.inc()
+    return metadata.path
 
 
 class _Spread(beam.PTransform):

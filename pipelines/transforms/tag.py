@@ -42,7 +42,9 @@ class TagLanguage(beam.PTransform):
 class TagDate(beam.PTransform):
     """Article -> Article with `published_date` and `date_source` chosen from its header.
 
-    Dates after the run's start (plus the configured grace) or otherwise impossible are ignored.
+    Priority: the ``date`` prefix (header), a published line, then the highest dateline or date
+    on the byline line (see `pipelines.core.headers`). Dates after the run's start (plus the
+    configured grace) or otherwise impossible are ignored.
     """
 
     def __init__(self, run: RunContext, config: dates.DateConfig = dates.DEFAULT) -> None:

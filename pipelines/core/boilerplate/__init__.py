@@ -1,0 +1,144 @@
+"""Boilerplate: which lines of a scraped body are site chrome (pure core, no Apache Beam).
+
+Contract (what a Beam stage wires together)::
+
+    sketch = line_sketch(body, language)        # per article: line hashes + prose flags
+    repeats = LineCounts().add(...).repeats()   # per batch: lines that many articles share
+    kept = split_boilerplate(body, language, repeats)   # Split(body, removed lines)
+
+Each line is scored by a small logistic model (``model``) over its shape (length, function
+words, punctuation, capitals, separators), its neighbourhood (how much prose surrounds it,
+runs of short lines), its position, and how many other articles with text of their own
+carry it (``repetition``: a syndicated story is a copy, not chrome); a page without any sign
+of scraping (no shared block, separator or address) is left alone. Nothing is lost: removed
+lines are returned in order. ``strip_filler`` drops Lorem ipsum lines, which are no article's
+content, for duplicate detection (``placeholder``); bodies keep them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipelines.core.boilerplate import model
+from pipelines.core.boilerplate.features import (
+    line_features,
+    line_shapes,
+    scraped_look,
+    shared_neighbours,
+)
+from pipelines.core.boilerplate.lines import body_lines, line_hashes, long_lines
+from pipelines.core.boilerplate.placeholder import strip_filler
+from pipelines.core.boilerplate.repetition import LineCounts, LineSketch, Repeats
+
+__all__ = [
+    "BoilerplateConfig",
+    "LineCounts",
+    "LineSketch",
+    "Repeats",
+    "Split",
+    "line_sketch",
+    "split_boilerplate",
+    "strip_filler",
+]
+
+
+@dataclass(frozen=True)
+class BoilerplateConfig:
+    """enabled: run the stage at all. threshold: a line is chrome when the model gives it
+    P(content) below this (tuned for >= 0.97 token recall of article text on held-out web
+    pages). min_lines: bodies with fewer lines are never touched (nothing to compare with)."""
+
+    enabled: bool = True
+    threshold: float = 0.3
+    min_lines: int = 3
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"threshold must be in [0, 1], got {self.threshold!r}")
+        if not isinstance(self.min_lines, int) or self.min_lines < 1:
+            raise ValueError(f"min_lines must be an int >= 1, got {self.min_lines!r}")
+
+
+DEFAULT = BoilerplateConfig()
+
+# A line in a shared block must be carried by this many other articles to be chrome: two
+# distinct reports may quote one passage or print one line-up; a site's menu, footer and
+# blurb are on every one of its pages.
+SHARED_BLOCK_ARTICLES = 2
+
+
+@dataclass(frozen=True)
+class Split:
+    """A body without its chrome, and the removed lines in order."""
+
+    body: str
+    removed: tuple[str, ...]
+
+
+def line_sketch(body: str) -> LineSketch:
+    """What an article contributes to the batch's ``LineCounts``."""
+    lines = body_lines(body)
+    return LineSketch.of(line_hashes(lines), long_lines(lines))
+
+
+Scorer = Callable[[np.ndarray], np.ndarray]
+
+
+def chrome_mask(
+    lines: list[str],
+    language: str,
+    repeats: Repeats,
+    config: BoilerplateConfig = DEFAULT,
+    scorer: Scorer = model.content_probability,
+) -> np.ndarray:
+    """bool per line: True where the line is chrome. ``scorer``: features -> P(article text)
+    (the packaged model; another one when a benchmark compares models)."""
+    long = long_lines(lines)
+    others = repeats.for_article(line_hashes(lines), long)
+    chrome = np.zeros(len(lines), dtype=bool)
+    # Shared by other articles with text of their own, together with a neighbour that is
+    # shared too: a menu, link list, blurb or disclaimer. A lone shared line ("Conclusion",
+    # "Ingredients") is left to the model.
+    shared = others >= SHARED_BLOCK_ARTICLES
+    shared &= shared_neighbours(shared) > 0
+    if not shared.any() and (long.all() or not scraped_look(lines)):
+        # No sign of a scraped page (no shared block, separator or address), or only long
+        # lines: a clean article's lists and short lines (line-ups, a referee) are its own.
+        return chrome
+    shape = line_shapes(lines, language)
+    return shared | (scorer(line_features(shape, others)) < config.threshold)
+
+
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def split_boilerplate(
+    body: str,
+    language: str,
+    repeats: Repeats,
+    config: BoilerplateConfig = DEFAULT,
+    scorer: Scorer = model.content_probability,
+) -> Split:
+    """Split a body into article text and chrome lines (see module doc)."""
+    lines = body_lines(body)
+    if not config.enabled or len(lines) < config.min_lines:
+        return Split(body, ())
+    chrome = chrome_mask(lines, language, repeats, config, scorer)
+    if not chrome.any():
+        return Split(body, ())
+    drop = {i for i in np.flatnonzero(chrome).tolist()}
+    kept: list[str] = []
+    index = 0
+    for raw in body.split("\n"):
+        if raw.strip():
+            if index not in drop:
+                kept.append(raw)
+            index += 1
+        else:
+            kept.append(raw)
+    text = _BLANKS.sub("\n\n", "\n".join(kept)).strip()
+    return Split(text, tuple(lines[i] for i in sorted(drop)))

@@ -1,0 +1,44 @@
+"""Lines of a body and their stable 63-bit hashes (what cross-document repetition counts)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+
+def body_lines(body: str) -> list[str]:
+    """The non-blank lines of a body, stripped: the blocks boilerplate is decided on (a
+    scraper writes one block of the page per line)."""
+    return [line for line in (raw.strip() for raw in body.split("\n")) if line]
+
+
+def line_hash(line: str) -> int:
+    """63-bit hash of a line, case- and space-insensitive, equal in every process."""
+    key = " ".join(line.lower().split()).encode("utf-8")
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little") >> 1
+
+
+def line_hashes(lines: list[str]) -> np.ndarray:
+    """int64 hash of each line, in order."""
+    return np.fromiter((line_hash(line) for line in lines), dtype=np.int64, count=len(lines))
+
+
+# A "long" line: at least this many words (spaces + 1), or this many characters in scripts
+# written without spaces. Long lines are what an article's own text is made of; repetition
+# asks whether an article has long lines of its own (see ``repetition``).
+LONG_LINE_WORDS = 10
+LONG_LINE_CHARS_UNSPACED = 30
+
+
+def long_lines(lines: list[str]) -> np.ndarray:
+    """bool per line: whether it is long (cheap: counts spaces, no tokenising)."""
+    return np.fromiter(
+        (
+            line.count(" ") >= LONG_LINE_WORDS - 1
+            or (" " not in line and len(line) >= LONG_LINE_CHARS_UNSPACED)
+            for line in lines
+        ),
+        dtype=bool,
+        count=len(lines),
+    )

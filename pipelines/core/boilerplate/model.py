@@ -1,0 +1,89 @@
+"""The line model: gradient-boosted trees over ``features.NAMES`` -> P(line is article text).
+
+The trees are fitted by ``benchmarks/train_boilerplate.py`` (LightGBM, on half of the pages of
+the shared web corpus, evaluated on the other half) and stored in ``model.json`` beside this
+file; only numpy runs them here. Measured on the held-out half, trees beat a logistic model
+over the same features by ~9 points of token precision at the same recall (see the script).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MODEL_PATH = Path(__file__).with_name("model.json")
+
+
+@dataclass(frozen=True)
+class Forest:
+    """Trees as stacked arrays: node n of tree t tests ``x[feature[t, n]] <= threshold[t, n]``
+    and goes to ``left[t, n]`` or ``right[t, n]``; a child < 0 is leaf ``~child``."""
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    leaf_value: np.ndarray
+    bias: float
+    names: tuple[str, ...]
+
+    @staticmethod
+    def from_trees(trees: list[dict], bias: float, names: list[str]) -> Forest:
+        """From per-tree dicts of lists (feature, threshold, left, right, leaf_value)."""
+        nodes = max(1, max(len(t["feature"]) for t in trees))
+        leaves = max(len(t["leaf_value"]) for t in trees)
+
+        def stack(key: str, width: int, dtype, fill) -> np.ndarray:
+            out = np.full((len(trees), width), fill, dtype=dtype)
+            for i, tree in enumerate(trees):
+                out[i, : len(tree[key])] = tree[key]
+            return out
+
+        return Forest(
+            feature=stack("feature", nodes, np.intp, 0),
+            threshold=stack("threshold", nodes, np.float64, np.inf),
+            left=stack("left", nodes, np.intp, -1),
+            right=stack("right", nodes, np.intp, -1),
+            leaf_value=stack("leaf_value", leaves, np.float64, 0.0),
+            bias=bias,
+            names=tuple(names),
+        )
+
+    def raw_score(self, x: np.ndarray) -> np.ndarray:
+        """Sum of leaf values per row of ``x``, all trees and rows stepped together."""
+        trees, rows = len(self.feature), len(x)
+        if rows == 0:
+            return np.zeros(0)
+        t = np.arange(trees)[:, None]
+        node = np.zeros((trees, rows), dtype=np.intp)
+        # A tree whose root is a leaf starts there: its "left" child of node 0 is that leaf.
+        node = np.where(self.feature[:, :1] < 0, self.left[:, :1], node)
+        r = np.arange(rows)[None, :]
+        active = node >= 0
+        while active.any():
+            at = np.where(active, node, 0)
+            go_left = x[r, self.feature[t, at]] <= self.threshold[t, at]
+            step = np.where(go_left, self.left[t, at], self.right[t, at])
+            node = np.where(active, step, node)
+            active = node >= 0
+        return self.leaf_value[t, ~node].sum(axis=0) + self.bias
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        """P(article text) per row of ``x``."""
+        return 1.0 / (1.0 + np.exp(-self.raw_score(x)))
+
+
+@functools.lru_cache(maxsize=1)
+def forest() -> Forest:
+    """The packaged model (read once per process)."""
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    return Forest.from_trees(data["trees"], data["bias"], data["features"])
+
+
+def content_probability(features: np.ndarray) -> np.ndarray:
+    """P(article text) per row of a ``features.line_features`` matrix."""
+    return forest().probability(features)

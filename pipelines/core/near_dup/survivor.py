@@ -1,0 +1,120 @@
+"""Clusters of verified pairs, chain splitting and the survivor of each cluster."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+
+from pipelines.core.near_dup.config import DEFAULT, NearDupConfig
+from pipelines.core.near_dup.verify import verify
+
+
+@dataclass(frozen=True)
+class Member:
+    """A cluster member as seen by ``choose_survivor`` (article_id must be orderable).
+
+    stored: the article is already published by an earlier run; it always survives against
+    new articles, because published partitions are never rewritten.
+    """
+
+    article_id: str
+    published_date: _dt.date | str | None
+    originality: float = 0.0
+    stored: bool = False
+
+
+def cluster(ids: Iterable[Hashable], pairs: Iterable[tuple[Hashable, Hashable]]) -> dict:
+    """Connected components; cluster id = min member id. Independent of input order.
+
+    Pairs mentioning ids not in ``ids`` are ignored. Transitive chains (A~B~C with A!~C) are
+    merged here; use ``split_chains`` to re-check members against the survivor.
+    """
+    parent: dict = {i: i for i in ids}
+
+    def find(x: Hashable) -> Hashable:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:  # path compression
+            parent[x], x = root, parent[x]
+        return root
+
+    for a, b in pairs:
+        if a not in parent or b not in parent:
+            continue
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            # Union by smaller id keeps the root equal to the component minimum.
+            if rb < ra:
+                ra, rb = rb, ra
+            parent[rb] = ra
+    return {i: find(i) for i in parent}
+
+
+def _date_key(d: _dt.date | str | None) -> tuple[int, str]:
+    if d is None or d == "":
+        return (1, "")
+    if isinstance(d, _dt.datetime):
+        return (0, d.isoformat())
+    if isinstance(d, _dt.date):
+        return (0, d.isoformat())
+    return (0, str(d))
+
+
+def choose_survivor(members: Iterable[Member]) -> Member:
+    """The member to keep: stored (already published) members first, since published
+    partitions are never rewritten; then dates decide, but only between members that both
+    have one. The best dated member (earliest date, then highest originality, then smallest
+    id) and the best undated member (highest originality, then smallest id) meet on
+    originality (equal: the dated one, then smallest id): a spun copy that gained a date line
+    does not beat its undated original.
+
+    Deterministic and independent of input order. ISO date strings and ``date`` objects
+    compare correctly; do not mix them with other string formats.
+    """
+    ms = list(members)
+    if not ms:
+        raise ValueError("choose_survivor needs at least one member")
+    candidates = [m for m in ms if m.stored] or ms
+    dated = [m for m in candidates if _date_key(m.published_date)[0] == 0]
+    undated = [m for m in candidates if _date_key(m.published_date)[0] == 1]
+    finalists = []
+    if dated:
+        finalists.append(min(dated, key=lambda m: (_date_key(m.published_date), *_merit(m))))
+    if undated:
+        finalists.append(min(undated, key=_merit))
+    return min(finalists, key=lambda m: (_merit(m)[0], m not in dated, m.article_id))
+
+
+def _merit(member: Member) -> tuple[float, str]:
+    """Sort key: most original first, then smallest id."""
+    return -float(member.originality), member.article_id
+
+
+def split_chains(
+    clusters: dict,
+    signatures: dict,
+    members: dict,
+    config: NearDupConfig = DEFAULT,
+) -> dict:
+    """Guard against transitive chaining: keep in each cluster only members that verify
+    directly against the cluster's survivor; the rest are re-clustered among themselves
+    (recursively, same rule). Returns id -> cluster id (cluster id = survivor id).
+    """
+    groups: dict = {}
+    for aid, cid in clusters.items():
+        groups.setdefault(cid, []).append(aid)
+    out: dict = {}
+    for ids in groups.values():
+        pending = sorted(ids)
+        while pending:
+            surv = choose_survivor(members[i] for i in pending).article_id
+            rest = []
+            for i in pending:
+                if i == surv or verify(signatures[surv], signatures[i], config):
+                    out[i] = surv
+                else:
+                    rest.append(i)
+            pending = rest
+    return out

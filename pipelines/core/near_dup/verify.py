@@ -1,0 +1,79 @@
+"""Pair verification: containment, positional coverage and order of the shared shingles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipelines.core.near_dup.config import DEFAULT, NearDupConfig
+from pipelines.core.near_dup.skeleton import Signature
+
+
+@dataclass(frozen=True)
+class Match:
+    """A verified duplicate pair. method: "exact" or "near:<mode>"."""
+
+    similarity: float
+    method: str
+
+
+def _coverage(positions: np.ndarray, hit_idx: np.ndarray, config: NearDupConfig) -> float:
+    """Fraction of an article's position-chunks whose shingles are >= chunk_min_fraction
+    matched (chunks without shingles do not count). An article has ``config.chunks`` equal
+    chunks, fewer when it has under four shingles per chunk."""
+    k = max(1, min(config.chunks, len(positions) // 4))
+    chunks = (positions.astype(np.intp) * k) >> 8  # positions are in 1/256ths
+    size = np.bincount(chunks, minlength=config.chunks)
+    hits = np.bincount(chunks[hit_idx], minlength=config.chunks)
+    present = size > 0
+    ok = hits[present] >= config.chunk_min_fraction * size[present]
+    return float(ok.mean()) if ok.size else 0.0
+
+
+def _order(pos_a: np.ndarray, pos_b: np.ndarray) -> float:
+    """Among consecutive shared shingles in A's order, the fraction whose position in B moves
+    forward (steps where B's position does not change are not counted)."""
+    order = np.lexsort((pos_b, pos_a))
+    steps = np.diff(pos_b[order].astype(np.int16))
+    moved = int(np.count_nonzero(steps))
+    return float(np.count_nonzero(steps > 0) / moved) if moved else 1.0
+
+
+def verify(a: Signature, b: Signature, config: NearDupConfig = DEFAULT) -> Match | None:
+    """Decide whether two signatures are duplicates. Symmetric and deterministic.
+
+    exact: identical word streams. near:<mode>: skeleton-shingle containment of the smaller
+    article >= min_containment, >= min_shared shared shingles, and the shared shingles spread
+    over >= min_coverage of the smaller article's chunks and >= min_coverage_larger of the
+    larger's (so a shared block of boilerplate is not a duplicate), in the same order
+    (>= min_order: so chance overlap of two long texts is not a duplicate).
+    """
+    if a.exact == b.exact:
+        return Match(1.0, "exact")
+    na, nb = len(a.shingles), len(b.shingles)
+    if na == 0 or nb == 0:
+        return None
+    _, ia, ib = np.intersect1d(a.shingles, b.shingles, assume_unique=True, return_indices=True)
+    inter = len(ia)
+    if inter < config.min_shared:
+        return None
+    containment = inter / min(na, nb)
+    if containment < config.min_containment:
+        return None
+    # The smaller article must be matched throughout; the larger one may have lost sentences
+    # in the copy, so it only needs matches over a good part of its length. Shared boilerplate
+    # fails both (its matches sit in one block of each article).
+    cov_a, cov_b = _coverage(a.positions, ia, config), _coverage(b.positions, ib, config)
+    if na > nb or (na == nb and cov_a > cov_b):
+        cov_a, cov_b = cov_b, cov_a
+    if cov_a < config.min_coverage or cov_b < config.min_coverage_larger:
+        return None
+    # Order is read along the smaller article (ties: the smaller exact hash), so the check is
+    # symmetric.
+    if (nb, b.exact) < (na, a.exact):
+        a, b, ia, ib = b, a, ib, ia
+    if _order(a.positions[ia], b.positions[ib]) < config.min_order:
+        return None
+    mode = a.mode if a.mode == b.mode else f"{a.mode}|{b.mode}"
+    return Match(round(float(containment), 6), f"near:{mode}")

@@ -1,0 +1,185 @@
+"""Boilerplate: site chrome leaves the body, articles do not (inline fixtures and seeds/)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import apache_beam as beam
+import numpy as np
+import pytest
+from apache_beam.testing.util import assert_that, equal_to
+
+from pipelines.core import boilerplate as bp
+from pipelines.core import text as textlib
+from pipelines.core.boilerplate import features, model
+from pipelines.core.boilerplate.lines import body_lines
+from pipelines.core.boilerplate.placeholder import is_filler
+from pipelines.core.headers import parse_article
+from pipelines.transforms.boilerplate import RemoveBoilerplate
+from pipelines.transforms.dedup import DropDuplicates
+from tests.conftest import seed
+from tests.test_stages import _article
+
+MENU = ["Home", "World", "Business", "Sport", "Science", "Contact us"]
+FOOTER = [
+    "Share this article",
+    "Facebook | Twitter | Email",
+    "© 2025 Example News. All rights reserved.",
+]
+
+
+def _body(prefix: str) -> str:
+    return parse_article(seed(prefix).read_text(encoding="utf-8")).body
+
+
+def _page(prefix: str) -> str:
+    return "\n".join(MENU) + "\n\n" + _body(prefix) + "\n\n" + "\n".join(FOOTER)
+
+
+def _batch(bodies: list[str]) -> bp.Repeats:
+    counts = bp.LineCounts()
+    for body in bodies:
+        counts.add(bp.line_sketch(body))
+    return counts.repeats()
+
+
+# Seed 003 carries a related-story link inside its text (a headline and its teaser line):
+# once the page shows chrome, the model takes the headline line out too.
+RELATED = "Iraqi Troops Injured in 2nd Rocket Attack on US Base"
+
+
+def _without(body: str, line: str) -> str:
+    return body.replace(line + "\n", "")
+
+
+def test_chrome_shared_by_distinct_articles_of_a_site_is_removed() -> None:
+    pages = [_page(p) for p in ("001", "002", "003", "004")]
+    repeats = _batch(pages)
+    for prefix, page in zip(("001", "002", "003", "004"), pages, strict=True):
+        split = bp.split_boilerplate(page, "en", repeats)
+        if prefix == "003":
+            assert split == bp.Split(_without(_body(prefix), RELATED), (*MENU, RELATED, *FOOTER))
+        else:
+            assert split == bp.Split(_body(prefix), (*MENU, *FOOTER))
+
+
+def test_a_syndicated_story_is_not_chrome() -> None:
+    # The same story in six files repeats every line six times: a copy, not boilerplate.
+    story = _body("003")
+    repeats = _batch([story] * 6 + [_body("004")])
+    assert bp.split_boilerplate(story, "en", repeats) == bp.Split(story, ())
+
+
+def test_seeds_and_a_short_article_lose_nothing() -> None:
+    bodies = [_body(p) for p in ("000", "001", "002", "003", "004")]
+    short = "Flooding closed the A38 on Tuesday.\n\nThe road reopened at noon, police said."
+    repeats = _batch([*bodies, short])
+    for body in [*bodies, short]:
+        assert bp.split_boilerplate(body, "en", repeats).removed == ()
+
+
+LOREM = (
+    "Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod tempor\n"
+    "incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud\n\n"
+    "Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat."
+)
+
+
+def test_lorem_ipsum_lines_are_filler_a_line_about_it_is_not() -> None:
+    assert is_filler("Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod.")
+    assert is_filler("Lorem")
+    assert not is_filler("In")
+    assert not is_filler("Designers still paste lorem ipsum into every mock-up they send us.")
+    assert bp.strip_filler("Intro line of the test page.\n" + LOREM) == (
+        "Intro line of the test page.\n"
+    )
+
+
+def test_pages_of_filler_are_not_copies_of_each_other(pipeline, run_ctx) -> None:
+    # Template test pages share their Lorem ipsum text: distinct pages all the same, while a
+    # byte copy of one (same article_id) is still its duplicate. Bodies keep the filler.
+    first = _article(run_ctx, LOREM, "l1", title="Test script parsing", language="en")
+    second = _article(run_ctx, LOREM, "l2", title="RTL test", language="en")
+    copy = dataclasses.replace(first, source_uri="/in/z-copy.txt")
+    with pipeline as p:
+        out = p | beam.Create([first, second, copy]) | DropDuplicates()
+        assert_that(
+            out.articles,
+            equal_to([dataclasses.replace(first, duplicate_count=1), second]),
+            label="kept",
+        )
+        assert_that(
+            out.duplicates | beam.Map(lambda d: (d.source_uri, d.kept_source_uri, d.method)),
+            equal_to([("/in/z-copy.txt", "/in/l1.txt", "exact")]),
+            label="dups",
+        )
+
+
+def test_config_is_validated() -> None:
+    with pytest.raises(ValueError, match="threshold"):
+        bp.BoilerplateConfig(threshold=1.5)
+    with pytest.raises(ValueError, match="min_lines"):
+        bp.BoilerplateConfig(min_lines=0)
+
+
+def test_remove_boilerplate_stage_moves_chrome_to_its_column(pipeline, run_ctx) -> None:
+    pages = {p: _page(p) for p in ("001", "002", "003", "004")}
+    articles = [_article(run_ctx, page, f"a{p}", language="en") for p, page in pages.items()]
+
+    def cleaned(prefix: str, article):
+        body, removed = _body(prefix), (*MENU, *FOOTER)
+        if prefix == "003":
+            body, removed = _without(body, RELATED), (*MENU, RELATED, *FOOTER)
+        return dataclasses.replace(
+            article,
+            body=body,
+            boilerplate=removed,
+            word_count=textlib.word_count(body),
+            content_hash=textlib.content_hash(body),
+        )
+
+    expected = [cleaned(p, a) for p, a in zip(pages, articles, strict=True)]
+    with pipeline as p:
+        out = p | beam.Create(articles) | RemoveBoilerplate()
+        assert_that(out, equal_to(expected))
+
+
+def test_pages_sharing_only_chrome_are_not_duplicates(pipeline, run_ctx) -> None:
+    # Without the stage the shared menu and footer are most of two short pages; with it, the
+    # four distinct seed reports are kept and only the spun copy 000 of 001 is dropped.
+    prefixes = ("000", "001", "002", "003", "004")
+    articles = [_article(run_ctx, _page(p), f"a{p}", language="en") for p in prefixes]
+    with pipeline as p:
+        out = p | beam.Create(articles) | RemoveBoilerplate() | DropDuplicates()
+        assert_that(
+            out.duplicates | beam.Map(lambda d: (d.article_id, d.kept_article_id)),
+            equal_to([("a000", "a001")]),
+            label="dups",
+        )
+        assert_that(
+            out.articles | beam.Map(lambda a: a.article_id),
+            equal_to(["a001", "a002", "a003", "a004"]),
+            label="kept",
+        )
+
+
+def _walk(tree: dict, row: np.ndarray) -> float:
+    """One tree, one row, the plain way: follow the tests from the root to a leaf."""
+    if tree["feature"][0] < 0:
+        return tree["leaf_value"][0]
+    node = 0
+    while node >= 0:
+        go_left = row[tree["feature"][node]] <= tree["threshold"][node]
+        node = tree["left"][node] if go_left else tree["right"][node]
+    return tree["leaf_value"][~node]
+
+
+def test_packaged_forest_equals_walking_each_tree() -> None:
+    data = json.loads(model.MODEL_PATH.read_text(encoding="utf-8"))
+    assert data["features"] == list(features.NAMES)
+    page = body_lines(_page("001"))
+    shape = features.line_shapes(page, "en")
+    x = features.line_features(shape, np.arange(len(page)) % 3)
+    plain = np.array([sum(_walk(t, row) for t in data["trees"]) for row in x]) + data["bias"]
+    assert np.allclose(model.forest().raw_score(x), plain, rtol=0, atol=1e-12)
