@@ -347,23 +347,10 @@ _UNDATED = Metrics.counter("spindrift", "articles_undated")
 
 
 class _ApplyFn(beam.DoFn):
-    """(article, signature) -> the article with `duplicate_count` and its IndexEntry (INDEX)
-    when kept, else a Duplicate (DUPLICATES); counts kept and dropped articles by method."""
-
-    def __init__(self) -> None:
-        self._kept = Metrics.counter("dedup", "articles_kept")
-        self._dropped: dict[str, object] = {}
+    """(article, signature) -> its decision applied (see `_apply`)."""
 
     def process(self, item: tuple[Article, nd.Signature], decisions: Mapping[int, Dropped | int]):
-        decision = decisions.get(article_key(uid(item[0])))
-        if isinstance(decision, Dropped):
-            method = decision.method.split("|")[0]
-            if method not in self._dropped:
-                self._dropped[method] = Metrics.counter("dedup", f"dropped_{method}")
-            self._dropped[method].inc()
-        else:
-            self._kept.inc()
-        yield from _apply(item, decision)
+        yield from _apply(item, decisions.get(article_key(uid(item[0]))))
 
 
 def _apply(item: tuple[Article, nd.Signature], decision: Dropped | int | None):

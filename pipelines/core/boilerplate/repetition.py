@@ -2,8 +2,9 @@
 
 The trap is syndication: a wire story printed by fifty sites repeats every one of its lines
 in fifty files, and it is a duplicate, not boilerplate. So a line counts as repeated chrome
-only in articles that have text of their own: an article most of whose long lines occur
-elsewhere too is a copy (or carries a copy), and its lines are no evidence of chrome.
+only in articles that have text of their own: an article that shares a run of consecutive
+long lines (paragraphs) with others is a copy (or carries one), and its lines are no evidence
+of chrome.
 """
 
 from __future__ import annotations
@@ -12,58 +13,70 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-# An article whose long lines occur in other articles at this share or more is (or carries)
-# a copy: its repeated lines do not count as chrome.
-COPY_LONG_SHARE = 0.5
+# An article that shares a run of this many consecutive long lines with other articles is (or
+# carries) a copy of a story: its repeated lines are no evidence of chrome. Site chrome in
+# prose (a blurb, comment rules, a disclaimer) is one or two paragraphs; a story is longer.
+COPY_RUN_LINES = 3
+
+
+def _longest_run(mask: np.ndarray) -> int:
+    """Length of the longest run of True in a bool array."""
+    if not mask.any():
+        return 0
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max())
 
 
 @dataclass(frozen=True)
 class LineSketch:
-    """What one article contributes: its distinct line hashes and which are long lines."""
+    """What one article contributes: its line hashes in order and which lines are long."""
 
-    hashes: np.ndarray = field(repr=False)  # unique int64, sorted
+    hashes: np.ndarray = field(repr=False)  # int64, one per line, in order
     long: np.ndarray = field(repr=False)  # bool, aligned with hashes
 
     @staticmethod
     def of(hashes: np.ndarray, long: np.ndarray) -> LineSketch:
-        uniq, first = np.unique(hashes, return_index=True)
-        return LineSketch(uniq.astype(np.int64), long[first].astype(bool))
+        return LineSketch(hashes.astype(np.int64), long.astype(bool))
 
 
 class LineCounts:
     """Mergeable counts over a batch of LineSketches (a Beam CombineFn accumulator).
 
-    Keeps the sketches as flat arrays and counts once, in ``repeats()``.
+    Keeps the sketches as arrays and counts once, in ``repeats()``.
     """
 
     def __init__(self) -> None:
-        self._hashes: list[np.ndarray] = []
-        self._long: list[np.ndarray] = []
+        self._sketches: list[LineSketch] = []
 
     def add(self, sketch: LineSketch) -> LineCounts:
-        self._hashes.append(sketch.hashes)
-        self._long.append(sketch.long)
+        self._sketches.append(sketch)
         return self
 
     def merge(self, other: LineCounts) -> LineCounts:
-        self._hashes.extend(other._hashes)
-        self._long.extend(other._long)
+        self._sketches.extend(other._sketches)
         return self
 
     def repeats(self) -> Repeats:
         """Count, for every line seen in two or more articles, in how many it occurs and in
-        how many articles with text of their own (see COPY_LONG_SHARE)."""
-        if not self._hashes:
+        how many articles with text of their own (see COPY_RUN_LINES)."""
+        if not self._sketches:
             return Repeats.empty()
-        sizes = np.array([len(h) for h in self._hashes])
+        distinct_lines = [np.unique(s.hashes) for s in self._sketches]
+        sizes = np.array([len(h) for h in distinct_lines])
         doc = np.repeat(np.arange(len(sizes)), sizes)
-        hashes = np.concatenate([np.zeros(0, np.int64), *self._hashes])
-        long = np.concatenate([np.zeros(0, bool), *self._long])
-        keys, inverse, df = np.unique(hashes, return_inverse=True, return_counts=True)
-        repeated = df[inverse] >= 2
-        long_lines = np.bincount(doc, weights=long, minlength=len(sizes))
-        repeated_long = np.bincount(doc, weights=long & repeated, minlength=len(sizes))
-        own = repeated_long < COPY_LONG_SHARE * long_lines  # articles with text of their own
+        keys, inverse, df = np.unique(
+            np.concatenate([np.zeros(0, np.int64), *distinct_lines]),
+            return_inverse=True,
+            return_counts=True,
+        )
+        shared = keys[df >= 2]
+        own = np.array(
+            [
+                _longest_run(s.long & np.isin(s.hashes, shared)) < COPY_RUN_LINES
+                for s in self._sketches
+            ],
+            dtype=bool,
+        )
         distinct = np.bincount(inverse, weights=own[doc], minlength=len(keys)).astype(np.int64)
         keep = df >= 2
         return Repeats(keys[keep], df[keep].astype(np.int64), distinct[keep])
@@ -93,15 +106,9 @@ class Repeats:
         return np.where(self.hashes[idx] == hashes, values[idx], absent)
 
     def for_article(self, hashes: np.ndarray, long: np.ndarray) -> np.ndarray:
-        """Per line of one article of the batch: in how many *other* articles with text of
-        their own it occurs."""
+        """Per line of one article of the batch (``hashes`` and ``long`` in line order): in
+        how many *other* articles with text of their own it occurs."""
         articles = self._lookup(hashes, self.articles, 1)
         distinct = self._lookup(hashes, self.distinct, 0)
-        lines = long.astype(bool)
-        _, first = np.unique(hashes, return_index=True)
-        once = np.zeros(len(hashes), dtype=bool)
-        once[first] = True
-        long_lines = int((lines & once).sum())
-        repeated_long = int((lines & once & (articles >= 2)).sum())
-        own = repeated_long < COPY_LONG_SHARE * long_lines
+        own = _longest_run(long.astype(bool) & (articles >= 2)) < COPY_RUN_LINES
         return np.maximum(distinct - int(own), 0)
