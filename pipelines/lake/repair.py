@@ -29,6 +29,7 @@ from pipelines.lake.errors import StateError
 from pipelines.lake.lock import run_lock
 from pipelines.lake.snapshot import FileEntry, Snapshot, read_snapshot, write_snapshot
 from pipelines.lake.state import file_problem
+from pipelines.transforms.dedup import article_features
 from pipelines.transforms.write import write_parquet
 
 
@@ -141,7 +142,9 @@ def _partition(path: str) -> tuple[dt.date | None, str]:
 
 
 def _index(output: str, tables: list[FileEntry], window: IndexConfig) -> list[IndexEntry]:
-    """Every article's signature, recomputed from its body, then kept within the window."""
+    """Every article's signature, recomputed from its body as DropDuplicates computes it (with
+    the default NearDupConfig), then kept within the window."""
+    dedup = nd.NearDupConfig()
     entries = []
     columns = ["article_id", "source_uri", "title", "body", "ingested_at", "run_id"]
     for f in tables:
@@ -156,7 +159,9 @@ def _index(output: str, tables: list[FileEntry], window: IndexConfig) -> list[In
                     published_date=published,
                     effective_date=effective_date(published, row["ingested_at"]),
                     language=language,
-                    signature=nd.signature(row["body"], language, title=row["title"]),
+                    signature=article_features(
+                        row["body"], language, row["title"], row["article_id"], dedup
+                    )[0],
                     run_id=row["run_id"],
                 )
             )
