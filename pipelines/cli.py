@@ -3,6 +3,7 @@
 spindrift ingest [--input GLOB|DIR ...] [--output DIR] [job flags] [Beam flags]
 spindrift query LAKE [SQL | -c SQL | < file.sql] [--csv | --json | --markdown]
 spindrift report LAKE [--run ID] [-o report.html]
+spindrift check LAKE | spindrift repair LAKE
 
 Subcommand modules are imported only when called: `query` must not pay for importing Beam.
 """
@@ -17,6 +18,8 @@ COMMANDS = {
     "ingest": "run the job: raw news files -> de-duplicated, partitioned Parquet lake",
     "query": "SQL over a lake with DuckDB (views articles, duplicates, quarantine)",
     "report": "one self-contained HTML page about a lake: volumes, duplicates, quarantine, runs",
+    "check": "verify a lake without changing it: snapshot, every file's checksum, manifests",
+    "repair": "rebuild a lake's _index, _ledger and snapshot from its published tables",
 }
 
 USAGE = "usage: spindrift [-h] [--version] {" + ",".join(COMMANDS) + "} ..."
@@ -55,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pipelines.report import main as report_main
 
         return report_main(rest)
+    if command in {"check", "repair"}:
+        from pipelines.lake.cli import main as lake_main
+
+        return lake_main(command, rest)
     close = difflib.get_close_matches(command, list(COMMANDS), n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     print(f"spindrift: error: unknown command {command!r}{hint}\n{USAGE}", file=sys.stderr)

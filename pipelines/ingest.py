@@ -20,11 +20,16 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
 import pipelines.coders  # (registers fast coders for our records; see module doc)
 from pipelines.config import PipelineConfig
+from pipelines.lake import layout
+from pipelines.lake.commit import publish, recover
+from pipelines.lake.errors import LockedError
+from pipelines.lake.guards import check_paths
+from pipelines.lake.lock import run_lock
+from pipelines.lake.state import load_state
 from pipelines.options import (
     JobArgs,
     UsageError,
@@ -36,16 +41,7 @@ from pipelines.progress import ProgressLine, RunProgress, live_terminal, result_
 from pipelines.quiet import filter_relayed_worker_logs, filtered_stderr
 from pipelines.run_context import RunContext
 from pipelines.runners import resolve_runner
-from pipelines.store import (
-    LockedError,
-    ReadIndex,
-    ReadLedger,
-    index_files,
-    ledger_files,
-    recover,
-    run_lock,
-    write_manifest,
-)
+from pipelines.store import ReadIndex, ReadLedger
 from pipelines.summary import summary as run_summary
 from pipelines.transforms.boilerplate import RemoveBoilerplate
 from pipelines.transforms.dedup import DropDuplicates
@@ -53,15 +49,7 @@ from pipelines.transforms.ledger import RecordLedger, SkipIngested
 from pipelines.transforms.normalize import DecodeText, NormalizeHeaders
 from pipelines.transforms.read import ReadArticles
 from pipelines.transforms.tag import TagDate, TagLanguage
-from pipelines.transforms.write import (
-    CommitRun,
-    WriteDuplicates,
-    WriteIndex,
-    WriteLedger,
-    WritePartitions,
-    WriteQuarantine,
-    read_journal,
-)
+from pipelines.transforms.write import PublishRun
 
 
 @dataclass(frozen=True)
@@ -86,7 +74,7 @@ def build(
     """
     read = pipeline | "ReadArticles" >> ReadArticles(inputs, config.read, run)
     ingested = pipeline | "ReadLedger" >> ReadLedger(ledger)
-    fresh = read["files"] | "SkipIngested" >> SkipIngested(ingested)
+    fresh = (read["files"], read["quarantine"]) | "SkipIngested" >> SkipIngested(ingested)
     decoded = fresh.files | "DecodeText" >> DecodeText(config.decode, run)
     normalized = decoded.decoded | "NormalizeHeaders" >> NormalizeHeaders(config.header, run)
     tagged = (
@@ -98,7 +86,7 @@ def build(
     stored = pipeline | "ReadIndex" >> ReadIndex(index)
     deduped = tagged | "DropDuplicates" >> DropDuplicates(config.dedup, stored)
     quarantined = (
-        read["quarantine"],
+        fresh.quarantine,
         decoded.quarantine,
         normalized.quarantine,
     ) | "CollectQuarantine" >> beam.Flatten()
@@ -108,14 +96,17 @@ def build(
         quarantined,
     ) | "RecordLedger" >> RecordLedger(run)
     index_entries = (stored, deduped.index) | "CollectIndex" >> beam.Flatten()
-    staged = (
-        deduped.articles | "WritePartitions" >> WritePartitions(config.write, run, tagged),
-        deduped.duplicates | "WriteDuplicates" >> WriteDuplicates(config.write, run),
-        quarantined | "WriteQuarantine" >> WriteQuarantine(config.write, run),
-        index_entries | "WriteIndex" >> WriteIndex(config.write, config.index, run),
-        ledger_entries | "WriteLedger" >> WriteLedger(config.write, run, read["matched"]),
-    ) | "CollectStaged" >> beam.Flatten()
-    return staged | "CommitRun" >> CommitRun(read["matched"], fresh.skipped, list(index), run)
+    outputs = {
+        "articles": deduped.articles,
+        "duplicates": deduped.duplicates,
+        "quarantine": quarantined,
+        "index": index_entries,
+        "ledger": ledger_entries,
+        "matched": read["matched"],
+        "already_ingested": fresh.skipped,
+        "skipped": read["skipped"],
+    }
+    return outputs | "PublishRun" >> PublishRun(config.write, config.index, run, tagged)
 
 
 def run(argv: Sequence[str] | JobArgs | None = None, *, imports_s: float = 0.0) -> RunResult:
@@ -124,7 +115,8 @@ def run(argv: Sequence[str] | JobArgs | None = None, *, imports_s: float = 0.0) 
     `argv`: a `spindrift ingest` command line (job flags and Beam flags) or its parsed form.
     `imports_s`: seconds the caller spent importing, recorded as part of start-up.
     Raises UsageError for bad arguments before anything runs, LockedError when another run
-    holds the output folder.
+    holds the output folder, StateError when the lake's state cannot be trusted (naming the
+    file and the fix); the commit protocol is `pipelines/lake/commit.py`.
     """
     clock = _Clock()
     job = argv if isinstance(argv, JobArgs) else parse_args(sys.argv[1:] if argv is None else argv)
@@ -133,22 +125,23 @@ def run(argv: Sequence[str] | JobArgs | None = None, *, imports_s: float = 0.0) 
         # SDK worker processes (multi_processing, portable runners) log every bundle at INFO.
         args.append("--default_sdk_harness_log_level=WARNING")
     options = PipelineOptions(args)
-    inputs = resolve_inputs(job.inputs)
-    output = check_output(job.output)
+    output_arg = check_paths(job.output, job.inputs)
+    inputs = [layout.canonical(p) for p in resolve_inputs(job.inputs)]
+    output = check_output(output_arg)
     config = job.config
     ctx = RunContext.new(output)
     clock.lap("checks")
 
-    with run_lock(output, ctx.run_id):
-        recovered = recover(output)
-        index, ledger = index_files(output), ledger_files(output)
+    with run_lock(output, ctx.run_id) as lock:
+        recovered = recover(output, lock.assert_held)
+        state = load_state(output)
         clock.lap("state")
         started = time.monotonic()
         progress = RunProgress()
         live = job.progress and live_terminal(sys.stderr)
         runner = resolve_runner(options, progress, poll=live)
         pipeline = beam.Pipeline(runner=runner, options=options)
-        build(pipeline, inputs, config, ctx, index, ledger)
+        build(pipeline, inputs, config, ctx, state.index, state.ledger)
         clock.lap("graph")
         quiet_workers = job.log_level >= logging.WARNING
         with (
@@ -163,9 +156,7 @@ def run(argv: Sequence[str] | JobArgs | None = None, *, imports_s: float = 0.0) 
             clock.split("run", "runner_start", progress.first_bundle_at - clock.mark_before("run"))
         counters = result_counters(result)
 
-        plan = read_journal(ctx.staging)
-        manifest = {
-            **plan["stats"],
+        extra = {
             "inputs": job.inputs or inputs,
             "output": output,
             "started_at": ctx.started_at.isoformat(),
@@ -177,10 +168,10 @@ def run(argv: Sequence[str] | JobArgs | None = None, *, imports_s: float = 0.0) 
             "config": asdict(config),
         }  # fmt: skip
         if job.config_file:
-            manifest["config_file"] = job.config_file
-        manifest_path = write_manifest(output, ctx.run_id, manifest)
-        FileSystems.delete([ctx.staging])
-    return RunResult(manifest=manifest, manifest_path=manifest_path)
+            extra["config_file"] = job.config_file
+        # Committed by the driver, under the lock it still holds (the fence), never a worker.
+        manifest = publish(output, ctx.run_id, state.snapshot, lock.assert_held, extra)
+    return RunResult(manifest=manifest, manifest_path=layout.manifest_path(output, ctx.run_id))
 
 
 class _Clock:

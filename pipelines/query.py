@@ -5,6 +5,10 @@
 
 Starts fast: this module imports DuckDB (and pyarrow/fastavro only for empty tables or the
 quarantine), never Apache Beam.
+
+Views read exactly the files `_snapshot.json` lists (read once, when connecting), so a query
+sees all of a run or none of it while other runs stage, commit, crash or recover
+(`pipelines/lake/commit.py`).
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ import contextlib
 import csv
 import datetime as dt
 import decimal
-import glob
 import json
 import os
 import sys
@@ -24,6 +27,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 import duckdb
+
+from pipelines.lake import layout
+from pipelines.lake.errors import StateError
+from pipelines.lake.snapshot import read_snapshot
 
 # A box table on a terminal stops here (DuckDB elides the middle); a pipe or file gets all rows.
 TTY_MAX_ROWS = 40
@@ -48,8 +55,8 @@ examples:
   spindrift query lake          # interactive shell on a terminal (.tables, .help, .quit)"""
 
 
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+def _sql_list(paths: list[str]) -> str:
+    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
 
 
 def _empty_view(con: duckdb.DuckDBPyConnection, name: str, kind: str) -> None:
@@ -59,7 +66,7 @@ def _empty_view(con: duckdb.DuckDBPyConnection, name: str, kind: str) -> None:
     con.execute(f"CREATE VIEW {name} AS SELECT * FROM _{name}_empty")
 
 
-def _quarantine_view(con: duckdb.DuckDBPyConnection, output: str) -> None:
+def _quarantine_view(con: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
     # DuckDB's Avro reader is an extension that would need a download; fastavro reads it here.
     import fastavro
     import pyarrow as pa
@@ -67,7 +74,7 @@ def _quarantine_view(con: duckdb.DuckDBPyConnection, output: str) -> None:
     from pipelines.core import schema
 
     rows = []
-    for path in sorted(glob.glob(os.path.join(output, "quarantine", "*.avro"))):
+    for path in paths:
         with open(path, "rb") as handle:
             rows.extend(fastavro.reader(handle))
     con.register(
@@ -77,31 +84,35 @@ def _quarantine_view(con: duckdb.DuckDBPyConnection, output: str) -> None:
 
 
 def connect(output: str, quarantine: bool = True) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with the output folder's tables as views.
+    """An in-memory DuckDB connection with the lake's committed tables as views.
 
     `articles` reads the Hive partitions (published_date DATE, language VARCHAR; the
-    `__HIVE_DEFAULT_PARTITION__` folder reads as NULL). Missing tables are empty views.
+    `__HIVE_DEFAULT_PARTITION__` folder reads as NULL). Tables without files are empty views.
     `quarantine=False` skips reading the quarantine's Avro files (no `quarantine` view).
+    Raises FileNotFoundError for a missing folder, StateError for a lost or corrupt snapshot.
     """
     if not os.path.isdir(output):
         raise FileNotFoundError(f"lake folder {output!r} does not exist")
+    snapshot = read_snapshot(output)
     con = duckdb.connect()
-    articles = os.path.join(output, "articles", "**", "*.parquet")
-    if glob.glob(articles, recursive=True):
+    articles = snapshot.paths(output, layout.ARTICLES)
+    if articles:
         con.execute(
-            f"CREATE VIEW articles AS SELECT * FROM read_parquet({_sql_str(articles)}, "
+            f"CREATE VIEW articles AS SELECT * FROM read_parquet({_sql_list(articles)}, "
             "hive_partitioning = true, "
             "hive_types = {'published_date': DATE, 'language': VARCHAR})"
         )
     else:
         _empty_view(con, "articles", "article")
-    duplicates = os.path.join(output, "duplicates", "*.parquet")
-    if glob.glob(duplicates):
-        con.execute(f"CREATE VIEW duplicates AS SELECT * FROM read_parquet({_sql_str(duplicates)})")
+    duplicates = snapshot.paths(output, layout.DUPLICATES)
+    if duplicates:
+        con.execute(
+            f"CREATE VIEW duplicates AS SELECT * FROM read_parquet({_sql_list(duplicates)})"
+        )
     else:
         _empty_view(con, "duplicates", "duplicate")
     if quarantine:
-        _quarantine_view(con, output)
+        _quarantine_view(con, snapshot.paths(output, layout.QUARANTINE))
     return con
 
 
@@ -297,6 +308,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"spindrift: error: {exc}", file=sys.stderr)
         return 2
+    except StateError as exc:
+        print(f"spindrift: error: {exc}", file=sys.stderr)
+        return 1
     if interactive:
         return shell(con, args.lake, fmt)
     try:

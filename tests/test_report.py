@@ -102,6 +102,16 @@ def test_side_by_side_counts():
     )
 
 
+def _commit(lake, path) -> None:
+    """List a hand-written articles file in the lake's snapshot (readers read only those)."""
+    from pipelines.lake import files, layout
+    from pipelines.lake.snapshot import FileEntry, Snapshot, write_snapshot
+
+    size, sha256 = files.checksum(str(path))
+    entry = FileEntry(layout.relative(str(lake), str(path)), "articles", 3, size, sha256, "r1")
+    write_snapshot(str(lake), Snapshot(version=1, runs=("r1",), files=(entry,)))
+
+
 def test_boilerplate_section_with_and_without_the_column(tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -120,12 +130,14 @@ def test_boilerplate_section_with_and_without_the_column(tmp_path):
         "run_id": ["r1", "r1", "r1"],
     }
     pq.write_table(pa.table(rows), part / "part-0.parquet")
+    _commit(lake, part / "part-0.parquet")
     without = render(load(str(lake)), plotly_js="")
     assert "its articles have no <code>boilerplate</code> column" in without
     shutil.rmtree(lake / "articles")
     part.mkdir(parents=True)
     boilerplate = [["Share this", "Related stories"], ["Share this"], []]
     pq.write_table(pa.table({**rows, "boilerplate": boilerplate}), part / "part-0.parquet")
+    _commit(lake, part / "part-0.parquet")
     page = render(load(str(lake)), plotly_js="")
     assert "3 boilerplate lines or blocks removed from 2 articles" in page
     assert '<tr><td>Share this</td><td class="n">2</td></tr>' in page

@@ -17,14 +17,16 @@ from pipelines.core import near_dup as nd
 from pipelines.core import text as textlib
 from pipelines.core.decode import DEFAULT_DECODE
 from pipelines.core.headers import DEFAULT_HEADER, parse_article
-from pipelines.core.index import IndexEntry
+from pipelines.core.index import IndexConfig, IndexEntry
 from pipelines.core.language import LanguageConfig
 from pipelines.core.records import Article, DecodedText, Duplicate, Quarantined, RawFile
+from pipelines.lake.commit import publish
+from pipelines.lake.snapshot import Snapshot
 from pipelines.transforms.dedup import DropDuplicates, PairIndex, _bucket_pairs
 from pipelines.transforms.normalize import DecodeText, NormalizeHeaders
 from pipelines.transforms.read import ReadArticles, ReadFiles
 from pipelines.transforms.tag import TagDate, TagLanguage
-from pipelines.transforms.write import CommitRun, WritePartitions
+from pipelines.transforms.write import PublishRun
 from tests.conftest import STARTED, seed
 
 
@@ -59,10 +61,10 @@ def test_read_files_reads_quarantines_missing_unreadable_and_too_large(pipeline,
     folder.mkdir()
     gone = str(tmp_path / "gone.txt")
     metadata = [
-        FileMetadata(str(good), 11),
-        FileMetadata(str(big), 5000),
+        FileMetadata(str(good), 0),
+        FileMetadata(str(big), 0),
         FileMetadata(str(folder), 0),
-        FileMetadata(gone, 10),
+        FileMetadata(gone, 0),
     ]
     config = ReadConfig(max_article_bytes=1000, raw_cap=100)
     with pipeline as p:
@@ -87,7 +89,7 @@ def test_read_files_reads_quarantines_missing_unreadable_and_too_large(pipeline,
         capped = out.quarantine | beam.Filter(lambda q: q.error_kind == "too_large")
         assert_that(
             capped | beam.Map(lambda q: (len(q.raw), q.truncated, q.raw_sha256)),
-            equal_to([(100, True, _sha(b"x" * 5000))]),
+            equal_to([(100, True, _sha(b"x" * 1000))]),  # never read past the cap
             label="capped",
         )
 
@@ -338,7 +340,7 @@ def test_drop_duplicates_fails_when_the_index_already_holds_an_input(pipeline, r
         _ = p | beam.Create([article]) | DropDuplicates(stored=stored)
 
 
-def test_write_partitions_and_commit(pipeline, run_ctx):
+def test_publish_run_stages_and_the_driver_commits(pipeline, run_ctx):
     en = [
         _article(
             run_ctx, f"Story {i}.", f"id{i}", published_date=dt.date(2020, 3, 18), language="en"
@@ -347,16 +349,29 @@ def test_write_partitions_and_commit(pipeline, run_ctx):
     ]
     undated = _article(run_ctx, "Sans date.", "fr0", language="fr")
     with pipeline as p:
-        staged = (
-            p | beam.Create([*en, undated]) | WritePartitions(WriteConfig(rows_per_file=2), run_ctx)
-        )
-        matched = p | "Matched" >> beam.Create([f"/m{i}" for i in range(6)])
-        skipped = p | "Skipped" >> beam.Create([])
-        stats = staged | CommitRun(matched, skipped, [], run_ctx)
+        none = p | "None" >> beam.Create([])
+        outputs = {
+            "articles": p | beam.Create([*en, undated]),
+            "duplicates": none,
+            "quarantine": none,
+            "index": none,
+            "ledger": none,
+            "matched": p | "Matched" >> beam.Create([f"/m{i}" for i in range(6)]),
+            "already_ingested": none,
+            "skipped": p | "Skipped" >> beam.Create([("/in/fifo", "fifo")]),
+        }
+        report = outputs | PublishRun(WriteConfig(rows_per_file=2), IndexConfig(), run_ctx)
         assert_that(
-            stats | beam.Map(lambda s: (s["articles"], s["languages"], s["date_min"])),
-            equal_to([(6, {"en": 5, "fr": 1}, "2020-03-18")]),
+            report | beam.Map(lambda r: (r["matched"], r["skipped"], len(r["files"]))),
+            equal_to([(6, [["/in/fifo", "fifo"]], 4)]),
         )
+    assert not (Path(run_ctx.output) / "articles").exists()  # staged, not published
+    stats = publish(run_ctx.output, run_ctx.run_id, Snapshot(), lambda: None)
+    assert (stats["articles"], stats["languages"], stats["date_min"]) == (
+        6,
+        {"en": 5, "fr": 1},
+        "2020-03-18",
+    )
     out = Path(run_ctx.output)
     en_files = sorted(out.glob("articles/published_date=2020-03-18/language=en/*.parquet"))
     assert len(en_files) == 3  # ceil(5 / 2) shards

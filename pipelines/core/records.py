@@ -103,6 +103,13 @@ class Quarantined:
     truncated: bool
     quarantined_at: dt.datetime
     run_id: str
+    # The ledger's identity of the input (see LedgerEntry.article_id); None: retried next run.
+    # Defaults to the content id of raw_sha256.
+    input_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.input_id is None and self.raw_sha256:
+            object.__setattr__(self, "input_id", self.raw_sha256[:20])
 
     def to_row(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -126,14 +133,14 @@ class LedgerEntry:
     """An input file a run accounted for; mirrors `schemas/ledger.avsc`."""
 
     source_uri: str
-    article_id: str
+    article_id: str  # the input's content id: the identity a rerun is recognised by
     outcome: str  # article | duplicate | quarantine
     run_id: str
     ingested_at: dt.datetime
 
     @property
     def key(self) -> str:
-        return f"{self.source_uri}|{self.article_id}"
+        return self.article_id
 
     def to_row(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -21,8 +21,11 @@ def quarantine(
     raw: bytes = b"",
     raw_size: int = -1,
     raw_sha256: str | None = None,
+    input_id: str | None = None,
 ) -> beam.pvalue.TaggedOutput:
-    """A Quarantined record on the `quarantine` output; the message is kept to one short line."""
+    """A Quarantined record on the `quarantine` output; the message is kept to one short line.
+
+    `input_id` (the ledger's key) defaults to the content id of `raw_sha256`."""
     message = " ".join(message.split())[:_MAX_MESSAGE]
     Metrics.counter("spindrift.quarantine", kind).inc()  # one counter per reason
     record = Quarantined(
@@ -35,5 +38,6 @@ def quarantine(
         truncated=raw_size > len(raw),
         quarantined_at=run.started_at,
         run_id=run.run_id,
+        input_id=input_id,
     )
     return beam.pvalue.TaggedOutput(QUARANTINE, record)

@@ -170,22 +170,31 @@ class _WordFrequencies(beam.CombineFn):
         return acc
 
 
+def article_features(
+    body: str, language: str, title: str | None, article_id: str, config: nd.NearDupConfig
+) -> tuple[nd.Signature, nd.WordProfile]:
+    """What an article is compared by: its signature and word profile (also what
+    `spindrift repair` recomputes from a published body to rebuild the index)."""
+    # Template filler (Lorem ipsum) is no article's content: pages made of it are not copies
+    # of each other for sharing it.
+    text = strip_filler(body)
+    if text.strip():
+        return nd.features(text, language, config, title=title)
+    # No article text (all of it was chrome or filler): nothing to compare, so the article
+    # only matches byte-identical copies of its file (same article_id).
+    sig = nd.Signature(article_key(article_id), _NO_SHINGLES, _NO_POSITIONS, "empty", 0)
+    return sig, nd.word_profile("", language)
+
+
 def _features(article: Article, config: nd.NearDupConfig):
     """Main output: (key, Features); PROFILES: (key, WordProfile), kept apart because only
     cluster members need it; PENDING: (article, signature), what ApplyDecisions needs.
     Keys are `article_key(uid)`."""
     uid_ = uid(article)
     key = article_key(uid_)
-    # Template filler (Lorem ipsum) is no article's content: pages made of it are not copies
-    # of each other for sharing it.
-    text = strip_filler(article.body)
-    if text.strip():
-        sig, profile = nd.features(text, article.language, config, title=article.title)
-    else:
-        # No article text (all of it was chrome or filler): nothing to compare, so the
-        # article only matches byte-identical copies of its file (same article_id).
-        sig = nd.Signature(article_key(article.article_id), _NO_SHINGLES, _NO_POSITIONS, "empty", 0)
-        profile = nd.word_profile("", article.language)
+    sig, profile = article_features(
+        article.body, article.language, article.title, article.article_id, config
+    )
     yield key, Features(uid_, article.published_date, sig)
     yield beam.pvalue.TaggedOutput(PROFILES, (key, profile))
     yield beam.pvalue.TaggedOutput(PENDING, (article, sig))

@@ -1,50 +1,76 @@
-"""SkipIngested and RecordLedger: reruns over files already ingested write nothing new."""
+"""SkipIngested and RecordLedger: reruns over inputs already accounted for write nothing new.
+
+An input's identity is its content id (the `article_id` of its bytes; `input_id` for inputs
+quarantined by the reader), not the spelling of its path: `ir/a.txt`, `./ir/a.txt`, an
+absolute path and a moved copy of the same file are all one input.
+"""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import apache_beam as beam
 
 from pipelines.core.records import Duplicate, LedgerEntry, Quarantined, RawFile
 from pipelines.run_context import RunContext
+from pipelines.transforms.common import QUARANTINE
 
 SKIPPED = "skipped"
 
 
-def ledger_key(source_uri: str, article_id: str) -> str:
-    return f"{source_uri}|{article_id}"
+def content_id(raw: RawFile) -> str:
+    return raw.sha256[:20]
 
 
 class _SkipFn(beam.DoFn):
-    def process(self, raw: RawFile, seen: dict):
-        if ledger_key(raw.source_uri, raw.sha256[:20]) in seen:
-            yield beam.pvalue.TaggedOutput(SKIPPED, raw.source_uri)
+    def __init__(self) -> None:
+        self.ingested = beam.metrics.Metrics.counter("spindrift", "already_ingested")
+
+    def process(self, item: RawFile | Quarantined, seen: dict):
+        key = content_id(item) if isinstance(item, RawFile) else item.input_id
+        if key is not None and key in seen:
+            self.ingested.inc()
+            yield beam.pvalue.TaggedOutput(SKIPPED, item.source_uri)
+        elif isinstance(item, RawFile):
+            yield item
         else:
-            yield raw
+            yield beam.pvalue.TaggedOutput(QUARANTINE, item)
+
+
+class Fresh(NamedTuple):
+    files: beam.PCollection  # RawFile not ingested before
+    quarantine: beam.PCollection  # reader quarantine not recorded before
+    skipped: beam.PCollection  # source URIs already ingested
 
 
 class SkipIngested(beam.PTransform):
-    """RawFile -> outputs `files` (not ingested before) and `skipped` (source URIs).
+    """(RawFile, reader Quarantined) -> Fresh(files, quarantine, skipped).
 
-    A file counts as ingested when the ledger holds its path with the same content id; a
-    changed file at the same path is ingested again.
+    An input counts as ingested when the ledger holds its content id; a changed file is
+    ingested again, an unreadable one is quarantined once until its size or mtime changes.
     """
 
     def __init__(self, ledger: beam.PCollection[LedgerEntry]) -> None:
         super().__init__()
         self._ledger = ledger
 
-    def expand(self, files: beam.PCollection[RawFile]) -> beam.pvalue.DoOutputsTuple:
+    def expand(self, inputs: tuple[beam.PCollection, beam.PCollection]) -> Fresh:
         seen = self._ledger | "Keys" >> beam.Map(lambda e: (e.key, None))
-        return files | "Skip" >> beam.ParDo(_SkipFn(), beam.pvalue.AsDict(seen)).with_outputs(
-            SKIPPED, main="files"
+        out = (
+            inputs
+            | "Inputs" >> beam.Flatten()
+            | "Skip"
+            >> beam.ParDo(_SkipFn(), beam.pvalue.AsDict(seen)).with_outputs(
+                SKIPPED, QUARANTINE, main="files"
+            )
         )
+        return Fresh(out.files, out[QUARANTINE], out[SKIPPED])
 
 
 class RecordLedger(beam.PTransform):
     """(articles, duplicates, quarantine) -> one LedgerEntry per input with a content id.
 
-    Inputs quarantined before they could be read (unreadable, vanished) have none and are
-    retried by the next run.
+    Inputs that vanished before they could be read have none and are retried next run.
     """
 
     def __init__(self, run: RunContext) -> None:
@@ -59,8 +85,8 @@ class RecordLedger(beam.PTransform):
             return LedgerEntry(uri, article_id, outcome, run.run_id, run.started_at)
 
         def from_quarantine(q: Quarantined):
-            if q.raw_sha256:
-                yield entry(q.source_uri, q.raw_sha256[:20], "quarantine")
+            if q.input_id:
+                yield entry(q.source_uri, q.input_id, "quarantine")
 
         def from_duplicate(d: Duplicate) -> LedgerEntry:
             return entry(d.source_uri, d.article_id, "duplicate")

@@ -10,6 +10,7 @@ from pipelines.core import text as textlib
 from pipelines.core.decode import DecodeConfig, DecodeError, decode_bytes
 from pipelines.core.headers import HeaderConfig, HeaderError, parse_article
 from pipelines.core.records import Article, DecodedText, RawFile
+from pipelines.core.sanitize import looks_like_html, strip_controls
 from pipelines.run_context import RunContext
 from pipelines.transforms.common import QUARANTINE, quarantine
 
@@ -66,10 +67,13 @@ class NormalizeFn(beam.DoFn):
     def __init__(self, config: HeaderConfig, run: RunContext) -> None:
         self._config = config
         self._run = run
+        self._sanitized = beam.metrics.Metrics.counter("spindrift", "articles_control_stripped")
 
     def process(self, doc: DecodedText) -> Iterator[Article | beam.pvalue.TaggedOutput]:
         try:
-            parsed = parse_article(doc.text, self._config)
+            text, removed = strip_controls(doc.text)
+            # None: an HTML page, quarantined below rather than published with its markup.
+            parsed = None if looks_like_html(text) else parse_article(text, self._config)
         except Exception as exc:
             # HeaderError is an expected verdict (no_body); anything else is a parser bug on
             # this input, which must not fail the whole run: quarantine it with its raw bytes
@@ -86,6 +90,19 @@ class NormalizeFn(beam.DoFn):
                 raw_sha256=doc.raw_sha256,
             )
             return
+        if parsed is None:  # counted by quarantine() under its kind
+            yield quarantine(
+                self._run,
+                doc.source_uri,
+                "html",
+                "an HTML page, not article text",
+                raw=doc.raw,
+                raw_size=len(doc.raw),
+                raw_sha256=doc.raw_sha256,
+            )
+            return
+        if removed:
+            self._sanitized.inc()
         yield Article(
             article_id=doc.article_id,
             source_uri=doc.source_uri,
@@ -101,13 +118,17 @@ class NormalizeFn(beam.DoFn):
             caption=parsed.caption,
             credit=parsed.credit,
             byline=parsed.byline,
-            stripped=parsed.stripped,
+            stripped=(*removed, *parsed.stripped),
             date_candidates=parsed.date_candidates,
         )
 
 
 class NormalizeHeaders(beam.PTransform):
-    """DecodedText -> outputs `articles` (Article) and `quarantine` (no_body)."""
+    """DecodedText -> outputs `articles` (Article) and `quarantine` (no_body, html).
+
+    NUL and control characters are removed first and recorded in `stripped` ("nul",
+    "control"); an HTML page is quarantined as `html` rather than published with its markup.
+    """
 
     def __init__(self, config: HeaderConfig, run: RunContext) -> None:
         super().__init__()

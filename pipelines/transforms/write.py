@@ -1,20 +1,16 @@
-"""WritePartitions, WriteDuplicates, WriteQuarantine and CommitRun.
+"""PublishRun: stage every output of a run (articles, duplicates, quarantine, index, ledger).
 
 Every writer stages its files under `DIR/_staging/<run_id>/`, outside the visible tables, with
 names fixed by (run, partition, shard) so a retried bundle overwrites its own file instead of
-adding one. CommitRun runs once all files are staged: it checks that every matched input
-ended in exactly one output, then renames the staged files into place. A failed or killed run
-therefore leaves nothing half-written in `articles/`, `duplicates/` or `quarantine/`.
+adding one, and records each file's size and sha256. PublishRun's last step writes the stage
+report; the driver then commits it (`pipelines/lake/commit.py`): no worker ever publishes.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import math
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import apache_beam as beam
@@ -27,21 +23,11 @@ from pipelines.config import WriteConfig
 from pipelines.core import schema
 from pipelines.core.index import IndexConfig, IndexEntry, in_window, window_start
 from pipelines.core.records import Article, Duplicate, LedgerEntry, Quarantined
+from pipelines.lake import files, layout
+from pipelines.lake.commit import HIVE_NULL, StagedFile, write_stage_report
 from pipelines.run_context import RunContext
 
-HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
-COMMIT_FILE = "commit.json"
-
-
-@dataclass(frozen=True)
-class StagedFile:
-    """One file written under the staging folder, and where CommitRun moves it."""
-
-    kind: str
-    partition: str
-    temp_path: str
-    final_path: str
-    rows: int
+__all__ = ["HIVE_NULL", "PublishRun", "StagedFile", "write_parquet"]
 
 
 def article_partition(article: Article) -> str:
@@ -67,9 +53,10 @@ def _statistics_columns(arrow_schema: pa.Schema) -> list[str]:
     ]
 
 
-def _write_parquet(
+def write_parquet(
     handle, rows: list[dict[str, Any]], arrow_schema: pa.Schema, config: WriteConfig
-):
+) -> None:
+    """Rows (dicts in schema order or not) -> one Parquet file on an open binary handle."""
     compression = None if config.compression == "none" else config.compression
     with pq.ParquetWriter(
         pa.PythonFile(handle, mode="w"),
@@ -103,13 +90,15 @@ class _WriteShardFn(beam.DoFn):
         folder = f"{self._kind}/{partition}" if partition else self._kind
         name = f"part-{self._run.run_id}-{shard:05d}.{self._suffix}"
         # Staged flat, one folder per kind: a folder per partition cost a mkdir per file
-        # (up to ~1 ms each under write load); CommitRun creates the final folders.
+        # (up to ~1 ms each under write load); the commit (lake/commit.py) creates the final ones.
         flat = f"{partition.replace('/', ',')},{name}" if partition else name
         temp = f"{self._run.staging}/{self._kind}/{flat}"
         final = f"{self._run.output}/{folder}/{name}"
         with FileSystems.create(temp) as handle:
             self._write(handle, rows)
-        yield StagedFile(self._kind, partition, temp, final, len(rows))
+        # Checksummed here, in parallel on the workers, and verified by every later run.
+        size, sha256 = files.checksum(temp)
+        yield StagedFile(self._kind, partition, temp, final, len(rows), size, sha256)
 
 
 class _WriteStaged(beam.PTransform):
@@ -188,12 +177,12 @@ class WritePartitions(beam.PTransform):
     def expand(self, articles: beam.PCollection[Article]) -> beam.PCollection[StagedFile]:
         config, file_schema = self._config, schema.article_file_schema()
         return articles | "Stage" >> _WriteStaged(
-            kind="articles",
+            kind=layout.ARTICLES,
             partition_fn=article_partition,
             id_fn=lambda a: a.article_id,
             rows_per_file=config.rows_per_file,
             suffix="parquet",
-            write=lambda handle, rows: _write_parquet(handle, rows, file_schema, config),
+            write=lambda handle, rows: write_parquet(handle, rows, file_schema, config),
             sort_key=lambda row: (row["article_id"], row["source_uri"]),
             run=self._run,
             size_hint=self._size_hint,
@@ -211,12 +200,12 @@ class WriteDuplicates(beam.PTransform):
     def expand(self, duplicates: beam.PCollection[Duplicate]) -> beam.PCollection[StagedFile]:
         config, dup_schema = self._config, schema.arrow_schema("duplicate")
         return duplicates | "Stage" >> _WriteStaged(
-            kind="duplicates",
+            kind=layout.DUPLICATES,
             partition_fn=lambda d: "",
             id_fn=lambda d: d.article_id + d.source_uri,
             rows_per_file=config.rows_per_file,
             suffix="parquet",
-            write=lambda handle, rows: _write_parquet(handle, rows, dup_schema, config),
+            write=lambda handle, rows: write_parquet(handle, rows, dup_schema, config),
             sort_key=lambda row: (row["cluster_id"], row["article_id"], row["source_uri"]),
             run=self._run,
         )
@@ -233,7 +222,7 @@ class WriteQuarantine(beam.PTransform):
     def expand(self, records: beam.PCollection[Quarantined]) -> beam.PCollection[StagedFile]:
         avro = schema.avro_schema("quarantine")
         return records | "Stage" >> _WriteStaged(
-            kind="quarantine",
+            kind=layout.QUARANTINE,
             partition_fn=lambda q: "",
             id_fn=lambda q: q.source_uri,
             rows_per_file=self._config.quarantine_rows_per_file,
@@ -274,12 +263,12 @@ class WriteIndex(beam.PTransform):
             beam.pvalue.AsSingleton(newest),
         )
         return kept | "Stage" >> _WriteStaged(
-            kind="_index",
+            kind=layout.INDEX_DIR,
             partition_fn=lambda e: "",
             id_fn=lambda e: e.uid,
             rows_per_file=config.rows_per_file,
             suffix="parquet",
-            write=lambda handle, rows: _write_parquet(handle, rows, index_schema, config),
+            write=lambda handle, rows: write_parquet(handle, rows, index_schema, config),
             sort_key=lambda row: (row["effective_date"], row["article_id"], row["source_uri"]),
             run=self._run,
         )
@@ -303,171 +292,64 @@ class WriteLedger(beam.PTransform):
     def expand(self, entries: beam.PCollection[LedgerEntry]) -> beam.PCollection[StagedFile]:
         config, ledger_schema = self._config, schema.arrow_schema("ledger")
         return entries | "Stage" >> _WriteStaged(
-            kind="_ledger",
+            kind=layout.LEDGER_DIR,
             partition_fn=lambda e: "",
             id_fn=lambda e: e.key,
             rows_per_file=config.rows_per_file,
             suffix="parquet",
-            write=lambda handle, rows: _write_parquet(handle, rows, ledger_schema, config),
+            write=lambda handle, rows: write_parquet(handle, rows, ledger_schema, config),
             sort_key=lambda row: (row["source_uri"], row["article_id"]),
             run=self._run,
             size_hint=self._size_hint,
         )
 
 
-class ReconciliationError(RuntimeError):
-    """Matched inputs do not equal articles + duplicates + quarantined."""
+class PublishRun(beam.PTransform):
+    """A run's outputs -> its stage report (one dict), every file staged and checksummed.
 
-
-def _ensure_parent(path: str) -> None:
-    parent = path.rsplit("/", 1)[0]
-    if not FileSystems.exists(parent):
-        # Fails when created concurrently, or on an object store without real folders.
-        with contextlib.suppress(OSError):
-            FileSystems.mkdirs(parent)
-
-
-# Publish order: audit tables before articles, the index and ledger last.
-_PUBLISH_ORDER = {"quarantine": 0, "duplicates": 1, "articles": 2, "_ledger": 3, "_index": 4}
-_COUNTED = ("articles", "duplicates", "quarantine")
-
-
-def plan_commit(
-    staged: list[StagedFile],
-    matched: int,
-    skipped: int,
-    replaced: list[str],
-    run: RunContext,
-) -> dict[str, Any]:
-    """Reconcile counts and plan the publication: renames, then deletes (old index files).
-
-    Raises ReconciliationError when matched != articles + duplicates + quarantined + skipped.
-    """
-    rows = dict.fromkeys(_PUBLISH_ORDER, 0)
-    languages: dict[str, int] = {}
-    dates: list[str] = []
-    for f in staged:
-        rows[f.kind] += f.rows
-        if f.kind == "articles":
-            date_part, lang_part = f.partition.split("/")
-            lang = lang_part.split("=", 1)[1]
-            languages[lang] = languages.get(lang, 0) + f.rows
-            date = date_part.split("=", 1)[1]
-            if date != HIVE_NULL:
-                dates.append(date)
-    total = sum(rows[k] for k in _COUNTED) + skipped
-    if total != matched:
-        raise ReconciliationError(
-            f"run {run.run_id}: {matched} inputs matched but {rows['articles']} articles + "
-            f"{rows['duplicates']} duplicates + {rows['quarantine']} quarantined + "
-            f"{skipped} already ingested = {total}"
-        )
-    ordered = sorted(staged, key=lambda f: (_PUBLISH_ORDER[f.kind], f.final_path))
-    stats = {
-        "run_id": run.run_id,
-        "matched": matched,
-        "articles": rows["articles"],
-        "duplicates": rows["duplicates"],
-        "quarantined": rows["quarantine"],
-        "already_ingested": skipped,
-        "index_entries": rows["_index"],
-        "languages": dict(sorted(languages.items())),
-        "date_min": min(dates) if dates else None,
-        "date_max": max(dates) if dates else None,
-        "files": [f.final_path for f in ordered if not f.kind.startswith("_")],
-    }
-    return {
-        "stats": stats,
-        "renames": [[f.temp_path, f.final_path] for f in ordered],
-        "deletes": sorted(set(replaced)),
-    }
-
-
-def apply_commit(plan: dict[str, Any]) -> None:
-    """Carry out a commit plan. Idempotent: a retry or a recovery skips what is done."""
-    parents: set[str] = set()
-    for temp, final in plan["renames"]:
-        if not FileSystems.exists(temp) and FileSystems.exists(final):
-            continue
-        parent = final.rsplit("/", 1)[0]
-        if parent not in parents:  # files of one partition share it
-            _ensure_parent(final)
-            parents.add(parent)
-        FileSystems.rename([temp], [final])
-    gone = [path for path in plan["deletes"] if FileSystems.exists(path)]
-    if gone:
-        FileSystems.delete(gone)
-
-
-def _write_json(path: str, data: dict[str, Any]) -> None:
-    # Written under a temporary name and renamed, so a reader sees all of it or nothing.
-    temp = f"{path}.tmp"
-    with FileSystems.create(temp) as handle:
-        handle.write(json.dumps(data, indent=2, default=str).encode("utf-8"))
-    if FileSystems.exists(path):
-        FileSystems.delete([path])
-    FileSystems.rename([temp], [path])
-
-
-def commit_files(
-    staged: list[StagedFile],
-    matched: int,
-    run: RunContext,
-    skipped: int = 0,
-    replaced: list[str] | None = None,
-) -> dict[str, Any]:
-    """Reconcile, journal the plan, publish; return the run's stats.
-
-    The journal (`_staging/<run_id>/commit.json`) is complete before the first rename, so a
-    run killed while publishing is finished by the next run (`recover`), never half-applied.
-    Raises ReconciliationError before anything is moved when a record went missing.
-    """
-    plan = plan_commit(staged, matched, skipped, replaced or [], run)
-    _write_json(f"{run.staging}/{COMMIT_FILE}", plan)
-    apply_commit(plan)
-    return plan["stats"]
-
-
-def read_journal(staging: str) -> dict[str, Any] | None:
-    """The commit plan journaled in a staging folder, or None if the run never got that far."""
-    path = f"{staging}/{COMMIT_FILE}"
-    if not FileSystems.exists(path):
-        return None
-    with FileSystems.open(path) as handle:
-        return json.loads(handle.read())
-
-
-class CommitRun(beam.PTransform):
-    """All StagedFile -> one stats dict, after reconciling and moving files in place.
-
-    `matched`: every matched input path; `skipped`: inputs already ingested by earlier runs;
-    `replaced`: index files this run's index supersedes (deleted once it is published).
+    Input: a dict with `articles`, `duplicates`, `quarantine`, `index` (IndexEntry, stored and
+    new), `ledger` (LedgerEntry), `matched` (every regular input path), `already_ingested`
+    (inputs the ledger skipped) and `skipped` ((path, reason) of matches that are not regular
+    files). Publication itself is the driver's (`lake.commit.publish`), under the run lock.
+    `article_hint`: articles before duplicates were dropped, to size article files early.
     """
 
     def __init__(
         self,
-        matched: beam.PCollection[str],
-        skipped: beam.PCollection,
-        replaced: list[str],
+        write: WriteConfig,
+        index: IndexConfig,
         run: RunContext,
+        article_hint: beam.PCollection | None = None,
     ) -> None:
         super().__init__()
-        self._matched = matched
-        self._skipped = skipped
-        self._replaced = list(replaced)
+        self._write = write
+        self._index = index
         self._run = run
+        self._article_hint = article_hint
 
-    def expand(self, staged: beam.PCollection[StagedFile]) -> beam.PCollection[dict]:
-        run, replaced = self._run, self._replaced
-        matched = self._matched | "CountMatched" >> beam.combiners.Count.Globally()
-        skipped = self._skipped | "CountSkipped" >> beam.combiners.Count.Globally()
+    def expand(self, outputs: dict[str, beam.PCollection]) -> beam.PCollection[dict]:
+        write, run = self._write, self._run
+        staged = (
+            outputs["articles"]
+            | "StageArticles" >> WritePartitions(write, run, self._article_hint),
+            outputs["duplicates"] | "StageDuplicates" >> WriteDuplicates(write, run),
+            outputs["quarantine"] | "StageQuarantine" >> WriteQuarantine(write, run),
+            outputs["index"] | "StageIndex" >> WriteIndex(write, self._index, run),
+            outputs["ledger"] | "StageLedger" >> WriteLedger(write, run, outputs["matched"]),
+        ) | "AllStaged" >> beam.Flatten()
+        matched = outputs["matched"] | "CountMatched" >> beam.combiners.Count.Globally()
+        already = outputs["already_ingested"] | "CountIngested" >> beam.combiners.Count.Globally()
+        skipped = outputs["skipped"] | "ListSkipped" >> beam.combiners.ToList()
         return (
             staged
-            | "AllStaged" >> beam.combiners.ToList()
-            | "Commit"
+            | "ListStaged" >> beam.combiners.ToList()
+            | "Report"
             >> beam.Map(
-                lambda files, n, k: commit_files(files, n, run, k, replaced),
+                lambda files_, n, k, s: write_stage_report(
+                    run.output, run.run_id, files_, n, k, [tuple(x) for x in s]
+                ),
                 beam.pvalue.AsSingleton(matched),
+                beam.pvalue.AsSingleton(already),
                 beam.pvalue.AsSingleton(skipped),
-            )
+            ).with_output_types(dict)
         )

@@ -1,0 +1,243 @@
+"""The commit protocol: stage, report, journal, fence, rename, manifest, swap, clean up.
+
+1. Workers write every file of a run under `DIR/_staging/<run>/` (names fixed by run,
+   partition and shard, so a retried bundle overwrites its own file) with its size and
+   sha256, and the last step of the pipeline writes the stage report `staged.json`.
+2. The driver, holding the lock, reconciles the counts (matched = articles + duplicates +
+   quarantined + already ingested) and journals the whole plan in `commit.json`: renames,
+   the run manifest, the next snapshot and the index files it replaces.
+3. It renames the staged files to their final names (invisible to readers: they read only
+   files the snapshot lists), writes `_runs/<run>.json`, checks the lock is still its own
+   (the fence), and swaps `_snapshot.json` with `os.replace`: the commit point.
+4. It deletes the replaced index files and the staging folder.
+
+A run killed before step 2 is rolled back by the next run (`recover`); one killed after it
+is rolled forward from its journal, by the next lock holder. No worker publishes: an SDK
+worker orphaned by a killed driver can at most write into a staging folder nobody will
+commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from apache_beam.io.filesystems import FileSystems
+
+from pipelines.lake import files, layout
+from pipelines.lake.errors import ReconciliationError, StateError
+from pipelines.lake.snapshot import FileEntry, Snapshot, read_snapshot, write_snapshot
+
+STAGED_FILE = "staged.json"
+COMMIT_FILE = "commit.json"
+HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+# At most this many skipped matches are listed by path in a manifest (all are counted).
+MAX_LISTED_SKIPS = 10_000
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """One file written under the staging folder, where it will be published, and its checksum."""
+
+    kind: str
+    partition: str
+    temp_path: str
+    final_path: str
+    rows: int
+    size: int = -1
+    sha256: str = ""
+
+
+def staging_folder(output: str, run_id: str) -> str:
+    return layout.join(output, f"{layout.STAGING_DIR}/{run_id}")
+
+
+def write_stage_report(
+    output: str,
+    run_id: str,
+    staged: list[StagedFile],
+    matched: int,
+    already_ingested: int,
+    skipped: list[tuple[str, str]],
+) -> dict[str, Any]:
+    """Step 1's last act: what the pipeline staged, in `staged.json` (no publication)."""
+    report = {
+        "run_id": run_id,
+        "matched": matched,
+        "already_ingested": already_ingested,
+        "skipped": sorted([path, reason] for path, reason in skipped),
+        "files": sorted((asdict(f) for f in staged), key=lambda f: f["final_path"]),
+    }
+    files.write_json_atomic(f"{staging_folder(output, run_id)}/{STAGED_FILE}", report)
+    return report
+
+
+def _stats(run_id: str, staged: list[StagedFile], report: dict[str, Any]) -> dict[str, Any]:
+    rows = dict.fromkeys(layout.KINDS, 0)
+    languages: dict[str, int] = {}
+    dates: list[str] = []
+    for f in staged:
+        rows[f.kind] += f.rows
+        if f.kind == layout.ARTICLES:
+            date_part, lang_part = f.partition.split("/")
+            lang = lang_part.split("=", 1)[1]
+            languages[lang] = languages.get(lang, 0) + f.rows
+            date = date_part.split("=", 1)[1]
+            if date != HIVE_NULL:
+                dates.append(date)
+    matched, skipped = report["matched"], report["already_ingested"]
+    total = rows[layout.ARTICLES] + rows[layout.DUPLICATES] + rows[layout.QUARANTINE] + skipped
+    if total != matched:
+        raise ReconciliationError(
+            f"run {run_id}: {matched} inputs matched but {rows[layout.ARTICLES]} articles + "
+            f"{rows[layout.DUPLICATES]} duplicates + {rows[layout.QUARANTINE]} quarantined + "
+            f"{skipped} already ingested = {total}"
+        )
+    reasons: dict[str, int] = {}
+    for _, reason in report["skipped"]:
+        reasons[reason] = reasons.get(reason, 0) + 1
+    return {
+        "run_id": run_id,
+        "matched": matched,
+        "articles": rows[layout.ARTICLES],
+        "duplicates": rows[layout.DUPLICATES],
+        "quarantined": rows[layout.QUARANTINE],
+        "already_ingested": skipped,
+        "index_entries": rows[layout.INDEX_DIR],
+        "ledger_entries": rows[layout.LEDGER_DIR],
+        "skipped": len(report["skipped"]),
+        "skipped_reasons": dict(sorted(reasons.items())),
+        "skipped_inputs": [
+            {"path": p, "reason": r} for p, r in report["skipped"][:MAX_LISTED_SKIPS]
+        ],
+        "languages": dict(sorted(languages.items())),
+        "date_min": min(dates) if dates else None,
+        "date_max": max(dates) if dates else None,
+    }
+
+
+def plan_commit(
+    output: str, report: dict[str, Any], base: Snapshot, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Reconcile the stage report and plan its publication on top of `base`.
+
+    Every run rewrites the whole index (stored entries still in the window plus its own), so
+    the base's `_index` files are replaced. Raises ReconciliationError before anything moves.
+    """
+    run_id = report["run_id"]
+    staged = [StagedFile(**f) for f in report["files"]]
+    stats = _stats(run_id, staged, report)
+    added = [
+        FileEntry(layout.relative(output, f.final_path), f.kind, f.rows, f.size, f.sha256, run_id)
+        for f in staged
+    ]
+    replaced = {f.path for f in base.of_kind(layout.INDEX_DIR)}
+    snapshot = base.after(run_id, added, replaced)
+    manifest = {
+        **(extra or {}),
+        **stats,
+        "files": [f.to_json() for f in added],
+        "replaced": sorted(replaced),
+        "snapshot_version": snapshot.version,
+    }
+    return {
+        "run_id": run_id,
+        "base_version": base.version,
+        "renames": [[f.temp_path, f.final_path] for f in staged],
+        "deletes": sorted(layout.join(output, p) for p in replaced),
+        "manifest": manifest,
+        "snapshot": snapshot.to_json(),
+    }
+
+
+def _ensure_parents(paths: list[str]) -> None:
+    for parent in sorted({p.rsplit("/", 1)[0] for p in paths}):
+        if not FileSystems.exists(parent):
+            FileSystems.mkdirs(parent)
+
+
+def apply_commit(output: str, plan: dict[str, Any], fence: Callable[[], None]) -> None:
+    """Carry out a journaled plan. Idempotent: a retry or a recovery skips what is done.
+
+    `fence` raises unless the caller still holds the lake's lock; it runs right before the
+    snapshot swap, the only step readers can observe.
+    """
+    renames = [(t, f) for t, f in plan["renames"] if FileSystems.exists(t)]
+    _ensure_parents([f for _, f in renames])
+    if renames:
+        FileSystems.rename([t for t, _ in renames], [f for _, f in renames])
+    for entry in plan["manifest"]["files"]:
+        path = layout.join(output, entry["path"])
+        if not FileSystems.exists(path):
+            raise StateError(f"staged file {path} vanished before the commit of {plan['run_id']}")
+    files.write_json_atomic(layout.manifest_path(output, plan["run_id"]), plan["manifest"])
+    fence()
+    write_snapshot(output, Snapshot.from_json(plan["snapshot"]))
+    _clean_up(output, plan)
+
+
+def _clean_up(output: str, plan: dict[str, Any]) -> None:
+    gone = [p for p in plan["deletes"] if FileSystems.exists(p)]
+    if gone:
+        FileSystems.delete(gone)
+    staging = staging_folder(output, plan["run_id"])
+    if FileSystems.exists(staging):
+        FileSystems.delete([staging])
+
+
+def publish(
+    output: str,
+    run_id: str,
+    base: Snapshot,
+    fence: Callable[[], None],
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Steps 2-4 for a run whose pipeline finished: returns the run's manifest."""
+    staging = staging_folder(output, run_id)
+    report = files.read_json(
+        f"{staging}/{STAGED_FILE}", "the pipeline finished without its stage report"
+    )
+    plan = plan_commit(output, report, base, extra)
+    fence()
+    files.write_json_atomic(f"{staging}/{COMMIT_FILE}", plan)
+    apply_commit(output, plan, fence)
+    return plan["manifest"]
+
+
+def recover(output: str, fence: Callable[[], None]) -> dict[str, list[str]]:
+    """Finish or discard the work of runs that died; call with the lock held.
+
+    A run that journaled a plan on top of the current snapshot is rolled forward (published
+    as it would have been); a run that died earlier, or whose plan no longer applies, is
+    rolled back (its staged and any renamed-but-unlisted files deleted).
+    Returns {'rolled_forward': [...], 'rolled_back': [...]}.
+    """
+    done: dict[str, list[str]] = {"rolled_forward": [], "rolled_back": []}
+    if not layout.is_local(output):
+        return done  # object stores: the object-store backend lists staging by prefix
+    root = layout.staging_root(output)
+    for name in files.list_dir(root):
+        folder = f"{root}/{name}"
+        if name.startswith("."):
+            continue  # the output probe of options.check_output
+        journal = f"{folder}/{COMMIT_FILE}"
+        snapshot = read_snapshot(output)
+        if FileSystems.exists(journal):
+            plan = files.read_json(journal, f"delete {folder} to roll the run back")
+            if snapshot.committed(name):
+                _clean_up(output, plan)
+                continue
+            if plan["base_version"] == snapshot.version:
+                apply_commit(output, plan, fence)
+                done["rolled_forward"].append(name)
+                continue
+            unlisted = [f for _, f in plan["renames"] if FileSystems.exists(f)]
+            manifest = layout.manifest_path(output, name)
+            if FileSystems.exists(manifest):
+                unlisted.append(manifest)
+            if unlisted:
+                FileSystems.delete(unlisted)
+        FileSystems.delete([folder])
+        done["rolled_back"].append(name)
+    return done

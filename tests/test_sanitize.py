@@ -1,0 +1,29 @@
+"""NUL and control characters out of article text; HTML pages recognised."""
+
+import pytest
+
+from pipelines.core.sanitize import looks_like_html, strip_controls
+
+
+def test_strip_controls_removes_and_records_nul_and_control_characters():
+    assert strip_controls("a\x00b\x01c\x07d\x1b[0me\x7ff\x85g\tline\nnext\r\n") == (
+        "abcd[0mefg\tline\nnext\r\n",
+        ("nul", "control"),
+    )
+    assert strip_controls("clean text\n\nparagraph") == ("clean text\n\nparagraph", ())
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("<!DOCTYPE html>\n<html><body>x</body></html>", True),
+        ("  <html lang='en'><p>x</p></html>", True),
+        ("<?xml version='1.0'?>\n<html xmlns='x'>", True),
+        ("<!-- saved --> <!doctype HTML><p>x", True),
+        ("<div class=a><meta name=x><script>1</script>", True),
+        ("The <div> element and the <table> tag are HTML.", False),
+        ("BERLIN (Reuters) - Prices rose <5% in May.", False),
+    ],
+)
+def test_looks_like_html(text, html):
+    assert looks_like_html(text) is html
