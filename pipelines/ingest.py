@@ -81,10 +81,10 @@ def build(
         normalized.articles
         | "TagLanguage" >> TagLanguage(config.language)
         | "TagDate" >> TagDate(run)
-        | "RemoveBoilerplate" >> RemoveBoilerplate(config.boilerplate)
     )
+    cleaned = tagged | "RemoveBoilerplate" >> RemoveBoilerplate(config.boilerplate)
     stored = pipeline | "ReadIndex" >> ReadIndex(index)
-    deduped = tagged | "DropDuplicates" >> DropDuplicates(config.dedup, stored)
+    deduped = cleaned | "DropDuplicates" >> DropDuplicates(config.dedup, stored)
     quarantined = (
         fresh.quarantine,
         decoded.quarantine,

@@ -142,7 +142,8 @@ def test_remove_boilerplate_stage_moves_chrome_to_its_column(pipeline, run_ctx) 
     expected = [cleaned(p, a) for p, a in zip(pages, articles, strict=True)]
     with pipeline as p:
         out = p | beam.Create(articles) | RemoveBoilerplate()
-        assert_that(out, equal_to(expected))
+        assert_that(out.checked, equal_to(expected), label="checked")
+        assert_that(out.untouched, equal_to([]), label="untouched")
 
 
 def test_pages_sharing_only_chrome_are_not_duplicates(pipeline, run_ctx) -> None:
@@ -183,3 +184,53 @@ def test_packaged_forest_equals_walking_each_tree() -> None:
     x = features.line_features(shape, np.arange(len(page)) % 3)
     plain = np.array([sum(_walk(t, row) for t in data["trees"]) for row in x]) + data["bias"]
     assert np.allclose(model.forest().raw_score(x), plain, rtol=0, atol=1e-12)
+
+
+def _plain_repeats(bodies: list[str]) -> dict[int, tuple[int, int]]:
+    """Repeats the straightforward way: per line, the articles holding it, then those whose
+    longest run of shared paragraphs is short (articles with text of their own)."""
+    from pipelines.core.boilerplate.lines import body_lines, line_hashes, long_lines
+    from pipelines.core.boilerplate.repetition import COPY_RUN_LINES, _longest_run
+
+    docs = [(line_hashes(body_lines(b)), long_lines(body_lines(b))) for b in bodies]
+    holders: dict[int, set[int]] = {}
+    for i, (hashes, _) in enumerate(docs):
+        for h in hashes.tolist():
+            holders.setdefault(h, set()).add(i)
+    own = [
+        _longest_run(long & np.array([len(holders[h]) >= 2 for h in hashes.tolist()], dtype=bool))
+        < COPY_RUN_LINES
+        for hashes, long in docs
+    ]
+    return {h: (len(ds), sum(own[d] for d in ds)) for h, ds in holders.items() if len(ds) >= 2}
+
+
+def test_batch_repeats_equal_the_plain_count() -> None:
+    story = _body("003")
+    bodies = [*(_page(p) for p in ("001", "002", "004")), story, story, story, _page("003")]
+    repeats = _batch(bodies)
+    plain = _plain_repeats(bodies)
+    assert (
+        dict(
+            zip(
+                repeats.hashes.tolist(),
+                zip(repeats.articles.tolist(), repeats.distinct.tolist(), strict=True),
+                strict=True,
+            )
+        )
+        == plain
+    )
+    sketch = bp.line_sketch(_page("001"))
+    again = bp.LineSketch.from_bytes(sketch.to_bytes())
+    assert np.array_equal(again.hashes, sketch.hashes) and np.array_equal(again.long, sketch.long)
+
+
+def test_only_bodies_that_may_hold_chrome_wait_for_the_batch() -> None:
+    assert [bp.sketch_and_check(_body(p))[1] for p in ("000", "001", "002", "003", "004")] == [
+        False,
+        False,
+        False,
+        False,
+        False,
+    ]
+    assert bp.sketch_and_check(_page("001"))[1] is True

@@ -1,8 +1,10 @@
 """RemoveBoilerplate: take site chrome out of article bodies before duplicates are looked for.
 
-Two passes over the batch: every article contributes its line hashes (LineSketch) to one
-count of the lines many articles share (Repeats, a single small combine over int64 arrays);
-then each body is split against that count. The removed lines stay on the article
+Every article contributes its line hashes (a LineSketch, as bytes) to one count of the lines
+many articles share (Repeats, a single small combine over int64 arrays). Only articles whose
+body may hold chrome (`boilerplate.sketch_and_check`) wait for that count and are split
+against it; the others (most news articles) go on untouched in the same fused stage, so the
+bodies of a clean batch are not held back. The removed lines stay on the article
 (`boilerplate`), so nothing is lost and a wrong removal can be seen and undone.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -19,16 +22,18 @@ from pipelines.core.records import Article
 from pipelines.core.text import content_hash, word_count
 
 _NAMESPACE = "boilerplate"
+SKETCHES = "sketches"
+CHECK = "check"
 
 
 class _CountLines(beam.CombineFn):
-    """LineSketch per article -> Repeats of the whole batch."""
+    """LineSketch bytes per article -> Repeats of the whole batch."""
 
     def create_accumulator(self) -> bp.LineCounts:
         return bp.LineCounts()
 
-    def add_input(self, acc: bp.LineCounts, sketch: bp.LineSketch) -> bp.LineCounts:
-        return acc.add(sketch)
+    def add_input(self, acc: bp.LineCounts, encoded: tuple[bytes, bytes]) -> bp.LineCounts:
+        return acc.add(bp.LineSketch.from_bytes(encoded))
 
     def merge_accumulators(self, accs: Iterable[bp.LineCounts]) -> bp.LineCounts:
         accs = iter(accs)
@@ -41,8 +46,22 @@ class _CountLines(beam.CombineFn):
         return acc.repeats()
 
 
-def _sketch(article: Article) -> bp.LineSketch:
-    return bp.line_sketch(article.body)
+class _RouteFn(beam.DoFn):
+    """Article -> its sketch (SKETCHES), and the article itself: to CHECK when its body may
+    hold chrome, else on the main output, untouched."""
+
+    def __init__(self, config: bp.BoilerplateConfig) -> None:
+        self._config = config
+        self._checked = Metrics.counter(_NAMESPACE, "articles_checked")
+
+    def process(self, article: Article):
+        sketch, check = bp.sketch_and_check(article.body, self._config)
+        yield beam.pvalue.TaggedOutput(SKETCHES, sketch.to_bytes())
+        if check:
+            self._checked.inc()
+            yield beam.pvalue.TaggedOutput(CHECK, article)
+        else:
+            yield article
 
 
 class _SplitFn(beam.DoFn):
@@ -71,22 +90,33 @@ class _SplitFn(beam.DoFn):
         )
 
 
+class Cleaned(NamedTuple):
+    """What RemoveBoilerplate returns: articles that needed no check (untouched) and the
+    checked ones, chrome removed. Consumers take both (DropDuplicates does, part by part)."""
+
+    untouched: beam.PCollection
+    checked: beam.PCollection
+
+
 class RemoveBoilerplate(beam.PTransform):
-    """Article -> Article without site chrome in `body` (see module doc). Every input comes
-    out once; with `config.enabled` False the articles pass through untouched."""
+    """Article -> Cleaned (see module doc). Every input comes out once, in one of the two
+    parts; with `config.enabled` False all articles are `untouched`."""
 
     def __init__(self, config: bp.BoilerplateConfig = bp.DEFAULT) -> None:
         super().__init__()
         self._config = config
 
-    def expand(self, articles: beam.PCollection[Article]) -> beam.PCollection[Article]:
+    def expand(self, articles: beam.PCollection[Article]) -> Cleaned:
         if not self._config.enabled:
-            return articles
-        repeats = (
-            articles
-            | "LineSketches" >> beam.Map(_sketch).with_output_types(bp.LineSketch)
-            | "CountLines" >> beam.CombineGlobally(_CountLines()).with_output_types(bp.Repeats)
+            none = articles.pipeline | "NoneChecked" >> beam.Create([]).with_output_types(Article)
+            return Cleaned(articles, none)
+        routed = articles | "Route" >> beam.ParDo(_RouteFn(self._config)).with_outputs(
+            SKETCHES, CHECK, main="untouched"
         )
-        return articles | "SplitBoilerplate" >> beam.ParDo(
+        repeats = routed[SKETCHES] | "CountLines" >> beam.CombineGlobally(
+            _CountLines()
+        ).with_output_types(bp.Repeats)
+        checked = routed[CHECK] | "SplitBoilerplate" >> beam.ParDo(
             _SplitFn(self._config), beam.pvalue.AsSingleton(repeats)
         ).with_output_types(Article)
+        return Cleaned(routed.untouched, checked)

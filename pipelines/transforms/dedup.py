@@ -422,26 +422,42 @@ class Deduplicated(NamedTuple):
 
 
 class _Features(beam.PTransform):
-    """Article -> `features` (key, Features), `profiles` (key, WordProfile), `pending`
-    (article, signature) and `freq`, the batch's WordFreq (a singleton)."""
+    """Articles (one PCollection, or several parts) -> `features` (key, Features),
+    `profiles` (key, WordProfile), `pending` (article, signature) and `freq`, the batch's
+    WordFreq (a singleton). Parts are featurised where they are and only then flattened, so
+    articles never wait for each other here."""
 
     def __init__(self, config: nd.NearDupConfig) -> None:
         super().__init__()
         self._config = config
 
     def expand(self, articles):
-        extracted = articles | "Extract" >> beam.FlatMap(_features, self._config).with_outputs(
-            PROFILES, PENDING, main="features"
-        )
+        parts = list(articles) if isinstance(articles, tuple) else [articles]
+        extracted = [
+            part
+            | f"Extract{i}"
+            >> beam.FlatMap(_features, self._config).with_outputs(
+                PROFILES, PENDING, main="features"
+            )
+            for i, part in enumerate(parts)
+        ]
+
+        def gather(tag: str):
+            outs = [e[tag] for e in extracted]
+            return (
+                outs[0] if len(outs) == 1 else tuple(outs) | f"All{tag.title()}" >> beam.Flatten()
+            )
+
+        profiles = gather(PROFILES)
         freq = (
-            extracted[PROFILES]
+            profiles
             | "Profiles" >> beam.Values()
             | "WordFrequencies" >> beam.CombineGlobally(_WordFrequencies())
         )
         return {
-            "features": extracted.features,
-            PROFILES: extracted[PROFILES],
-            PENDING: extracted[PENDING],
+            "features": gather("features"),
+            PROFILES: profiles,
+            PENDING: gather(PENDING),
             "freq": freq,
         }
 
@@ -553,7 +569,9 @@ class DropDuplicates(beam.PTransform):
         self._config = config
         self._stored = stored
 
-    def expand(self, articles: beam.PCollection[Article]) -> Deduplicated:
+    def expand(self, articles) -> Deduplicated:
+        """`articles`: a PCollection of Article, or a tuple of them (e.g. RemoveBoilerplate's
+        Cleaned parts), taken as one batch."""
         config = self._config
         extracted = articles | "Features" >> _Features(config)
         new = extracted["features"]

@@ -32,7 +32,7 @@ from pipelines.core.boilerplate.features import (
 )
 from pipelines.core.boilerplate.lines import body_lines, line_hashes, long_lines
 from pipelines.core.boilerplate.placeholder import strip_filler
-from pipelines.core.boilerplate.repetition import LineCounts, LineSketch, Repeats
+from pipelines.core.boilerplate.repetition import LineCounts, LineSketch, Repeats, _longest_run
 
 __all__ = [
     "BoilerplateConfig",
@@ -41,6 +41,7 @@ __all__ = [
     "Repeats",
     "Split",
     "line_sketch",
+    "sketch_and_check",
     "split_boilerplate",
     "strip_filler",
 ]
@@ -77,6 +78,24 @@ class Split:
 
     body: str
     removed: tuple[str, ...]
+
+
+# A run of this many consecutive short lines (a menu, a link list) makes a page worth checking
+# even without separators or addresses.
+SHORT_RUN_LINES = 3
+
+
+def sketch_and_check(body: str, config: BoilerplateConfig = DEFAULT) -> tuple[LineSketch, bool]:
+    """What the article contributes to the batch's ``LineCounts``, and whether its body may
+    hold chrome at all: it has short lines and either looks scraped (a separator, symbol or
+    address) or has a run of short lines. Bodies that may not are left as they are without
+    waiting for the batch's repetition counts (most news articles)."""
+    lines = body_lines(body)
+    long = long_lines(lines)
+    sketch = LineSketch.of(line_hashes(lines), long)
+    if len(lines) < config.min_lines or long.all():
+        return sketch, False
+    return sketch, scraped_look(lines) or _longest_run(~long) >= SHORT_RUN_LINES
 
 
 def line_sketch(body: str) -> LineSketch:

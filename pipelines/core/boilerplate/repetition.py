@@ -38,6 +38,15 @@ class LineSketch:
     def of(hashes: np.ndarray, long: np.ndarray) -> LineSketch:
         return LineSketch(hashes.astype(np.int64), long.astype(bool))
 
+    def to_bytes(self) -> tuple[bytes, bytes]:
+        """Two byte strings: cheap to shuffle with Beam's primitive coders."""
+        return self.hashes.tobytes(), self.long.tobytes()
+
+    @staticmethod
+    def from_bytes(encoded: tuple[bytes, bytes]) -> LineSketch:
+        hashes, long = encoded
+        return LineSketch(np.frombuffer(hashes, dtype=np.int64), np.frombuffer(long, dtype=bool))
+
 
 class LineCounts:
     """Mergeable counts over a batch of LineSketches (a Beam CombineFn accumulator).
@@ -58,28 +67,39 @@ class LineCounts:
 
     def repeats(self) -> Repeats:
         """Count, for every line seen in two or more articles, in how many it occurs and in
-        how many articles with text of their own (see COPY_RUN_LINES)."""
+        how many articles with text of their own (see COPY_RUN_LINES). Vectorised over the
+        whole batch: one sort for the counts, one pass for the runs."""
         if not self._sketches:
             return Repeats.empty()
-        distinct_lines = [np.unique(s.hashes) for s in self._sketches]
-        sizes = np.array([len(h) for h in distinct_lines])
-        doc = np.repeat(np.arange(len(sizes)), sizes)
-        keys, inverse, df = np.unique(
-            np.concatenate([np.zeros(0, np.int64), *distinct_lines]),
-            return_inverse=True,
-            return_counts=True,
-        )
-        shared = keys[df >= 2]
-        own = np.array(
-            [
-                _longest_run(s.long & np.isin(s.hashes, shared)) < COPY_RUN_LINES
-                for s in self._sketches
-            ],
-            dtype=bool,
-        )
-        distinct = np.bincount(inverse, weights=own[doc], minlength=len(keys)).astype(np.int64)
+        n = len(self._sketches)
+        lines = np.array([len(s.hashes) for s in self._sketches])
+        doc_of_line = np.repeat(np.arange(n), lines)
+        hashes = np.concatenate([np.zeros(0, np.int64), *(s.hashes for s in self._sketches)])
+        long = np.concatenate([np.zeros(0, bool), *(s.long for s in self._sketches)])
+        # Distinct (article, line) pairs: a line twice in one article counts once.
+        pairs = np.unique(np.stack([doc_of_line, hashes]), axis=1)
+        keys, inverse, df = np.unique(pairs[1], return_inverse=True, return_counts=True)
+        idx = np.searchsorted(keys, hashes)
+        shared_line = df[idx] >= 2
+        own = _longest_runs(long & shared_line, doc_of_line, n) < COPY_RUN_LINES
+        distinct = np.bincount(inverse, weights=own[pairs[0]], minlength=len(keys))
         keep = df >= 2
-        return Repeats(keys[keep], df[keep].astype(np.int64), distinct[keep])
+        return Repeats(keys[keep], df[keep].astype(np.int64), distinct[keep].astype(np.int64))
+
+
+def _longest_runs(mask: np.ndarray, doc: np.ndarray, n: int) -> np.ndarray:
+    """Per article, the longest run of True in ``mask`` (lines of all articles, in order;
+    ``doc`` says whose each line is); runs never cross from one article into the next."""
+    out = np.zeros(n, dtype=np.int64)
+    if not mask.any():
+        return out
+    boundary = np.ones(len(doc), dtype=bool)
+    boundary[1:] = doc[1:] != doc[:-1]
+    starts = mask & (boundary | ~np.concatenate([[False], mask[:-1]]))
+    run_id = np.cumsum(starts) - 1
+    lengths = np.bincount(run_id[mask], minlength=int(starts.sum()))
+    np.maximum.at(out, doc[starts], lengths)
+    return out
 
 
 @dataclass(frozen=True)
