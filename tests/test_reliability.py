@@ -351,3 +351,19 @@ def test_nul_and_control_characters_are_stripped_and_html_is_quarantined(tmp_pat
     assert [(Path(q["source_uri"]).name, q["error_kind"]) for q in helpers.quarantine(out)] == [
         ("page.txt", "html")
     ]
+
+
+def test_a_read_that_blocks_is_abandoned_within_the_bound() -> None:
+    import time
+
+    from pipelines.transforms.read import BoundedReader
+
+    reader = BoundedReader(0.2)
+    assert reader(lambda a, b: a + b, 2, 3) == 5
+    started = time.monotonic()
+    with pytest.raises(TimeoutError, match="no answer within"):
+        reader(time.sleep, 5)  # stands in for a read() blocked on hung storage
+    assert time.monotonic() - started < 1.0
+    assert reader(lambda: "next read, fresh thread") == "next read, fresh thread"
+    with pytest.raises(FileNotFoundError):
+        reader(open, "/nonexistent/spindrift-test")

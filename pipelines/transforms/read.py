@@ -4,7 +4,8 @@ Matching lists every entry a glob names; only regular files (after resolving lin
 read. FIFOs, devices, sockets, directories, dangling links and link loops are counted as
 `skipped` with a reason (the run manifest lists them): reading a FIFO blocks forever and a
 link to /dev/zero never ends. A file is never read past `max_article_bytes`, and a read
-that makes no progress for `READ_SECONDS` is abandoned as unreadable.
+that is not done after `READ_SECONDS` is abandoned as unreadable: reads run on a reader
+thread (`BoundedReader`), so even one `read()` blocked on hung storage cannot hold the run.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import queue
 import re
 import stat
+import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystem import CompressionTypes, FileMetadata
@@ -193,6 +196,45 @@ def _read_remote(path: str, want: int, size: int, deadline: float) -> tuple[byte
     return bytes(kept), max(size, len(kept))
 
 
+class BoundedReader:
+    """Runs reads on one daemon thread and waits at most `seconds` for each. A read that
+    overruns raises TimeoutError here; its thread, blocked in the kernel, is left behind
+    (daemon: it does not keep the process alive) and the next read gets a fresh thread.
+    Costs a queue hand-off per file (~20 us), not a thread per file."""
+
+    def __init__(self, seconds: float) -> None:
+        self._seconds = seconds
+        self._requests: queue.SimpleQueue | None = None
+
+    def _start(self) -> queue.SimpleQueue:
+        requests: queue.SimpleQueue = queue.SimpleQueue()
+
+        def serve() -> None:
+            while True:
+                fn, args, answer = requests.get()
+                try:
+                    answer.put((True, fn(*args)))
+                except BaseException as exc:  # handed back to the caller, raised there
+                    answer.put((False, exc))
+
+        threading.Thread(target=serve, name="bounded-reader", daemon=True).start()
+        return requests
+
+    def __call__(self, fn: Callable, *args):
+        if self._requests is None:
+            self._requests = self._start()
+        answer: queue.SimpleQueue = queue.SimpleQueue()
+        self._requests.put((fn, args, answer))
+        try:
+            ok, value = answer.get(timeout=self._seconds)
+        except queue.Empty:
+            self._requests = None  # that thread is stuck: the next read starts another
+            raise TimeoutError(f"no answer within {self._seconds:.0f} s") from None
+        if not ok:
+            raise value
+        return value
+
+
 def _unreadable_id(path: str) -> str | None:
     """Ledger identity of a file that cannot be read: its path, size and mtime (so it is
     quarantined once, and again only once it changes); None when even stat fails."""
@@ -212,16 +254,23 @@ class ReadFileFn(beam.DoFn):
     def __init__(self, config: ReadConfig, run: RunContext) -> None:
         self._config = config
         self._run = run
+        self._reader: BoundedReader | None = None
+
+    def setup(self) -> None:
+        self._reader = BoundedReader(READ_SECONDS)
 
     def process(self, metadata: FileMetadata) -> Iterator[RawFile | beam.pvalue.TaggedOutput]:
         path = metadata.path
         limit = self._config.max_article_bytes
         deadline = time.monotonic() + READ_SECONDS
         try:
+            if self._reader is None:
+                self._reader = BoundedReader(READ_SECONDS)
             if layout.is_local(path):
-                data, size = _read_local(path, limit + 1, deadline)
+                data, size = self._reader(_read_local, path, limit + 1, deadline)
             else:
-                data, size = _read_remote(path, limit + 1, metadata.size_in_bytes, deadline)
+                args = (path, limit + 1, metadata.size_in_bytes, deadline)
+                data, size = self._reader(_read_remote, *args)
         except Exception as exc:
             vanished = isinstance(exc, FileNotFoundError) or not FileSystems.exists(path)
             kind = "vanished" if vanished else "unreadable"
