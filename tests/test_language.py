@@ -438,3 +438,13 @@ def test_script_verdict(sample: str, script: str, profiles: set, words: int) -> 
 def test_script_verdict_without_profiled_letters_is_none() -> None:
     assert lg.scripts.script_verdict("12 345 — !") is None
     assert lg.scripts.script_verdict("გამარჯობა მსოფლიო") is None
+
+
+def test_a_scraped_page_whose_menus_come_first_is_tagged_by_its_prose() -> None:
+    menu = "\n".join(["Home", "News 24", "Sport 7", "Oct 28, 2012 11:30 PM", "Share 12", "Top 10"])
+    prose = (
+        "The council approved the new tram line on Tuesday after years of debate, and the "
+        "first trains are expected to run through the city centre before the end of 2029."
+    )
+    assert detect_language(menu + "\n" + prose).language == "en"
+    assert detect_language(menu).language == "und"  # a number list alone stays und

@@ -408,6 +408,25 @@ def supported_languages() -> frozenset[str]:
     return frozenset(_get_model().codes)
 
 
+# A prose line has at least this many words (table rows and menu items have fewer).
+_PROSE_LINE_WORDS = 10
+
+
+def _prose_lines(text: str, limit: int) -> str:
+    """The lines of `text` with at least _PROSE_LINE_WORDS words that are no number list
+    themselves, up to about `limit` characters ("" when there are none)."""
+    kept: list[str] = []
+    size = 0
+    for line in text.splitlines():
+        long = line.count(" ") >= _PROSE_LINE_WORDS - 1 and len(line.split()) >= _PROSE_LINE_WORDS
+        if long and not textlib.looks_like_table(line):
+            kept.append(line)
+            size += len(line)
+            if size >= limit:
+                break
+    return "\n".join(kept)
+
+
 def detect_language(text: str, config: LanguageConfig = DEFAULT) -> LanguageTag:
     """Tag `text` with its language.
 
@@ -427,10 +446,13 @@ def detect_language(text: str, config: LanguageConfig = DEFAULT) -> LanguageTag:
     if verdict.decided:
         (profile,) = verdict.profiles
         return LanguageTag(_iso_code(profile), 1.0)
-    if verdict.words < config.min_words or textlib.looks_like_table(
-        text[: 2 * config.prefix_chars]
-    ):
+    if verdict.words < config.min_words:
         return _UND_TAG
+    if textlib.looks_like_table(text[: 2 * config.prefix_chars]):
+        # A table or number list -- or a scraped page whose menus and dates come first: then
+        # its prose lines, if it has any, say the language.
+        prose = _prose_lines(text, 2 * config.prefix_chars)
+        return detect_language(prose, config) if prose and prose != text else _UND_TAG
     if verdict.script != scripts.LATIN and not sample.isascii():
         # Names, tickers and terms in Latin letters say nothing about a Cyrillic, Arabic or
         # Devanagari text's language (langdetect drops them only when they are few).
