@@ -444,7 +444,8 @@ def test_a_scraped_page_whose_menus_come_first_is_tagged_by_its_prose() -> None:
     menu = "\n".join(["Home", "News 24", "Sport 7", "Oct 28, 2012 11:30 PM", "Share 12", "Top 10"])
     prose = (
         "The council approved the new tram line on Tuesday after years of debate, and the "
-        "first trains are expected to run through the city centre before the end of 2029."
+        "first trains are expected to run through the city centre before the end of 2029.\n"
+        "Residents who opposed the plan said they would keep fighting it in the courts."
     )
     assert detect_language(menu + "\n" + prose).language == "en"
     assert detect_language(menu).language == "und"  # a number list alone stays und

@@ -408,23 +408,28 @@ def supported_languages() -> frozenset[str]:
     return frozenset(_get_model().codes)
 
 
-# A prose line has at least this many words (table rows and menu items have fewer).
+# A prose line has at least this many words (table rows and menu items have fewer) and at
+# most one digit in this many characters (a long row of an earnings table has many more);
+# the prose of a page must be this long to decide (one stray line of a table must not).
 _PROSE_LINE_WORDS = 10
+_PROSE_MAX_DIGITS = 20
+_PROSE_MIN_CHARS = 200
 
 
 def _prose_lines(text: str, limit: int) -> str:
-    """The lines of `text` with at least _PROSE_LINE_WORDS words that are no number list
-    themselves, up to about `limit` characters ("" when there are none)."""
+    """The prose lines of `text` (see _PROSE_LINE_WORDS), up to about `limit` characters;
+    "" when they are fewer than _PROSE_MIN_CHARS."""
     kept: list[str] = []
     size = 0
     for line in text.splitlines():
         long = line.count(" ") >= _PROSE_LINE_WORDS - 1 and len(line.split()) >= _PROSE_LINE_WORDS
-        if long and not textlib.looks_like_table(line):
+        if long and _PROSE_MAX_DIGITS * sum(map(str.isdigit, line)) <= len(line):
             kept.append(line)
             size += len(line)
             if size >= limit:
                 break
-    return "\n".join(kept)
+    prose = "\n".join(kept)
+    return prose if len(prose) >= _PROSE_MIN_CHARS else ""
 
 
 def detect_language(text: str, config: LanguageConfig = DEFAULT) -> LanguageTag:
