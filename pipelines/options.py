@@ -310,15 +310,14 @@ def _hidden(name: str) -> bool:
 
 
 def list_folder(folder: str) -> list[str]:
-    """Regular files (or symlinks to one) under `folder`, recursively, sorted; names starting
-    with '.' skipped at every level; symlinked folders are not followed."""
+    """Entries under `folder` other than folders, recursively, sorted; names starting with '.'
+    skipped at every level; symlinked folders are not followed. Entries that are no regular
+    file (FIFOs, devices, dangling links) are listed too: ReadArticles counts them as skipped
+    with a reason instead of their vanishing uncounted."""
     found = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not _hidden(d)]
-        for name in files:
-            path = os.path.join(root, name)
-            if not _hidden(name) and os.path.isfile(path):
-                found.append(path)
+        found.extend(os.path.join(root, name) for name in files if not _hidden(name))
     return sorted(found)
 
 
@@ -337,7 +336,14 @@ def resolve_inputs(patterns: list[str] | None) -> list[str]:
             resolved.extend(files)
             continue
         try:
-            found = FileSystems.match([pattern])[0].metadata_list
+            if _is_local(pattern):
+                # The reader's own matcher: Beam's local glob takes a backslash in a file
+                # name for an escape and matches nothing.
+                from pipelines.transforms.read import match_local
+
+                found = [path for path, _ in match_local(pattern)]
+            else:
+                found = FileSystems.match([pattern])[0].metadata_list
         except Exception as exc:
             raise UsageError(f"cannot match input {pattern!r}: {exc}") from None
         if not found:

@@ -81,6 +81,9 @@ def summary(manifest: dict[str, Any], manifest_path: str) -> str:
         line("quarantined", f"{m['quarantined']:,}",
              _breakdown(by_prefix(counters, "quarantine/"))),
     ]  # fmt: skip
+    if m.get("skipped"):
+        reasons = m.get("skipped_reasons") or {}
+        lines.append(line("skipped", f"{m['skipped']:,} not regular files", _breakdown(reasons)))
     boilerplate = by_prefix(counters, "boilerplate/")  # a boilerplate stage's own counters
     if boilerplate.get("lines_removed"):
         lines.append(line("boilerplate", f"{boilerplate['lines_removed']:,} lines removed",

@@ -26,7 +26,7 @@ from pipelines.options import UsageError
 from pipelines.transforms.ledger import SkipIngested
 from pipelines.transforms.read import ReadFiles, match_local
 from tests import crash, helpers
-from tests.conftest import STARTED
+from tests.conftest import STARTED, seed
 
 SPINDRIFT = crash.SPINDRIFT
 
@@ -367,3 +367,21 @@ def test_a_read_that_blocks_is_abandoned_within_the_bound() -> None:
     assert reader(lambda: "next read, fresh thread") == "next read, fresh thread"
     with pytest.raises(FileNotFoundError):
         reader(open, "/nonexistent/spindrift-test")
+
+
+def test_folder_and_glob_inputs_count_a_fifo_and_match_a_backslash_name(tmp_path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a\\b.txt").write_bytes(seed("001").read_bytes())
+    os.mkfifo(src / "p.txt")
+    for n, given in enumerate([f"{src}/*", str(src)]):
+        out = tmp_path / f"out{n}"
+        proc = subprocess.run(
+            [SPINDRIFT, "ingest", "--input", given, "--output", str(out)],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        manifest = json.loads(next((out / "_runs").glob("*.json")).read_text())
+        assert (manifest["matched"], manifest["articles"]) == (1, 1)
+        assert (manifest["skipped"], manifest["skipped_reasons"]) == (1, {"fifo": 1})
+        assert "  skipped:            1 not regular files  (fifo 1)" in proc.stdout.splitlines()
