@@ -81,7 +81,9 @@ def read_bbc(shared: Path) -> list[Doc]:
     return docs
 
 
-def _reuters_body(body: str) -> str:
+def reuters_body(body: str) -> str:
+    """A Reuters-21578 <BODY>: unescaped, trailer dropped, paragraphs (indented lines) joined
+    by blank lines and wrapped lines by spaces."""
     body = html.unescape(body).replace("\x03", "").strip()
     body = re.sub(r"\s*Reuter\s*$", "", body)
     # Wrapped lines; a new paragraph starts with an indented line.
@@ -116,7 +118,7 @@ def read_reuters(shared: Path) -> list[Doc]:
                     iso = dt.date(int(yy), _MONTHS[mon.upper()], int(dd)).isoformat()
                 except (ValueError, KeyError):
                     iso = None
-            text = _reuters_body(body.group(1))
+            text = reuters_body(body.group(1))
             if title:
                 text = html.unescape(title.group(1)).strip().title() + "\n\n" + text
             newid = _NEWID_RE.search(chunk).group(1)

@@ -51,8 +51,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import langdetect
+from dedup_corpus import reuters_body
 from langdetect.lang_detect_exception import LangDetectException
 
 from pipelines.core import language as lg
@@ -268,17 +270,7 @@ def reuters_articles(folder: Path) -> tuple[list[str], list[str]]:
             if not body:
                 continue
             title = _TITLE_RE.search(match.group(0))
-            paras, cur = [], []
-            text = html.unescape(body.group(1)).replace("\x03", "")
-            for line in re.sub(r"\s*Reuter\s*$", "", text.strip()).split("\n"):
-                if line.startswith(("    ", "\t")) and cur:
-                    paras.append(" ".join(cur))
-                    cur = []
-                if line.strip():
-                    cur.append(line.strip())
-            if cur:
-                paras.append(" ".join(cur))
-            doc = "\n\n".join(paras)
+            doc = reuters_body(body.group(1))
             if title:
                 doc = html.unescape(title.group(1)).strip() + "\n" + doc
             is_table = re.search(r"\bShr\b", doc) and re.search(r"\bvs\b", doc)
