@@ -20,12 +20,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
 import pipelines.coders  # (registers fast coders for our records; see module doc)
 from pipelines.config import PipelineConfig
-from pipelines.lake import layout
-from pipelines.lake.commit import publish, recover
+from pipelines.lake import layout, objstore
+from pipelines.lake.commit import begin, publish, recover
 from pipelines.lake.errors import LockedError
 from pipelines.lake.guards import check_paths
 from pipelines.lake.lock import run_lock
@@ -125,6 +126,10 @@ def run(argv: Sequence[str] | JobArgs | None = None, *, imports_s: float = 0.0) 
         # SDK worker processes (multi_processing, portable runners) log every bundle at INFO.
         args.append("--default_sdk_harness_log_level=WARNING")
     options = PipelineOptions(args)
+    # The driver's own file-system calls (output probe, input globs, the commit) reach
+    # object stores with the run's options (--s3_endpoint_url …), as the workers do.
+    FileSystems.set_options(options)
+    objstore.configure(objstore.S3Settings.from_options(options.get_all_options()))
     output_arg = check_paths(job.output, job.inputs)
     inputs = [layout.canonical(p) for p in resolve_inputs(job.inputs)]
     output = check_output(output_arg)
@@ -134,6 +139,7 @@ def run(argv: Sequence[str] | JobArgs | None = None, *, imports_s: float = 0.0) 
 
     with run_lock(output, ctx.run_id) as lock:
         recovered = recover(output, lock.assert_held)
+        begin(output, ctx.run_id)
         state = load_state(output)
         clock.lap("state")
         started = time.monotonic()

@@ -28,7 +28,7 @@ from typing import Any, TextIO
 
 import duckdb
 
-from pipelines.lake import layout
+from pipelines.lake import files, layout, objstore
 from pipelines.lake.errors import StateError
 from pipelines.lake.snapshot import read_snapshot
 
@@ -74,8 +74,11 @@ def _quarantine_view(con: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
     from pipelines.core import schema
 
     rows = []
+    s3 = _s3_filesystem() if paths and objstore.is_s3(paths[0]) else None
     for path in paths:
-        with open(path, "rb") as handle:
+        with (
+            s3.open_input_stream(path[len(objstore.SCHEME) :]) if s3 else open(path, "rb")
+        ) as handle:
             rows.extend(fastavro.reader(handle))
     con.register(
         "_quarantine", pa.Table.from_pylist(rows, schema=schema.arrow_schema("quarantine"))
@@ -91,11 +94,28 @@ def connect(output: str, quarantine: bool = True) -> duckdb.DuckDBPyConnection:
     `quarantine=False` skips reading the quarantine's Avro files (no `quarantine` view).
     Raises FileNotFoundError for a missing folder, StateError for a lost or corrupt snapshot.
     """
-    if not os.path.isdir(output):
+    remote = objstore.is_s3(output)
+    if not remote and not os.path.isdir(output):
         raise FileNotFoundError(f"lake folder {output!r} does not exist")
+    output = output.rstrip("/")
     snapshot = read_snapshot(output)
+    if remote and not snapshot.runs and not files.exists(layout.snapshot_path(output)):
+        raise FileNotFoundError(f"no lake at {output!r} (no {layout.SNAPSHOT_FILE})")
     con = duckdb.connect()
     articles = snapshot.paths(output, layout.ARTICLES)
+    duplicates = snapshot.paths(output, layout.DUPLICATES)
+    if remote:
+        _s3_views(con, output, articles, duplicates)
+    else:
+        _local_views(con, articles, duplicates)
+    if quarantine:
+        _quarantine_view(con, snapshot.paths(output, layout.QUARANTINE))
+    return con
+
+
+def _local_views(
+    con: duckdb.DuckDBPyConnection, articles: list[str], duplicates: list[str]
+) -> None:
     if articles:
         con.execute(
             f"CREATE VIEW articles AS SELECT * FROM read_parquet({_sql_list(articles)}, "
@@ -104,16 +124,68 @@ def connect(output: str, quarantine: bool = True) -> duckdb.DuckDBPyConnection:
         )
     else:
         _empty_view(con, "articles", "article")
-    duplicates = snapshot.paths(output, layout.DUPLICATES)
     if duplicates:
         con.execute(
             f"CREATE VIEW duplicates AS SELECT * FROM read_parquet({_sql_list(duplicates)})"
         )
     else:
         _empty_view(con, "duplicates", "duplicate")
-    if quarantine:
-        _quarantine_view(con, snapshot.paths(output, layout.QUARANTINE))
-    return con
+
+
+def _s3_filesystem():
+    """pyarrow's S3 file system with the lake's S3 settings (`AWS_ENDPOINT_URL` …)."""
+    import pyarrow.fs as pafs
+
+    settings = objstore.settings()
+    kwargs: dict[str, Any] = {}
+    if settings.endpoint_url:
+        scheme, _, host = settings.endpoint_url.partition("://")
+        kwargs.update(endpoint_override=host, scheme=scheme)
+    if settings.access_key_id:
+        kwargs.update(
+            access_key=settings.access_key_id,
+            secret_key=settings.secret_access_key,
+            session_token=settings.session_token,
+        )
+    if settings.region_name:
+        kwargs["region"] = settings.region_name
+    return pafs.S3FileSystem(**kwargs)
+
+
+def _s3_views(
+    con: duckdb.DuckDBPyConnection, output: str, articles: list[str], duplicates: list[str]
+) -> None:
+    """Views over an S3 lake's committed files, read by pyarrow (DuckDB's own S3 reader,
+    httpfs, is an extension it would have to download). Same columns as a local lake."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    s3 = _s3_filesystem()
+
+    def keys(paths: list[str]) -> list[str]:
+        return [p[len(objstore.SCHEME) :] for p in paths]
+
+    if articles:
+        hive = ds.HivePartitioning(
+            pa.schema([("published_date", pa.date32()), ("language", pa.string())])
+        )
+        base = f"{output[len(objstore.SCHEME) :]}/{layout.ARTICLES}"
+        table = ds.dataset(
+            keys(articles),
+            filesystem=s3,
+            format="parquet",
+            partitioning=hive,
+            partition_base_dir=base,
+        )
+        con.register("_articles", table)
+        con.execute("CREATE VIEW articles AS SELECT * FROM _articles")
+    else:
+        _empty_view(con, "articles", "article")
+    if duplicates:
+        con.register("_duplicates", ds.dataset(keys(duplicates), filesystem=s3, format="parquet"))
+        con.execute("CREATE VIEW duplicates AS SELECT * FROM _duplicates")
+    else:
+        _empty_view(con, "duplicates", "duplicate")
 
 
 def query(output: str, sql: str) -> duckdb.DuckDBPyRelation | None:

@@ -25,12 +25,13 @@ from typing import Any
 
 from apache_beam.io.filesystems import FileSystems
 
-from pipelines.lake import files, layout
+from pipelines.lake import files, layout, objstore
 from pipelines.lake.errors import ReconciliationError, StateError
 from pipelines.lake.snapshot import FileEntry, Snapshot, read_snapshot, write_snapshot
 
 STAGED_FILE = "staged.json"
 COMMIT_FILE = "commit.json"
+STARTED_FILE = "started.json"
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 # At most this many skipped matches are listed by path in a manifest (all are counted).
 MAX_LISTED_SKIPS = 10_000
@@ -69,7 +70,8 @@ def write_stage_report(
         "skipped": sorted([path, reason] for path, reason in skipped),
         "files": sorted((asdict(f) for f in staged), key=lambda f: f["final_path"]),
     }
-    files.write_json_atomic(f"{staging_folder(output, run_id)}/{STAGED_FILE}", report)
+    # Runs on a worker (PublishRun's last step): workers reach object stores through Beam.
+    files.write_json_from_worker(f"{staging_folder(output, run_id)}/{STAGED_FILE}", report)
     return report
 
 
@@ -157,19 +159,33 @@ def _ensure_parents(paths: list[str]) -> None:
             FileSystems.mkdirs(parent)
 
 
+def begin(output: str, run_id: str) -> None:
+    """Mark a run as started (call with the lock held, before the pipeline runs).
+
+    Object stores have no folders: on S3 a `started.json` marker under `_staging/<run>/`
+    lets `recover` find a run that died before staging anything else, and delete the files
+    it wrote at their final names. Local lakes need none (the staging folder is the mark).
+    """
+    if not layout.is_local(output):
+        files.write_json_atomic(
+            f"{staging_folder(output, run_id)}/{STARTED_FILE}", {"run_id": run_id}
+        )
+
+
 def apply_commit(output: str, plan: dict[str, Any], fence: Callable[[], None]) -> None:
     """Carry out a journaled plan. Idempotent: a retry or a recovery skips what is done.
 
     `fence` raises unless the caller still holds the lake's lock; it runs right before the
-    snapshot swap, the only step readers can observe.
+    snapshot swap, the only step readers can observe. On object stores files are staged at
+    their final names (nothing to rename, nothing copied).
     """
-    renames = [(t, f) for t, f in plan["renames"] if FileSystems.exists(t)]
-    _ensure_parents([f for _, f in renames])
+    renames = [(t, f) for t, f in plan["renames"] if t != f and FileSystems.exists(t)]
     if renames:
+        _ensure_parents([f for _, f in renames])
         FileSystems.rename([t for t, _ in renames], [f for _, f in renames])
     for entry in plan["manifest"]["files"]:
         path = layout.join(output, entry["path"])
-        if not FileSystems.exists(path):
+        if not files.exists(path):
             raise StateError(f"staged file {path} vanished before the commit of {plan['run_id']}")
     files.write_json_atomic(layout.manifest_path(output, plan["run_id"]), plan["manifest"])
     fence()
@@ -178,12 +194,8 @@ def apply_commit(output: str, plan: dict[str, Any], fence: Callable[[], None]) -
 
 
 def _clean_up(output: str, plan: dict[str, Any]) -> None:
-    gone = [p for p in plan["deletes"] if FileSystems.exists(p)]
-    if gone:
-        FileSystems.delete(gone)
-    staging = staging_folder(output, plan["run_id"])
-    if FileSystems.exists(staging):
-        FileSystems.delete([staging])
+    files.delete(list(plan["deletes"]))
+    files.delete_tree(staging_folder(output, plan["run_id"]))
 
 
 def publish(
@@ -214,8 +226,9 @@ def recover(output: str, fence: Callable[[], None]) -> dict[str, list[str]]:
     Returns {'rolled_forward': [...], 'rolled_back': [...]}.
     """
     done: dict[str, list[str]] = {"rolled_forward": [], "rolled_back": []}
-    if not layout.is_local(output):
-        return done  # object stores: the object-store backend lists staging by prefix
+    remote = not layout.is_local(output)
+    if remote and not objstore.is_s3(output):
+        return done  # gs:// and others: no lock here, so nothing is safe to roll back
     root = layout.staging_root(output)
     for name in files.list_dir(root):
         folder = f"{root}/{name}"
@@ -223,7 +236,8 @@ def recover(output: str, fence: Callable[[], None]) -> dict[str, list[str]]:
             continue  # the output probe of options.check_output
         journal = f"{folder}/{COMMIT_FILE}"
         snapshot = read_snapshot(output)
-        if FileSystems.exists(journal):
+        doomed: list[str] = []
+        if files.exists(journal):
             plan = files.read_json(journal, f"delete {folder} to roll the run back")
             if snapshot.committed(name):
                 _clean_up(output, plan)
@@ -232,12 +246,27 @@ def recover(output: str, fence: Callable[[], None]) -> dict[str, list[str]]:
                 apply_commit(output, plan, fence)
                 done["rolled_forward"].append(name)
                 continue
-            unlisted = [f for _, f in plan["renames"] if FileSystems.exists(f)]
+            doomed = [f for _, f in plan["renames"] if files.exists(f)]
             manifest = layout.manifest_path(output, name)
-            if FileSystems.exists(manifest):
-                unlisted.append(manifest)
-            if unlisted:
-                FileSystems.delete(unlisted)
-        FileSystems.delete([folder])
+            if files.exists(manifest):
+                doomed.append(manifest)
+        if remote:
+            # Staged at final names: every file of the run, journaled or not, goes.
+            listed = {layout.join(output, f.path) for f in snapshot.files}
+            doomed = sorted({*doomed, *(p for p in _run_files(output, name) if p not in listed)})
+        fence()
+        files.delete(doomed)
+        files.delete_tree(folder)
         done["rolled_back"].append(name)
     return done
+
+
+def _run_files(output: str, run_id: str) -> list[str]:
+    """Files a run wrote at their final names on an object store (`part-<run>-…`)."""
+    mark = f"/part-{run_id}-"
+    return [
+        path
+        for kind in layout.KINDS
+        for path in files.list_tree(layout.join(output, kind))
+        if mark in path
+    ]

@@ -17,3 +17,7 @@ class StateError(RuntimeError):
 
 class ReconciliationError(RuntimeError):
     """Matched inputs do not equal articles + duplicates + quarantined + already ingested."""
+
+
+class ObjectStoreError(RuntimeError):
+    """An object-store call kept failing with transient errors; the message names the path."""

@@ -2,17 +2,19 @@
 
 Readers open `DIR/_snapshot.json` and read only the files it lists, so they see all of a
 run or none of it whatever is on disk (staged, half-renamed or orphaned files). Each run
-replaces it with `os.replace`: the commit point of the protocol (see `commit.py`).
+replaces it with `os.replace` (S3: one conditional PUT): the commit point of the protocol
+(see `commit.py`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pipelines.lake import files, layout
-from pipelines.lake.errors import StateError
+from pipelines.lake import files, layout, objstore
+from pipelines.lake.errors import LockLostError, StateError
 
 FORMAT = 1
 
@@ -117,7 +119,38 @@ def read_snapshot(output: str) -> Snapshot:
 
 
 def write_snapshot(output: str, snapshot: Snapshot) -> None:
+    """Replace the lake's snapshot with `snapshot` (the next version of the current one)."""
+    if objstore.is_s3(output):
+        _swap_s3(output, snapshot)
+        return
     files.write_json_atomic(layout.snapshot_path(output), snapshot.to_json())
+
+
+def _swap_s3(output: str, snapshot: Snapshot) -> None:
+    """Compare-and-swap of the S3 snapshot: one PUT, conditional on the object still being the
+    version this one follows (`If-Match` on its etag; `If-None-Match: *` for the first). A run
+    that lost its lease and a commit that raced it cannot both publish: LockLostError."""
+    path = layout.snapshot_path(output)
+    store = objstore.store()
+    body = files.json_bytes(snapshot.to_json())
+    current = store.get(path)
+    try:
+        if current is None:
+            store.put(path, body, if_none_match=True)
+            return
+        seen = int(json.loads(current[0]).get("version", -1))
+        if seen != snapshot.version - 1:
+            raise LockLostError(
+                f"{path} is at version {seen}, this commit follows {snapshot.version - 1}: "
+                "another run committed meanwhile; not publishing"
+            )
+        store.put(path, body, if_match=current[1])
+    except objstore.PreconditionFailed:
+        # A retried PUT whose first try landed finds its own content: that is success.
+        now = store.get(path)
+        if now is not None and now[0] == body:
+            return
+        raise LockLostError(f"{path} changed during this commit; not publishing") from None
 
 
 def init_snapshot(output: str) -> Snapshot:

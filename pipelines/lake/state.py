@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from pipelines.lake import files, layout
-from pipelines.lake.errors import StateError
+from pipelines.lake import files, layout, objstore
+from pipelines.lake.errors import ObjectStoreError, StateError
 from pipelines.lake.snapshot import FileEntry, Snapshot, init_snapshot, read_snapshot
 
 
@@ -37,6 +37,11 @@ def file_problem(output: str, entry: FileEntry, deep: bool = True) -> str | None
     try:
         if layout.is_local(output):
             size = os.stat(path).st_size
+        elif objstore.is_s3(output):
+            info = objstore.store().head(path)
+            if info is None:
+                return f"{path} is missing"
+            size = info["size"]
         else:
             if not files.exists(path):
                 return f"{path} is missing"
@@ -52,6 +57,8 @@ def file_problem(output: str, entry: FileEntry, deep: bool = True) -> str | None
     if deep:
         try:
             size, sha256 = files.checksum(path)
+        except ObjectStoreError:
+            raise  # the store kept failing: not evidence that the file is bad
         except Exception as exc:  # Beam wraps OS errors in its own types
             return f"{path} cannot be read: {exc}"
         if sha256 != entry.sha256 or size != entry.size:

@@ -23,7 +23,7 @@ from pipelines.config import WriteConfig
 from pipelines.core import schema
 from pipelines.core.index import IndexConfig, IndexEntry, in_window, window_start
 from pipelines.core.records import Article, Duplicate, LedgerEntry, Quarantined
-from pipelines.lake import files, layout
+from pipelines.lake import files, layout, retry
 from pipelines.lake.commit import HIVE_NULL, StagedFile, write_stage_report
 from pipelines.run_context import RunContext
 
@@ -92,13 +92,27 @@ class _WriteShardFn(beam.DoFn):
         # Staged flat, one folder per kind: a folder per partition cost a mkdir per file
         # (up to ~1 ms each under write load); the commit (lake/commit.py) creates the final ones.
         flat = f"{partition.replace('/', ',')},{name}" if partition else name
-        temp = f"{self._run.staging}/{self._kind}/{flat}"
         final = f"{self._run.output}/{folder}/{name}"
-        with FileSystems.create(temp) as handle:
-            self._write(handle, rows)
-        # Checksummed here, in parallel on the workers, and verified by every later run.
-        size, sha256 = files.checksum(temp)
+        if layout.is_local(self._run.output):
+            temp = f"{self._run.staging}/{self._kind}/{flat}"
+            retry.call(lambda: self._stage(temp, rows), f"writing staged file {temp}")
+            # Checksummed here, in parallel on the workers, and verified by every later run.
+            size, sha256 = files.checksum(temp)
+        else:
+            # Object stores: written once at its final, run-unique name, where no reader looks
+            # until a snapshot lists it; publishing is one PUT of the snapshot, no copies.
+            temp = final
+            size, sha256 = retry.call(
+                lambda: self._stage(temp, rows, hashed=True), f"writing staged file {temp}"
+            )
         yield StagedFile(self._kind, partition, temp, final, len(rows), size, sha256)
+
+    def _stage(self, path: str, rows: list[dict[str, Any]], hashed: bool = False):
+        """Write one file (a retry rewrites it whole); with `hashed`, its (size, sha256)."""
+        with FileSystems.create(path) as raw:
+            handle = files.HashingWriter(raw) if hashed else raw
+            self._write(handle, rows)
+        return (handle.size, handle.hexdigest()) if hashed else None
 
 
 class _WriteStaged(beam.PTransform):
