@@ -261,6 +261,11 @@ def test_s3_lake_ingest_rerun_refusal_kill_and_recovery(s3, faults, tmp_path):
         assert s3.keys(f"{lake_key}/_lock") == []
         _, problems, _ = check_lake(lake)
         assert problems == []
+        checked = subprocess.run(
+            [SPINDRIFT, "check", lake], env=s3.env(), capture_output=True, text=True, timeout=120
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert checked.stdout.startswith(f"{lake}: sound (4 runs, ")
     finally:
         sampler.stop()
 
@@ -279,7 +284,8 @@ def test_s3_lake_ingest_rerun_refusal_kill_and_recovery(s3, faults, tmp_path):
             assert complete[run][0] == n, (run, n)
         for run, n in duplicates:
             assert complete[run][1] == n, (run, n)
-    assert {sum(n for _, n in articles) for articles, _ in sampler.seen} == {12, 20}
+    # The empty lake of the first run's start, run 1's 12 articles, and 20 once A is in.
+    assert {sum(n for _, n in articles) for articles, _ in sampler.seen} == {0, 12, 20}
 
 
 def run_in_process(s3: S3, inputs: str, lake: str) -> int:
@@ -308,7 +314,9 @@ def test_transient_errors_are_retried(s3, faults, tmp_path, no_boto_retries):
     listing = faults.add("GET", rf"/{BUCKET}\?.*prefix={lake_key}/_staging/", times=2)
     reading = faults.add("GET", rf"/{lake_key}/_ledger/part-", times=2)
     snapshot_read = faults.add("GET", rf"/{lake_key}/_snapshot\.json", times=1)
-    assert run_in_process(s3, second, lake) == 0
+    # A glob over the whole prefix: the lake's own files under it are never inputs.
+    assert second.startswith(f"s3://{BUCKET}/{prefix}/in2/")
+    assert run_in_process(s3, f"s3://{BUCKET}/{prefix}/**", lake) == 0
     assert (listing.hits, reading.hits, snapshot_read.hits) == (2, 2, 1)
     objstore.configure(s3.settings(through_proxy=False))
     con = connect(lake)
@@ -316,7 +324,10 @@ def test_transient_errors_are_retried(s3, faults, tmp_path, no_boto_retries):
         10,
         10,
     )
-    assert len(read_snapshot(lake).runs) == 2
+    runs = read_snapshot(lake).runs
+    assert len(runs) == 2
+    rerun = manifest_of(s3, lake_key, runs[1])
+    assert (rerun["matched"], rerun["articles"], rerun["already_ingested"]) == (10, 4, 6)
 
 
 def test_persistent_errors_fail_naming_the_path_and_publish_nothing(
@@ -354,9 +365,13 @@ def test_persistent_errors_fail_naming_the_path_and_publish_nothing(
     assert connect(lake).execute("select count(*) from articles").fetchone() == (8,)
     runs = read_snapshot(lake).runs
     assert len(runs) == 2
+    # The run that failed reading state had rolled back the one before it; the last rolled
+    # it back in turn: every table file left belongs to a committed run.
     recovered = manifest_of(s3, lake_key, runs[-1])["recovered_runs"]
-    assert len(recovered["rolled_back"]) == 2
-    assert not [k for k in s3.keys(f"{lake_key}/articles/") if recovered["rolled_back"][0] in k]
+    assert len(recovered["rolled_back"]) == 1
+    keys = s3.keys(f"{lake_key}/articles/") + s3.keys(f"{lake_key}/_ledger/")
+    assert keys
+    assert [k for k in keys if not any(f"part-{run}-" in k for run in runs)] == []
 
 
 def test_lease_refuses_a_second_run_and_fences_an_expired_one(s3):

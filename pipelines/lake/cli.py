@@ -14,7 +14,10 @@ USAGE = """usage: spindrift check LAKE    verify the snapshot, each file's check
 
 def main(command: str, args: Sequence[str]) -> int:
     """Exit 0 when sound / repaired, 1 with the problems, 2 for usage, 3 when locked."""
-    if len(args) != 1 or not os.path.isdir(args[0]):
+    # `check` reads S3 lakes too (settings from the AWS environment); `repair` rewrites state
+    # with local-file readers, so it is for local lakes only.
+    s3 = len(args) == 1 and command == "check" and args[0].startswith("s3://")
+    if len(args) != 1 or not (s3 or os.path.isdir(args[0])):
         what = f"{args[0]!r} is not a folder" if len(args) == 1 else USAGE
         print(f"spindrift: error: {what}", file=sys.stderr)
         return 2

@@ -147,7 +147,9 @@ class MatchFn(beam.DoFn):
 
     def process(self, pattern: str) -> Iterator[FileMetadata | beam.pvalue.TaggedOutput]:
         if not layout.is_local(pattern):
-            yield from FileSystems.match([pattern])[0].metadata_list
+            for meta in FileSystems.match([pattern])[0].metadata_list:
+                if not (self._exclude and inside(meta.path, self._exclude)):
+                    yield meta
             return
         for path, reason in match_local(pattern, self._exclude):
             if reason is None:
@@ -330,7 +332,7 @@ class ReadArticles(beam.PTransform):
         self._run = run
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
-        exclude = layout.canonical(self._run.output) if layout.is_local(self._run.output) else None
+        exclude = layout.canonical(self._run.output)
         matches = (
             pbegin
             | "Patterns" >> beam.Create(self._patterns)
