@@ -11,6 +11,10 @@
    (the fence), and swaps `_snapshot.json` with `os.replace`: the commit point.
 4. It deletes the replaced index files and the staging folder.
 
+On S3 (`objstore.py`) the lock is a lease object, workers write each file once at its
+final, run-unique name (step 3 renames nothing), and the swap is one PUT conditional on the
+snapshot the run started from (`snapshot.py`).
+
 A run killed before step 2 is rolled back by the next run (`recover`); one killed after it
 is rolled forward from its journal, by the next lock holder. No worker publishes: an SDK
 worker orphaned by a killed driver can at most write into a staging folder nobody will

@@ -8,7 +8,7 @@ DIR/_index/part-<run>-<shard>.parquet   near-duplicate signatures of kept articl
 DIR/_ledger/part-<run>-<shard>.parquet  every input accounted for, by content id
 DIR/_runs/<run>.json                    one manifest per committed run
 DIR/_staging/<run>/                     a run's files before it commits
-DIR/_lock                               the run lock (flock) and its fencing token
+DIR/_lock                               the run lock (flock; on S3 a lease object) and its token
 """
 
 from __future__ import annotations

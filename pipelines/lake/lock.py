@@ -110,6 +110,9 @@ class _S3Lease:
                 {"token": "unreadable lease"},
                 dt.datetime.min.replace(tzinfo=dt.timezone.utc),
             )
+        if holder.get("token") == self._token and etag is not None:
+            self._etag = etag  # a retried create whose first try landed: ours already
+            return
         if etag is None or expires > dt.datetime.now(dt.timezone.utc):
             raise LockedError(
                 f"another run holds the lease on {self._output!r} (run {holder.get('token')}, "

@@ -138,7 +138,10 @@ def _swap_s3(output: str, snapshot: Snapshot) -> None:
         if current is None:
             store.put(path, body, if_none_match=True)
             return
-        seen = int(json.loads(current[0]).get("version", -1))
+        try:
+            seen = int(json.loads(current[0])["version"])
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise StateError(f"{path} is malformed ({exc!r}); not publishing over it") from None
         if seen != snapshot.version - 1:
             raise LockLostError(
                 f"{path} is at version {seen}, this commit follows {snapshot.version - 1}: "
