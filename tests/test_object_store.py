@@ -32,6 +32,7 @@ pytest.importorskip("boto3", reason="boto3 is not installed (apache-beam[aws])")
 import boto3
 
 from pipelines.lake import objstore, retry
+from pipelines.lake.commit import recover
 from pipelines.lake.errors import LockedError, LockLostError, ObjectStoreError
 from pipelines.lake.lock import RunLock
 from pipelines.lake.snapshot import read_snapshot
@@ -41,7 +42,7 @@ from tests.s3_server import BUCKET, KEY, REGION, SECRET, FaultProxy, moto_server
 
 SPINDRIFT = str(Path(sys.executable).with_name("spindrift"))
 LEASE_SECONDS = 6.0  # short, so the run after a kill -9 need not wait a minute
-SAMPLE_SECONDS = 0.05
+SAMPLE_SECONDS = 0.1
 SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "ta", "vo", "zen", "pri", "sol", "dar", "fem")
 
 
@@ -144,7 +145,7 @@ def manifest_of(s3: S3, lake_key: str, run_id: str) -> dict:
 
 class Sampler(threading.Thread):
     """Opens the lake the documented way (`pipelines.query.connect`: only the files
-    `_snapshot.json` lists) every 50 ms; records rows per run of each table."""
+    `_snapshot.json` lists) every 100 ms; records rows per run of each table."""
 
     def __init__(self, lake: str) -> None:
         super().__init__(daemon=True)
@@ -301,77 +302,67 @@ def no_boto_retries(monkeypatch):
     monkeypatch.setenv("SPINDRIFT_LEASE_SECONDS", str(LEASE_SECONDS))
 
 
-def test_transient_errors_are_retried(s3, faults, tmp_path, no_boto_retries):
-    prefix = f"transient-{uuid.uuid4().hex[:6]}"
+def test_transient_errors_are_retried_and_persistent_ones_fail_naming_the_path(
+    s3, faults, tmp_path, capsys, no_boto_retries
+):
+    prefix = f"faults-{uuid.uuid4().hex[:6]}"
     lake_key, lake = f"{prefix}/lake", f"s3://{BUCKET}/{prefix}/lake"
     first = s3.upload(write_articles(tmp_path / "a", n=6, copies=0, seed=3), f"{prefix}/in1")
-    second = s3.upload(write_articles(tmp_path / "b", n=4, copies=0, seed=4), f"{prefix}/in2")
-    # Writing a staged file: the first two uploads of an article file fail (503 SlowDown).
+    s3.upload(write_articles(tmp_path / "b", n=4, copies=0, seed=4), f"{prefix}/in2")
+    third = s3.upload(write_articles(tmp_path / "c", n=4, copies=0, seed=5), f"{prefix}-more/in")
+
+    # Transient, writing a staged file: the first two uploads of an article file fail (503).
     staged = faults.add("POST PUT", rf"/{lake_key}/articles/", times=2)
     assert run_in_process(s3, first, lake) == 0
     assert staged.hits == 2
-    # Listing state (the staging prefix) and reading state (the ledger's checksum read).
+    # Transient, listing state (the staging prefix) and reading state (the ledger's checksum
+    # read, the snapshot). A glob over the whole prefix: the lake's own files are not inputs.
     listing = faults.add("GET", rf"/{BUCKET}\?.*prefix={lake_key}/_staging/", times=2)
     reading = faults.add("GET", rf"/{lake_key}/_ledger/part-", times=2)
     snapshot_read = faults.add("GET", rf"/{lake_key}/_snapshot\.json", times=1)
-    # A glob over the whole prefix: the lake's own files under it are never inputs.
-    assert second.startswith(f"s3://{BUCKET}/{prefix}/in2/")
     assert run_in_process(s3, f"s3://{BUCKET}/{prefix}/**", lake) == 0
     assert (listing.hits, reading.hits, snapshot_read.hits) == (2, 2, 1)
+    faults.clear()
     objstore.configure(s3.settings(through_proxy=False))
+    before = read_snapshot(lake)
+    assert len(before.runs) == 2
+    rerun = manifest_of(s3, lake_key, before.runs[1])
+    assert (rerun["matched"], rerun["articles"], rerun["already_ingested"]) == (10, 4, 6)
     con = connect(lake)
     assert con.execute("select count(*), count(distinct article_id) from articles").fetchone() == (
         10,
         10,
     )
-    runs = read_snapshot(lake).runs
-    assert len(runs) == 2
-    rerun = manifest_of(s3, lake_key, runs[1])
-    assert (rerun["matched"], rerun["articles"], rerun["already_ingested"]) == (10, 4, 6)
-
-
-def test_persistent_errors_fail_naming_the_path_and_publish_nothing(
-    s3, faults, tmp_path, capsys, no_boto_retries
-):
-    prefix = f"persistent-{uuid.uuid4().hex[:6]}"
-    lake_key, lake = f"{prefix}/lake", f"s3://{BUCKET}/{prefix}/lake"
-    first = s3.upload(write_articles(tmp_path / "a", n=4, copies=0, seed=5), f"{prefix}/in1")
-    second = s3.upload(write_articles(tmp_path / "b", n=4, copies=0, seed=6), f"{prefix}/in2")
-    assert run_in_process(s3, first, lake) == 0
-    objstore.configure(s3.settings(through_proxy=False))
-    before = read_snapshot(lake)
     capsys.readouterr()
 
-    faults.add("POST PUT", rf"/{lake_key}/articles/")  # every staged article upload fails
-    assert run_in_process(s3, second, lake) == 1
+    # Persistent, writing a staged file: the run fails naming the file; nothing published.
+    faults.add("POST PUT", rf"/{lake_key}/articles/")
+    assert run_in_process(s3, third, lake) == 1
     err = capsys.readouterr().err
     assert "ObjectStoreError: writing staged file s3://" in err
     assert f"/{lake_key}/articles/published_date=2024-05-0" in err
-    assert "failed 5 times over" in err
+    assert "failed 5 times over 3.0 s" in err
     faults.clear()
-
-    faults.add("GET", rf"/{lake_key}/_ledger/part-")  # the ledger cannot be read
-    assert run_in_process(s3, second, lake) == 1
+    # Persistent, reading state: the ledger cannot be read.
+    faults.add("GET", rf"/{lake_key}/_ledger/part-")
+    assert run_in_process(s3, third, lake) == 1
     err = capsys.readouterr().err
     assert f"ObjectStoreError: reading s3://{BUCKET}/{lake_key}/_ledger/part-" in err
     faults.clear()
 
     objstore.configure(s3.settings(through_proxy=False))
     assert read_snapshot(lake) == before
-    assert connect(lake).execute("select count(*) from articles").fetchone() == (4,)
-    # The failed runs' files stay invisible; the next run deletes them and ingests all.
-    assert run_in_process(s3, second, lake) == 0
-    objstore.configure(s3.settings(through_proxy=False))
-    assert connect(lake).execute("select count(*) from articles").fetchone() == (8,)
-    runs = read_snapshot(lake).runs
-    assert len(runs) == 2
-    # The run that failed reading state had rolled back the one before it; the last rolled
-    # it back in turn: every table file left belongs to a committed run.
-    recovered = manifest_of(s3, lake_key, runs[-1])["recovered_runs"]
-    assert len(recovered["rolled_back"]) == 1
-    keys = s3.keys(f"{lake_key}/articles/") + s3.keys(f"{lake_key}/_ledger/")
-    assert keys
-    assert [k for k in keys if not any(f"part-{run}-" in k for run in runs)] == []
+    assert connect(lake).execute("select count(*) from articles").fetchone() == (10,)
+    # The run that failed reading state rolled back the one before it (whose files were at
+    # their final names, invisible); the next lock holder rolls back that one in turn.
+    with RunLock(lake, "next", lease_seconds=LEASE_SECONDS) as lock:
+        done = recover(lake, lock.assert_held)
+    assert len(done["rolled_back"]) == 1 and done["rolled_forward"] == []
+    keys = s3.keys(f"{lake_key}/")
+    assert [k for k in keys if "/_staging/" in k] == []
+    tables = [k for k in keys if "/part-" in k]
+    assert tables
+    assert [k for k in tables if not any(f"part-{run}-" in k for run in before.runs)] == []
 
 
 def test_lease_refuses_a_second_run_and_fences_an_expired_one(s3):
