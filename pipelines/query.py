@@ -1,10 +1,11 @@
-"""`spindrift query`: DuckDB over a lake, with views `articles`, `duplicates` and `quarantine`.
+"""`spindrift query`: DuckDB over a lake, views `articles`, `duplicates`, `quarantine` (and
+`quarantine_raw`, the quarantine with its raw bytes).
 
     spindrift query LAKE "SQL"            spindrift query LAKE -c "SQL" --csv | head
     spindrift query LAKE < report.sql     spindrift query LAKE          (interactive, on a TTY)
 
-Starts fast: this module imports DuckDB (and pyarrow/fastavro only for empty tables or the
-quarantine), never Apache Beam.
+Starts fast: this module imports DuckDB (and pyarrow/fastavro only for empty tables, old
+lakes' quarantine or `quarantine_raw`), never Apache Beam.
 
 Views read exactly the files `_snapshot.json` lists (read once, when connecting), so a query
 sees all of a run or none of it while other runs stage, commit, crash or recover
@@ -44,7 +45,7 @@ _ROWS = {
     duckdb.StatementType.CALL,
     duckdb.StatementType.EXECUTE,
 }
-TABLES = ("articles", "duplicates", "quarantine")
+TABLES = ("articles", "duplicates", "quarantine", "quarantine_raw")
 EXAMPLES = """\
 examples:
   spindrift query lake "select language, count(*) from articles group by all order by 2 desc"
@@ -66,29 +67,56 @@ def _empty_view(con: duckdb.DuckDBPyConnection, name: str, kind: str) -> None:
     con.execute(f"CREATE VIEW {name} AS SELECT * FROM _{name}_empty")
 
 
-def _quarantine_view(con: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
+def _avro_rows(paths: list[str]) -> list[dict[str, Any]]:
     # DuckDB's Avro reader is an extension that would need a download; fastavro reads it here.
     import fastavro
+
+    rows: list[dict[str, Any]] = []
+    for path in paths:
+        with open(path, "rb") as handle:
+            rows.extend(fastavro.reader(handle))
+    return rows
+
+
+def _quarantine_views(con: duckdb.DuckDBPyConnection, output: str, snapshot, raw: bool) -> None:
+    """`quarantine` from the Parquet copies (no raw bytes), and with `raw` also
+    `quarantine_raw`, every column including the raw bytes, from the Avro files.
+
+    Runs committed before the Parquet copy existed have only Avro: their rows are read
+    with fastavro and joined to the Parquet ones.
+    """
     import pyarrow as pa
 
     from pipelines.core import schema
 
-    rows = []
-    for path in paths:
-        with open(path, "rb") as handle:
-            rows.extend(fastavro.reader(handle))
-    con.register(
-        "_quarantine", pa.Table.from_pylist(rows, schema=schema.arrow_schema("quarantine"))
-    )
-    con.execute("CREATE VIEW quarantine AS SELECT * FROM _quarantine")
+    indexed = {f.run_id for f in snapshot.of_kind(layout.QUARANTINE_INDEX)}
+    parquet = snapshot.paths(output, layout.QUARANTINE_INDEX)
+    avro = snapshot.of_kind(layout.QUARANTINE)
+    legacy = [layout.join(output, f.path) for f in avro if f.run_id not in indexed]
+    index_schema = schema.arrow_schema("quarantine", exclude=("raw",))
+    parts = []
+    if parquet:
+        parts.append(f"SELECT * FROM read_parquet({_sql_list(parquet)})")
+    if legacy or not parquet:
+        rows = _avro_rows(legacy)
+        con.register("_quarantine_legacy", pa.Table.from_pylist(rows, schema=index_schema))
+        parts.append("SELECT * FROM _quarantine_legacy")
+    con.execute(f"CREATE VIEW quarantine AS {' UNION ALL '.join(parts)}")
+    if raw:
+        rows = _avro_rows(sorted(layout.join(output, f.path) for f in avro))
+        con.register(
+            "_quarantine_raw", pa.Table.from_pylist(rows, schema=schema.arrow_schema("quarantine"))
+        )
+        con.execute("CREATE VIEW quarantine_raw AS SELECT * FROM _quarantine_raw")
 
 
-def connect(output: str, quarantine: bool = True) -> duckdb.DuckDBPyConnection:
+def connect(output: str, quarantine: bool = True, raw: bool = False) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the lake's committed tables as views.
 
     `articles` reads the Hive partitions (published_date DATE, language VARCHAR; the
     `__HIVE_DEFAULT_PARTITION__` folder reads as NULL). Tables without files are empty views.
-    `quarantine=False` skips reading the quarantine's Avro files (no `quarantine` view).
+    `quarantine` reads the quarantine's Parquet copy (every column but the raw bytes);
+    `raw=True` also reads its Avro files into `quarantine_raw` (with the bytes).
     Raises FileNotFoundError for a missing folder, StateError for a lost or corrupt snapshot.
     """
     if not os.path.isdir(output):
@@ -111,8 +139,8 @@ def connect(output: str, quarantine: bool = True) -> duckdb.DuckDBPyConnection:
         )
     else:
         _empty_view(con, "duplicates", "duplicate")
-    if quarantine:
-        _quarantine_view(con, snapshot.paths(output, layout.QUARANTINE))
+    if quarantine or raw:
+        _quarantine_views(con, output, snapshot, raw)
     return con
 
 
@@ -201,7 +229,7 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, out: TextIO, tty
 # --- interactive shell --------------------------------------------------------------------------
 
 SHELL_HELP = """\
-Enter SQL ending with ';' (views: articles, duplicates, quarantine).
+Enter SQL ending with ';' (views: articles, duplicates, quarantine, quarantine_raw).
   .tables          list the views and their row counts
   .schema [VIEW]   columns of a view
   .mode box|csv|json|markdown
@@ -264,7 +292,8 @@ def _report(action) -> None:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="spindrift query",
-        description="Query a lake with DuckDB: views articles, duplicates and quarantine. "
+        description="Query a lake with DuckDB: views articles, duplicates, quarantine and "
+        "quarantine_raw (the quarantine with the inputs' raw bytes). "
         "SQL comes from the argument, -c, or standard input; with none on a terminal, "
         "an interactive shell starts. On a terminal results are a box table of at most "
         f"{TTY_MAX_ROWS} rows; to a pipe or file every row is written.",
@@ -304,7 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     fmt = args.fmt or "box"
     try:
-        con = connect(args.lake, quarantine=interactive or "quarantine" in sql.lower())
+        con = connect(args.lake, raw=interactive or "quarantine_raw" in sql.lower())
     except FileNotFoundError as exc:
         print(f"spindrift: error: {exc}", file=sys.stderr)
         return 2

@@ -94,6 +94,11 @@ def _stats(run_id: str, staged: list[StagedFile], report: dict[str, Any]) -> dic
             f"{rows[layout.DUPLICATES]} duplicates + {rows[layout.QUARANTINE]} quarantined + "
             f"{skipped} already ingested = {total}"
         )
+    if rows[layout.QUARANTINE_INDEX] != rows[layout.QUARANTINE]:
+        raise ReconciliationError(
+            f"run {run_id}: {rows[layout.QUARANTINE]} quarantined rows in Avro but "
+            f"{rows[layout.QUARANTINE_INDEX]} in their Parquet copy"
+        )
     reasons: dict[str, int] = {}
     for _, reason in report["skipped"]:
         reasons[reason] = reasons.get(reason, 0) + 1
