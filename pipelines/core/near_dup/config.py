@@ -48,6 +48,9 @@ class NearDupConfig:
     min_skeleton_tokens: int = 10
     boilerplate_min_lines: int = 4
     boilerplate_max_words: int = 14
+    # Stripping may leave less than half of a text only if this many words remain: a short
+    # article under a long "newer stories" list keeps its own text, a list article stays whole.
+    boilerplate_min_kept_words: int = 40
     seed: int = 0x5EED
     punctuation: bool = True
     view: str = "tier1"
@@ -67,6 +70,7 @@ class NearDupConfig:
             "min_skeleton_tokens": (self.min_skeleton_tokens, 1, 10**6),
             "boilerplate_min_lines": (self.boilerplate_min_lines, 2, 10**4),
             "boilerplate_max_words": (self.boilerplate_max_words, 1, 10**4),
+            "boilerplate_min_kept_words": (self.boilerplate_min_kept_words, 1, 10**6),
         }
         for name, (value, lo, hi) in ints.items():
             if not isinstance(value, int) or not lo <= value <= hi:

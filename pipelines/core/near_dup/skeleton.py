@@ -131,19 +131,22 @@ def _mostly_long_words(words: list[str], text: str, n_chars: int) -> bool:
 
 
 def _strip_boilerplate(text: str, config: NearDupConfig) -> str:
-    """Drop runs of >= boilerplate_min_lines short, unpunctuated lines that start like a
-    headline (capital or digit): link lists, menus. A paragraph a scraper split at its inline
-    links ("emails from" / "21times" / ". First there was" / "Spencer Fry" / "on How to ...")
-    has fragments starting in lower case or punctuation, which break the run.
+    """Drop runs of >= boilerplate_min_lines short, unpunctuated lines: link lists, menus,
+    "newer stories" blocks (headline / tag / time / comment count).
 
-    Such runs are "stories you might like" lists / navigation that sites append to every
-    article; they would otherwise dominate the overlap of two short distinct articles. Blank
-    lines do not break a run. Never strips more than half the text.
+    A paragraph a scraper split at its inline links ("emails from" / "21times" / ". First
+    there was" / "Spencer Fry" / "on How to ...") has fragments that start in lower case or
+    with punctuation *inside* the paragraph: those break the run. A lower-case line that is a
+    paragraph of its own ("frankenstorm", a tag) is a list item. Blank lines do not break a
+    run. Such runs would otherwise dominate the overlap of two short distinct articles of one
+    site. Keeps the text whole when stripping would leave under half of it and fewer than
+    boilerplate_min_kept_words words (an article that is itself a list).
     """
     if text.count("\n") + 1 < config.boilerplate_min_lines:
         return text
     lines = text.split("\n")
     is_list = []
+    starts_paragraph = True
     for ln in lines:
         # rstrip() removes exactly the \\s characters, so the last kept character decides
         # the punctuation test; checked before the word count, which most paragraphs fail.
@@ -152,9 +155,10 @@ def _strip_boilerplate(text: str, config: NearDupConfig) -> str:
         is_list.append(
             bool(end)
             and end not in _LINE_END_CHARS
-            and (start.isupper() or start.isdigit())
+            and (start.isupper() or start.isdigit() or (starts_paragraph and start.isalpha()))
             and len(ln.split()) <= config.boilerplate_max_words
         )
+        starts_paragraph = not end
     if sum(is_list) < config.boilerplate_min_lines:  # no run can be long enough
         return text
     drop = [False] * len(lines)
@@ -172,7 +176,9 @@ def _strip_boilerplate(text: str, config: NearDupConfig) -> str:
     if not any(drop):
         return text
     kept = "\n".join(ln for ln, d in zip(lines, drop, strict=True) if not d)
-    return kept if len(kept) * 2 >= len(text) else text
+    if len(kept) * 2 >= len(text) or len(kept.split()) >= config.boilerplate_min_kept_words:
+        return kept
+    return text
 
 
 def _shingle(h: np.ndarray, n: int) -> np.ndarray:
