@@ -44,6 +44,9 @@ class NearDupConfig:
     chunks: int = 8
     chunk_min_fraction: float = 0.05
     min_order: float = 0.7
+    # Distinct pages of one site sharing a sidebar score <= 0.06 on the web corpus; copies
+    # share most of an article (raw pages and their clean text: median 1.0).
+    min_main_containment: float = 0.1
     min_shared: int = 6
     min_skeleton_tokens: int = 10
     boilerplate_min_lines: int = 4
@@ -81,6 +84,7 @@ class NearDupConfig:
             "min_coverage_larger",
             "chunk_min_fraction",
             "min_order",
+            "min_main_containment",
         ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:

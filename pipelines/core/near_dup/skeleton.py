@@ -43,6 +43,9 @@ class Signature:
     mode: "skeleton" (function-word anchors), "anchor" (no word list: short-word anchors),
     "char" (unsegmented script) -- "+full" appended when the skeleton was too short and all
     tokens were added.
+    main_start, main_end: the article's main block (its longest run of prose paragraphs) in
+    the same 1/256ths as ``positions``, end exclusive; the whole text (0, 256) when it has no
+    prose paragraph. ``verify`` asks that a pair share text of a main block, not only chrome.
     """
 
     exact: int
@@ -50,6 +53,8 @@ class Signature:
     positions: np.ndarray = field(repr=False)
     mode: str
     n_tokens: int
+    main_start: int = 0
+    main_end: int = 256
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Signature):
@@ -58,6 +63,7 @@ class Signature:
             self.exact == other.exact
             and self.mode == other.mode
             and self.n_tokens == other.n_tokens
+            and (self.main_start, self.main_end) == (other.main_start, other.main_end)
             and np.array_equal(self.shingles, other.shingles)
             and np.array_equal(self.positions, other.positions)
         )
@@ -130,9 +136,22 @@ def _mostly_long_words(words: list[str], text: str, n_chars: int) -> bool:
     return n > 0 and (n_chars - excluded) / n > 12
 
 
+_LONG_WORD_RE = re.compile(r"[^\W\d_]{4,}")
+# A headline capitalises its words: at least this share of its words of 4+ letters, and at
+# least _TITLE_CASE_MIN_WORDS of them (running text capitalises names only).
+_TITLE_CASE_SHARE = 0.75
+_TITLE_CASE_MIN_WORDS = 3
+
+
+def _is_title_case(line: str) -> bool:
+    words = _LONG_WORD_RE.findall(line)
+    upper = sum(1 for w in words if w[0].isupper())
+    return len(words) >= _TITLE_CASE_MIN_WORDS and upper >= _TITLE_CASE_SHARE * len(words)
+
+
 def _strip_boilerplate(text: str, config: NearDupConfig) -> str:
-    """Drop runs of >= boilerplate_min_lines short, unpunctuated lines: link lists, menus,
-    "newer stories" blocks (headline / tag / time / comment count).
+    """Drop runs of >= boilerplate_min_lines short, unpunctuated lines or title-cased
+    headlines: link lists, menus, "newer stories" blocks (headline / tag / time / comments).
 
     A paragraph a scraper split at its inline links ("emails from" / "21times" / ". First
     there was" / "Spencer Fry" / "on How to ...") has fragments that start in lower case or
@@ -152,11 +171,19 @@ def _strip_boilerplate(text: str, config: NearDupConfig) -> str:
         # the punctuation test; checked before the word count, which most paragraphs fail.
         end = ln.rstrip()[-1:]
         start = ln.lstrip()[:1]
+        n_words = len(ln.split())
         is_list.append(
             bool(end)
-            and end not in _LINE_END_CHARS
             and (start.isupper() or start.isdigit() or (starts_paragraph and start.isalpha()))
-            and len(ln.split()) <= config.boilerplate_max_words
+            and (
+                (end not in _LINE_END_CHARS and n_words <= config.boilerplate_max_words)
+                # A headline in a list may be longer and end in "?", "!" or a quote.
+                or (
+                    end != "."
+                    and n_words <= 2 * config.boilerplate_max_words
+                    and _is_title_case(ln)
+                )
+            )
         )
         starts_paragraph = not end
     if sum(is_list) < config.boilerplate_min_lines:  # no run can be long enough
@@ -181,6 +208,66 @@ def _strip_boilerplate(text: str, config: NearDupConfig) -> str:
     return text
 
 
+_PARAGRAPH_RE = re.compile(r"\n[^\S\n]*\n")
+# A prose paragraph: at least this many words (or 3x as many characters in an unspaced
+# script), ending like a sentence. A main block may bridge up to _MAIN_GAP consecutive short
+# paragraphs (<= _MAIN_GAP_WORDS words: a subheading, "From the letter:", a caption).
+_PROSE_WORDS = 15
+_PROSE_END = frozenset('.!?。！？؟"”’»)')
+_MAIN_GAP = 2
+_MAIN_GAP_WORDS = 12
+
+
+def _size(paragraph: str) -> int:
+    """Words of a paragraph; a third of its characters when the script has no spaces."""
+    words = len(paragraph.split())
+    return max(words, len(paragraph) // 3) if words * 12 < len(paragraph) else words
+
+
+def _main_block(text: str) -> tuple[int, int]:
+    """(start, end) of the text's main block, its run of prose paragraphs with the most
+    words, in 1/256ths of the text's words; (0, 256) without a prose paragraph.
+
+    A scraped page's article is its longest run of prose; the menus, headline lists and
+    comment threads around it are short lines or short runs. Word fractions stand in for
+    shingle positions (the two grow together along a text).
+    """
+    paragraphs = _PARAGRAPH_RE.split(text)
+    if len(paragraphs) < 3:
+        return 0, POSITION_LEVELS
+    sizes = [_size(p) for p in paragraphs]
+    prose = [
+        n >= _PROSE_WORDS and p.rstrip()[-1:] in _PROSE_END
+        for p, n in zip(paragraphs, sizes, strict=True)
+    ]
+    best = (0, 0, 0)  # (words, first, last + 1)
+    i = 0
+    while i < len(paragraphs):
+        if not prose[i]:
+            i += 1
+            continue
+        words, gap, last, j = 0, 0, i, i
+        while j < len(paragraphs):
+            if prose[j]:
+                words, gap, last = words + sizes[j], 0, j
+            elif sizes[j] <= _MAIN_GAP_WORDS and gap < _MAIN_GAP:
+                gap += 1
+            else:
+                break
+            j += 1
+        if words > best[0]:
+            best = (words, i, last + 1)
+        i = last + 1
+    total = sum(sizes)
+    if not best[0] or not total:
+        return 0, POSITION_LEVELS
+    before = sum(sizes[: best[1]])
+    through = before + sum(sizes[best[1] : best[2]])
+    start = (before * POSITION_LEVELS) // total
+    end = -((-through * POSITION_LEVELS) // total)  # ceiling: the block's last shingles count
+    return start, end
+
+
 def _shingle(h: np.ndarray, n: int) -> np.ndarray:
     m = len(h)
     if m == 0:
@@ -192,7 +279,14 @@ def _shingle(h: np.ndarray, n: int) -> np.ndarray:
     return (mix64(acc) >> np.uint64(32)).astype(np.uint32)
 
 
-def _make(exact: int, seq: np.ndarray, mode: str, n_tokens: int, config: NearDupConfig):
+def _make(
+    exact: int,
+    seq: np.ndarray,
+    mode: str,
+    n_tokens: int,
+    config: NearDupConfig,
+    main: tuple[int, int] = (0, POSITION_LEVELS),
+):
     """Ordered shingle sequence -> Signature (sorted unique + first-occurrence position)."""
     n = len(seq)
     # np.unique(seq, return_index=True), spelled out: a stable sort keeps each value's first
@@ -203,7 +297,7 @@ def _make(exact: int, seq: np.ndarray, mode: str, n_tokens: int, config: NearDup
     head[1:] = ordered[1:] != ordered[:-1]
     uniq, first = ordered[head], order[head]
     positions = ((first * POSITION_LEVELS) // max(n, 1)).astype(np.uint8)
-    return Signature(exact, uniq.astype(np.uint32), positions, mode, n_tokens)
+    return Signature(exact, uniq.astype(np.uint32), positions, mode, n_tokens, *main)
 
 
 def _exact_hash(lower_tokens: Iterable[str]) -> int:
@@ -257,6 +351,7 @@ def _signature(
     lang = (language or "").lower().split("-")[0]
     unstripped = text
     text = _strip_boilerplate(text, config)
+    main = _main_block(text)
     words = _WORD_RE.findall(text)
     # Tokens contain no \x1f (not \\w, not punctuation), so one joined string serves the
     # length test, the lower-casing below and the first characters of the original tokens.
@@ -271,7 +366,8 @@ def _signature(
         if not chars:
             return _make(exact, np.zeros(0, dtype=np.uint32), "char", 0, config), None
         h = hash_codepoints(codepoints(chars))
-        return _make(exact, _shingle(h, config.char_shingle), "char", len(chars), config), None
+        seq = _shingle(h, config.char_shingle)
+        return _make(exact, seq, "char", len(chars), config, main), None
 
     if not words:
         return _make(_exact_hash([]), np.zeros(0, dtype=np.uint32), "full", 0, config), None
@@ -337,4 +433,4 @@ def _signature(
         # very short items still match; the skeleton part still meets longer versions).
         seq = np.concatenate([seq, _shingle(h[word_mask], config.shingle) ^ np.uint32(1)])
         mode += "+full"
-    return _make(exact, seq, mode, n_tokens, config), shared
+    return _make(exact, seq, mode, n_tokens, config, main), shared
