@@ -43,9 +43,9 @@ class Signature:
     mode: "skeleton" (function-word anchors), "anchor" (no word list: short-word anchors),
     "char" (unsegmented script) -- "+full" appended when the skeleton was too short and all
     tokens were added.
-    main_start, main_end: the article's main block (its longest run of prose paragraphs) in
-    the same 1/256ths as ``positions``, end exclusive; the whole text (0, 256) when it has no
-    prose paragraph. ``verify`` asks that a pair share text of a main block, not only chrome.
+    main_start, main_end: the shingles of the article's main block (its longest run of prose
+    paragraphs) in the same 1/256ths as ``positions``, end exclusive; the whole text (0, 256)
+    when it has no prose paragraph. ``verify`` asks that a pair share a main block's text.
     """
 
     exact: int
@@ -224,30 +224,33 @@ def _size(paragraph: str) -> int:
     return max(words, len(paragraph) // 3) if words * 12 < len(paragraph) else words
 
 
-def _main_block(text: str) -> tuple[int, int]:
-    """(start, end) of the text's main block, its run of prose paragraphs with the most
-    words, in 1/256ths of the text's words; (0, 256) without a prose paragraph.
+def _main_block(text: str) -> tuple[int, int] | None:
+    """Character span of the text's main block: its run of prose paragraphs with the most
+    words; None when the text has no prose paragraph or is one block.
 
     A scraped page's article is its longest run of prose; the menus, headline lists and
-    comment threads around it are short lines or short runs. Word fractions stand in for
-    shingle positions (the two grow together along a text).
+    comment threads around it are short lines or short runs.
     """
-    paragraphs = _PARAGRAPH_RE.split(text)
-    if len(paragraphs) < 3:
-        return 0, POSITION_LEVELS
-    sizes = [_size(p) for p in paragraphs]
+    bounds = [0]
+    for m in _PARAGRAPH_RE.finditer(text):
+        bounds += [m.start(), m.end()]
+    bounds.append(len(text))
+    spans = list(zip(bounds[::2], bounds[1::2], strict=True))
+    if len(spans) < 3:
+        return None
+    sizes = [_size(text[x:y]) for x, y in spans]
     prose = [
-        n >= _PROSE_WORDS and p.rstrip()[-1:] in _PROSE_END
-        for p, n in zip(paragraphs, sizes, strict=True)
+        n >= _PROSE_WORDS and text[x:y].rstrip()[-1:] in _PROSE_END
+        for (x, y), n in zip(spans, sizes, strict=True)
     ]
-    best = (0, 0, 0)  # (words, first, last + 1)
+    best = (0, 0, 0)  # (words, first, last)
     i = 0
-    while i < len(paragraphs):
+    while i < len(spans):
         if not prose[i]:
             i += 1
             continue
         words, gap, last, j = 0, 0, i, i
-        while j < len(paragraphs):
+        while j < len(spans):
             if prose[j]:
                 words, gap, last = words + sizes[j], 0, j
             elif sizes[j] <= _MAIN_GAP_WORDS and gap < _MAIN_GAP:
@@ -256,16 +259,19 @@ def _main_block(text: str) -> tuple[int, int]:
                 break
             j += 1
         if words > best[0]:
-            best = (words, i, last + 1)
+            best = (words, i, last)
         i = last + 1
-    total = sum(sizes)
-    if not best[0] or not total:
+    if not best[0] or (best[1] == 0 and best[2] == len(spans) - 1):
+        return None
+    return spans[best[1]][0], spans[best[2]][1]
+
+
+def _in_levels(first: int, end: int, n: int) -> tuple[int, int]:
+    """Sequence indices [first, end) of n -> (start, end) in POSITION_LEVELS, end rounded up."""
+    end = min(end, n)
+    if end <= first:
         return 0, POSITION_LEVELS
-    before = sum(sizes[: best[1]])
-    through = before + sum(sizes[best[1] : best[2]])
-    start = (before * POSITION_LEVELS) // total
-    end = -((-through * POSITION_LEVELS) // total)  # ceiling: the block's last shingles count
-    return start, end
+    return (first * POSITION_LEVELS) // n, -((-end * POSITION_LEVELS) // n)
 
 
 def _shingle(h: np.ndarray, n: int) -> np.ndarray:
@@ -351,8 +357,16 @@ def _signature(
     lang = (language or "").lower().split("-")[0]
     unstripped = text
     text = _strip_boilerplate(text, config)
-    main = _main_block(text)
-    words = _WORD_RE.findall(text)
+    span = _main_block(text)
+    if span is None:
+        words = _WORD_RE.findall(text)
+        block = (0, len(words))
+    else:
+        # Tokens never cross a paragraph break, so the three parts tokenise like the whole.
+        before = _WORD_RE.findall(text[: span[0]])
+        inside = _WORD_RE.findall(text[span[0] : span[1]])
+        words = before + inside + _WORD_RE.findall(text[span[1] :])
+        block = (len(before), len(before) + len(inside))
     # Tokens contain no \x1f (not \\w, not punctuation), so one joined string serves the
     # length test, the lower-casing below and the first characters of the original tokens.
     joined = "\x1f".join(words)
@@ -361,12 +375,18 @@ def _signature(
         words, text, len(joined) - len(words) + 1
     )
     if unsegmented:
-        chars = _CHAR_RE.findall(text.lower())
+        lowered = text.lower()
+        chars = _CHAR_RE.findall(lowered)
         exact = _exact_hash(chars)
         if not chars:
             return _make(exact, np.zeros(0, dtype=np.uint32), "char", 0, config), None
         h = hash_codepoints(codepoints(chars))
         seq = _shingle(h, config.char_shingle)
+        main = (0, POSITION_LEVELS)
+        if span is not None:  # lower() keeps the length of CJK text; else the block is whole
+            c0 = len(_CHAR_RE.findall(lowered[: span[0]]))
+            c1 = c0 + len(_CHAR_RE.findall(lowered[span[0] : span[1]]))
+            main = _in_levels(c0, c1, len(seq)) if len(lowered) == len(text) else main
         return _make(exact, seq, "char", len(chars), config, main), None
 
     if not words:
@@ -418,6 +438,9 @@ def _signature(
     skel = h[anchors]
     n_tokens = int(word_mask.sum())
     seq = _shingle(skel, config.shingle)
+    # The main block in shingle indices: shingle i starts at skeleton token i.
+    s0 = int(np.count_nonzero(anchors[: block[0]]))
+    s1 = s0 + int(np.count_nonzero(anchors[block[0] : block[1]]))
     if config.min_function_words and len(seq) > 1 and lang in CASED_NAMES:
         # A shingle made only of names, numbers and punctuation (team sheets, lists of the
         # same people) is a shared-entities signal, never evidence of copying on its own:
@@ -428,9 +451,12 @@ def _signature(
         keep = (cs[n:] - cs[:-n]) >= config.min_function_words
         if int(keep.sum()) >= 2 * config.min_skeleton_tokens:
             seq = seq[keep]
+            s0, s1 = int(np.count_nonzero(keep[:s0])), int(np.count_nonzero(keep[:s1]))
     if len(skel) < config.min_skeleton_tokens:
         # Too little skeleton to be selective: add all-word shingles too (exact-ish copies of
         # very short items still match; the skeleton part still meets longer versions).
         seq = np.concatenate([seq, _shingle(h[word_mask], config.shingle) ^ np.uint32(1)])
         mode += "+full"
+        s0, s1 = 0, 0  # too short to have chrome worth telling apart: all of it counts
+    main = _in_levels(s0, s1, len(seq)) if span is not None else (0, POSITION_LEVELS)
     return _make(exact, seq, mode, n_tokens, config, main), shared
