@@ -85,19 +85,20 @@ def _quarantine_views(con: duckdb.DuckDBPyConnection, output: str, snapshot, raw
     Runs committed before the Parquet copy existed have only Avro: their rows are read
     with fastavro and joined to the Parquet ones.
     """
-    import pyarrow as pa
-
-    from pipelines.core import schema
-
     indexed = {f.run_id for f in snapshot.of_kind(layout.QUARANTINE_INDEX)}
     parquet = snapshot.paths(output, layout.QUARANTINE_INDEX)
     avro = snapshot.of_kind(layout.QUARANTINE)
     legacy = [layout.join(output, f.path) for f in avro if f.run_id not in indexed]
-    index_schema = schema.arrow_schema("quarantine", exclude=("raw",))
     parts = []
     if parquet:
         parts.append(f"SELECT * FROM read_parquet({_sql_list(parquet)})")
+    if legacy or not parquet or raw:
+        # pyarrow (~0.5 s to import) only for old lakes, an empty quarantine or the bytes.
+        import pyarrow as pa
+
+        from pipelines.core import schema
     if legacy or not parquet:
+        index_schema = schema.arrow_schema("quarantine", exclude=("raw",))
         rows = _avro_rows(legacy)
         con.register("_quarantine_legacy", pa.Table.from_pylist(rows, schema=index_schema))
         parts.append("SELECT * FROM _quarantine_legacy")
