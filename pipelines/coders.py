@@ -107,14 +107,24 @@ def _array_in(v: Any) -> Any:
 def _signature_out(s: Any) -> Any:
     if type(s) is not Signature:
         return (s,)
-    return (s.exact, _array_out(s.shingles), _array_out(s.positions), s.mode, s.n_tokens)
+    return (
+        s.exact,
+        _array_out(s.shingles),
+        _array_out(s.positions),
+        s.mode,
+        s.n_tokens,
+        s.main_start,
+        s.main_end,
+    )
 
 
 def _signature_in(v: Any) -> Any:
     if len(v) == 1:
         return v[0]
-    exact, shingles, positions, mode, n_tokens = v
-    return Signature(exact, _array_in(shingles), _array_in(positions), mode, n_tokens)
+    exact, shingles, positions, mode, n_tokens, main_start, main_end = v
+    return Signature(
+        exact, _array_in(shingles), _array_in(positions), mode, n_tokens, main_start, main_end
+    )
 
 
 # --------------------------------------------------------------------------------------------

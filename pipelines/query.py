@@ -1,10 +1,11 @@
-"""`spindrift query`: DuckDB over a lake, with views `articles`, `duplicates` and `quarantine`.
+"""`spindrift query`: DuckDB over a lake, views `articles`, `duplicates`, `quarantine` (and
+`quarantine_raw`, the quarantine with its raw bytes).
 
     spindrift query LAKE "SQL"            spindrift query LAKE -c "SQL" --csv | head
     spindrift query LAKE < report.sql     spindrift query LAKE          (interactive, on a TTY)
 
-Starts fast: this module imports DuckDB (and pyarrow/fastavro only for empty tables or the
-quarantine), never Apache Beam.
+Starts fast: this module imports DuckDB (and pyarrow/fastavro only for empty tables, old
+lakes' quarantine or `quarantine_raw`), never Apache Beam.
 
 Views read exactly the files `_snapshot.json` lists (read once, when connecting), so a query
 sees all of a run or none of it while other runs stage, commit, crash or recover
@@ -44,7 +45,7 @@ _ROWS = {
     duckdb.StatementType.CALL,
     duckdb.StatementType.EXECUTE,
 }
-TABLES = ("articles", "duplicates", "quarantine")
+TABLES = ("articles", "duplicates", "quarantine", "quarantine_raw")
 EXAMPLES = """\
 examples:
   spindrift query lake "select language, count(*) from articles group by all order by 2 desc"
@@ -66,32 +67,60 @@ def _empty_view(con: duckdb.DuckDBPyConnection, name: str, kind: str) -> None:
     con.execute(f"CREATE VIEW {name} AS SELECT * FROM _{name}_empty")
 
 
-def _quarantine_view(con: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
+def _avro_rows(paths: list[str]) -> list[dict[str, Any]]:
     # DuckDB's Avro reader is an extension that would need a download; fastavro reads it here.
     import fastavro
-    import pyarrow as pa
 
-    from pipelines.core import schema
-
-    rows = []
+    rows: list[dict[str, Any]] = []
     s3 = _s3_filesystem() if paths and objstore.is_s3(paths[0]) else None
     for path in paths:
         with (
             s3.open_input_stream(path[len(objstore.SCHEME) :]) if s3 else open(path, "rb")
         ) as handle:
             rows.extend(fastavro.reader(handle))
-    con.register(
-        "_quarantine", pa.Table.from_pylist(rows, schema=schema.arrow_schema("quarantine"))
-    )
-    con.execute("CREATE VIEW quarantine AS SELECT * FROM _quarantine")
+    return rows
 
 
-def connect(output: str, quarantine: bool = True) -> duckdb.DuckDBPyConnection:
+def _quarantine_views(con: duckdb.DuckDBPyConnection, output: str, snapshot, raw: bool) -> None:
+    """`quarantine` from the Parquet copies (no raw bytes), and with `raw` also
+    `quarantine_raw`, every column including the raw bytes, from the Avro files.
+
+    Runs committed before the Parquet copy existed have only Avro: their rows are read
+    with fastavro and joined to the Parquet ones.
+    """
+    indexed = {f.run_id for f in snapshot.of_kind(layout.QUARANTINE_INDEX)}
+    parquet = snapshot.paths(output, layout.QUARANTINE_INDEX)
+    avro = snapshot.of_kind(layout.QUARANTINE)
+    legacy = [layout.join(output, f.path) for f in avro if f.run_id not in indexed]
+    parts = []
+    if parquet:
+        parts.append(f"SELECT * FROM {_parquet_source(con, '_quarantine_index', parquet)}")
+    if legacy or not parquet or raw:
+        # pyarrow (~0.5 s to import) only for old lakes, an empty quarantine or the bytes.
+        import pyarrow as pa
+
+        from pipelines.core import schema
+    if legacy or not parquet:
+        index_schema = schema.arrow_schema("quarantine", exclude=("raw",))
+        rows = _avro_rows(legacy)
+        con.register("_quarantine_legacy", pa.Table.from_pylist(rows, schema=index_schema))
+        parts.append("SELECT * FROM _quarantine_legacy")
+    con.execute(f"CREATE VIEW quarantine AS {' UNION ALL '.join(parts)}")
+    if raw:
+        rows = _avro_rows(sorted(layout.join(output, f.path) for f in avro))
+        con.register(
+            "_quarantine_raw", pa.Table.from_pylist(rows, schema=schema.arrow_schema("quarantine"))
+        )
+        con.execute("CREATE VIEW quarantine_raw AS SELECT * FROM _quarantine_raw")
+
+
+def connect(output: str, quarantine: bool = True, raw: bool = False) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the lake's committed tables as views.
 
     `articles` reads the Hive partitions (published_date DATE, language VARCHAR; the
     `__HIVE_DEFAULT_PARTITION__` folder reads as NULL). Tables without files are empty views.
-    `quarantine=False` skips reading the quarantine's Avro files (no `quarantine` view).
+    `quarantine` reads the quarantine's Parquet copy (every column but the raw bytes);
+    `raw=True` also reads its Avro files into `quarantine_raw` (with the bytes).
     Raises FileNotFoundError for a missing folder, StateError for a lost or corrupt snapshot.
     """
     remote = objstore.is_s3(output)
@@ -103,20 +132,9 @@ def connect(output: str, quarantine: bool = True) -> duckdb.DuckDBPyConnection:
         raise FileNotFoundError(f"no lake at {output!r} (no {layout.SNAPSHOT_FILE})")
     con = duckdb.connect()
     articles = snapshot.paths(output, layout.ARTICLES)
-    duplicates = snapshot.paths(output, layout.DUPLICATES)
-    if remote:
-        _s3_views(con, output, articles, duplicates)
-    else:
-        _local_views(con, articles, duplicates)
-    if quarantine:
-        _quarantine_view(con, snapshot.paths(output, layout.QUARANTINE))
-    return con
-
-
-def _local_views(
-    con: duckdb.DuckDBPyConnection, articles: list[str], duplicates: list[str]
-) -> None:
-    if articles:
+    if articles and remote:
+        _s3_articles(con, output, articles)
+    elif articles:
         con.execute(
             f"CREATE VIEW articles AS SELECT * FROM read_parquet({_sql_list(articles)}, "
             "hive_partitioning = true, "
@@ -124,12 +142,51 @@ def _local_views(
         )
     else:
         _empty_view(con, "articles", "article")
+    duplicates = snapshot.paths(output, layout.DUPLICATES)
     if duplicates:
-        con.execute(
-            f"CREATE VIEW duplicates AS SELECT * FROM read_parquet({_sql_list(duplicates)})"
-        )
+        source = _parquet_source(con, "_duplicates", duplicates)
+        con.execute(f"CREATE VIEW duplicates AS SELECT * FROM {source}")
     else:
         _empty_view(con, "duplicates", "duplicate")
+    if quarantine or raw:
+        _quarantine_views(con, output, snapshot, raw)
+    return con
+
+
+def _parquet_source(con: duckdb.DuckDBPyConnection, name: str, paths: list[str]) -> str:
+    """What to select Parquet files from: DuckDB's `read_parquet` for local files; for S3, an
+    Arrow dataset registered as `name` (DuckDB's own S3 reader, httpfs, is an extension it
+    would have to download, which does not work offline)."""
+    if not objstore.is_s3(paths[0]):
+        return f"read_parquet({_sql_list(paths)})"
+    import pyarrow.dataset as ds
+
+    con.register(name, ds.dataset(_keys(paths), filesystem=_s3_filesystem(), format="parquet"))
+    return name
+
+
+def _s3_articles(con: duckdb.DuckDBPyConnection, output: str, paths: list[str]) -> None:
+    """`articles` over an S3 lake: the same columns and partition types as a local lake."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    hive = ds.HivePartitioning(
+        pa.schema([("published_date", pa.date32()), ("language", pa.string())])
+    )
+    table = ds.dataset(
+        _keys(paths),
+        filesystem=_s3_filesystem(),
+        format="parquet",
+        partitioning=hive,
+        partition_base_dir=_keys([layout.join(output, layout.ARTICLES)])[0],
+    )
+    con.register("_articles", table)
+    con.execute("CREATE VIEW articles AS SELECT * FROM _articles")
+
+
+def _keys(paths: list[str]) -> list[str]:
+    """`s3://bucket/key` -> `bucket/key`, as pyarrow's S3 file system names objects."""
+    return [p[len(objstore.SCHEME) :] for p in paths]
 
 
 def _s3_filesystem():
@@ -150,42 +207,6 @@ def _s3_filesystem():
     if settings.region_name:
         kwargs["region"] = settings.region_name
     return pafs.S3FileSystem(**kwargs)
-
-
-def _s3_views(
-    con: duckdb.DuckDBPyConnection, output: str, articles: list[str], duplicates: list[str]
-) -> None:
-    """Views over an S3 lake's committed files, read by pyarrow (DuckDB's own S3 reader,
-    httpfs, is an extension it would have to download). Same columns as a local lake."""
-    import pyarrow as pa
-    import pyarrow.dataset as ds
-
-    s3 = _s3_filesystem()
-
-    def keys(paths: list[str]) -> list[str]:
-        return [p[len(objstore.SCHEME) :] for p in paths]
-
-    if articles:
-        hive = ds.HivePartitioning(
-            pa.schema([("published_date", pa.date32()), ("language", pa.string())])
-        )
-        base = f"{output[len(objstore.SCHEME) :]}/{layout.ARTICLES}"
-        table = ds.dataset(
-            keys(articles),
-            filesystem=s3,
-            format="parquet",
-            partitioning=hive,
-            partition_base_dir=base,
-        )
-        con.register("_articles", table)
-        con.execute("CREATE VIEW articles AS SELECT * FROM _articles")
-    else:
-        _empty_view(con, "articles", "article")
-    if duplicates:
-        con.register("_duplicates", ds.dataset(keys(duplicates), filesystem=s3, format="parquet"))
-        con.execute("CREATE VIEW duplicates AS SELECT * FROM _duplicates")
-    else:
-        _empty_view(con, "duplicates", "duplicate")
 
 
 def query(output: str, sql: str) -> duckdb.DuckDBPyRelation | None:
@@ -273,7 +294,7 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, out: TextIO, tty
 # --- interactive shell --------------------------------------------------------------------------
 
 SHELL_HELP = """\
-Enter SQL ending with ';' (views: articles, duplicates, quarantine).
+Enter SQL ending with ';' (views: articles, duplicates, quarantine, quarantine_raw).
   .tables          list the views and their row counts
   .schema [VIEW]   columns of a view
   .mode box|csv|json|markdown
@@ -336,7 +357,8 @@ def _report(action) -> None:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="spindrift query",
-        description="Query a lake with DuckDB: views articles, duplicates and quarantine. "
+        description="Query a lake with DuckDB: views articles, duplicates, quarantine and "
+        "quarantine_raw (the quarantine with the inputs' raw bytes). "
         "SQL comes from the argument, -c, or standard input; with none on a terminal, "
         "an interactive shell starts. On a terminal results are a box table of at most "
         f"{TTY_MAX_ROWS} rows; to a pipe or file every row is written.",
@@ -376,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     fmt = args.fmt or "box"
     try:
-        con = connect(args.lake, quarantine=interactive or "quarantine" in sql.lower())
+        con = connect(args.lake, raw=interactive or "quarantine_raw" in sql.lower())
     except FileNotFoundError as exc:
         print(f"spindrift: error: {exc}", file=sys.stderr)
         return 2

@@ -25,11 +25,13 @@ def _held() -> None:
 
 
 def _stage(run_ctx, kind: str, partition: str, rows: int) -> StagedFile:
-    folder = f"{kind}/{partition}" if partition else kind
+    base = layout.folder_of(kind)
+    folder = f"{base}/{partition}" if partition else base
     temp = Path(run_ctx.staging) / kind / f"{partition.replace('/', ',')},part-test-run-00000"
     temp.parent.mkdir(parents=True, exist_ok=True)
     temp.write_bytes(f"data {kind} {partition}".encode())
-    final = Path(run_ctx.output) / folder / "part-test-run-00000.parquet"
+    suffix = "avro" if kind == layout.QUARANTINE else "parquet"
+    final = Path(run_ctx.output) / folder / f"part-test-run-00000.{suffix}"
     size, sha = files.checksum(str(temp))
     return StagedFile(kind, partition, str(temp), str(final), rows, size, sha)
 
@@ -53,11 +55,19 @@ def test_mismatched_counts_fail_before_anything_is_published(run_ctx):
     assert all(Path(f.temp_path).exists() for f in staged)
 
 
+def test_a_quarantine_without_its_parquet_copy_fails_reconciliation(run_ctx):
+    staged = [_stage(run_ctx, "quarantine", "", 2), _stage(run_ctx, "quarantine_index", "", 1)]
+    _report(run_ctx, staged, matched=2)
+    with pytest.raises(ReconciliationError, match="2 quarantined rows in Avro but 1 in their"):
+        publish(run_ctx.output, run_ctx.run_id, Snapshot(), _held)
+
+
 def test_publish_moves_files_lists_them_in_the_snapshot_and_manifest(run_ctx):
     staged = [
         _stage(run_ctx, "articles", "published_date=2020-03-18/language=en", 3),
         _stage(run_ctx, "articles", "published_date=__HIVE_DEFAULT_PARTITION__/language=de", 1),
         _stage(run_ctx, "quarantine", "", 2),
+        _stage(run_ctx, "quarantine_index", "", 2),
     ]
     _report(run_ctx, staged, matched=7, already=1, skipped=[("/in/p.txt", "fifo")])
     manifest = publish(run_ctx.output, run_ctx.run_id, Snapshot(), _held, {"inputs": ["x"]})
@@ -101,6 +111,7 @@ def test_killed_mid_publish_is_rolled_forward_by_recovery(run_ctx):
     write_snapshot(run_ctx.output, base)
     staged = [
         _stage(run_ctx, "quarantine", "", 1),
+        _stage(run_ctx, "quarantine_index", "", 1),
         _stage(run_ctx, "articles", "published_date=2020-03-18/language=en", 2),
         _stage(run_ctx, "_index", "", 2),
     ]

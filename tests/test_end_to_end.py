@@ -7,11 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 from apache_beam.io.filesystems import FileSystems
 
 from pipelines import ingest
 from pipelines.config import ReadConfig
+from pipelines.core import schema
 from pipelines.transforms.read import ReadFiles
 from tests import helpers
 from tests.conftest import REPO
@@ -181,6 +183,19 @@ def test_messy_input_every_file_ends_in_exactly_one_output(tmp_path):
     assert huge["raw_size"] == (src / "huge.txt").stat().st_size
     assert kinds["invalid-utf8.txt"]["raw"] == (src / "invalid-utf8.txt").read_bytes()
     assert all(q["message"] and "\n" not in q["message"] for q in kinds.values())
+    # Plain DuckDB (no extension) reads the quarantine's Parquet copy: the same rows, no bytes.
+    plain = duckdb.sql(
+        f"select * exclude (quarantined_at) from read_parquet('{out}/quarantine/*.parquet')"
+    ).fetchall()
+    columns = [
+        c for c in schema.arrow_schema("quarantine").names if c not in ("raw", "quarantined_at")
+    ]
+    assert sorted(plain) == sorted(tuple(q[c] for c in columns) for q in kinds.values())
+    sql = "select octet_length(raw) n from quarantine_raw where source_uri like '%invalid-utf8%'"
+    raw = subprocess.run(
+        [SPINDRIFT, "query", str(out), "--csv", "-c", sql], capture_output=True, text=True
+    )
+    assert raw.stdout == f"n\n{(src / 'invalid-utf8.txt').stat().st_size}\n", raw.stderr
     rows = helpers.articles(str(out))
     assert rows["utf16.txt"]["encoding"] == "utf-16"
     assert rows["utf16.txt"]["published_date"] == dt.date(2020, 3, 13)

@@ -256,6 +256,25 @@ def test_navigation_menus_around_a_date_are_not_a_header() -> None:
     assert _date(text) == (dt.date(2006, 12, 26), "published-line")
 
 
+def test_the_dateline_under_the_titles_echo_beats_the_sites_banner() -> None:
+    # A scraped page: <title> "Site | Headline", the site's "today" banner, chrome, then the
+    # article's own heading (split over two lines) with its dateline.
+    body = "The council approved the plan on Tuesday after a long debate. " * 5
+    page = (
+        "MacDailyNews | Council approves the harbour plan after long debate\n\n"
+        "Tuesday, December 26, 2006 - 07:02 PM EST —\n\nApple Stock Quote: 81.51\n\n"
+        "Most Commented:\n\nRUMOR: Apple phone photo leaked?\n(51)\n\n"
+        "Council approves the harbour plan\nafter long debate\n\n"
+        f"Wednesday, June 15, 2005 - 07:05 PM EST\n\n{body}"
+    )
+    assert _date(page) == (dt.date(2005, 6, 15), "dateline")
+    # Without the echo the banner is all there is.
+    assert _date(page.replace("plan\nafter", "scheme\nafter")) == (
+        dt.date(2006, 12, 26),
+        "dateline",
+    )
+
+
 def test_a_date_below_the_first_long_paragraph_is_body() -> None:
     body = "The council approved the plan on Tuesday after a long debate. " * 5
     assert _date(f"Plan approved\n\n{body}\n\n9 March 2020\n\nMore text.") == (None, "none")

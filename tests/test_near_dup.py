@@ -494,3 +494,54 @@ def test_order_counts_only_steps_that_move() -> None:
     assert verify_order([0, 1, 2, 3], [9, 9, 9, 9]) == 1.0  # nothing moves: no evidence against
     assert verify_order([0, 1, 2, 3], [3, 2, 1, 0]) == 0.0
     assert verify_order([0, 1, 2, 3, 4], [0, 1, 1, 0, 5]) == 2 / 3
+
+
+# A site's "recent comments" sidebar: headline / comment pairs, far longer than two short
+# articles of the site. On the web corpus this sank two distinct pages of one site together.
+SIDEBAR = "\n\n".join(
+    f"{headline}\n\n{comment}"
+    for headline, comment in [
+        ("That Time When the Star Was the Daily Planet", "A great loss among many in this city."),
+        ("Should Toronto Outlaw Panhandling", "Let's round them up, like they did elsewhere."),
+        ("Eight Projects in Search of Crowdfunding", "The owners could always work and save."),
+        ("What Danforth Avenue Used to Look Like", "Thanks for the correction on the photo."),
+        ("Morning Brew: Ford Faces Libel Trial", "Obviously we're a kid-free household here."),
+        ("The Death Knell Rings for the Bike Lanes", "The solution is a monorail, of course!"),
+        ("Babe Rainbow Makes Toronto Uncomfortable", "At least he doesn't have plugs, though."),
+        ("The Best Florists in Toronto", "The flower room on Annette street is small but good."),
+        ("Why Don't Riders Give Up Their Seats?", "I take the subway twice every day, always."),
+        ("The Beguiling Celebrates 25 Years", "Yes it was raining, but why no umbrella then?"),
+    ]
+    * 3
+)
+
+
+def _short(article: str) -> str:
+    """The title and first two paragraphs of an article: a short post."""
+    return "\n\n".join(article.split("\n\n")[:3])
+
+
+def test_main_block_is_the_longest_prose_run() -> None:
+    page = f"{_short(ARTICLE_A)}\n\n{SIDEBAR}"
+    title, prose = ARTICLE_A.split("\n\n")[0], "\n\n".join(ARTICLE_A.split("\n\n")[1:3])
+    start, end = skeleton._main_block(page)
+    assert page[start:end] == prose and start == len(title) + 2
+    assert (sig(page).main_start, sig(page).main_end) == (1, 34)
+    # Text without a prose paragraph (a list, a table), or all prose, has none.
+    assert skeleton._main_block("One\n\nTwo\n\nThree\n\nFour") is None
+    assert skeleton._main_block(prose) is None
+    assert (sig(prose).main_start, sig(prose).main_end) == (0, 256)
+
+
+def test_shared_chrome_that_outweighs_two_short_articles_does_not_merge_them() -> None:
+    a, b = sig(f"{_short(ARTICLE_A)}\n\n{SIDEBAR}"), sig(f"{_short(ARTICLE_B)}\n\n{SIDEBAR}")
+    # Containment, coverage and order all pass on the sidebar alone ...
+    assert nd.verify(a, b, nd.NearDupConfig(min_main_containment=0.0)) == nd.Match(
+        0.819444, "near:skeleton"
+    )
+    # ... but neither article's main block is shared.
+    assert nd.verify(a, b) is None
+    # The same article under two different sidebars, or without one, is still one article.
+    a = sig(f"{ARTICLE_A}\n\n{SIDEBAR}")
+    assert nd.verify(a, sig(f"{ARTICLE_A}\n\n{BOILERPLATE}")) == nd.Match(0.843137, "near:skeleton")
+    assert nd.verify(a, sig(ARTICLE_A)) == nd.Match(1.0, "near:skeleton")

@@ -106,6 +106,12 @@ def is_fact(line: str) -> bool:
     )
 
 
+def date_text(line: str) -> str | None:
+    """The date of a dateline or a published line (not an updated one), as raw text."""
+    found = dates.read_header_line(line, today=_FAR_FUTURE) if DIGIT.search(line) else None
+    return found.text if found is not None and found.kind in ("date", "published") else None
+
+
 def is_navigation(lines: list[str]) -> bool:
     """Whether the zone's other lines are mostly menu items: a scraped page's chrome."""
     menu = 0

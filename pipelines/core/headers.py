@@ -14,7 +14,9 @@ Dates below the header zone (copyright years, related-story dates, comment times
 read. Also recognised: a leading ` date YYYY-MM-DD ` prefix glued to the first paragraph; a
 title (the first line of the zone that is not one of the above, when short, without closing
 punctuation, and alone in its paragraph or in a header block), under a one-word kicker; a
-teaser line that repeats the lede's first words; photo captions near the top that
+teaser line that repeats the lede's first words; on a scraped page whose first line is its
+`Site | Headline` title, the dateline below the headline's echo further down (which beats a
+site's "today" banner at the top); photo captions near the top that
 end in a credit (`(Lewis Whyld/PA)`, `/ AFP / NAME`); trailing agency credit lines (`PA Media`,
 `(Reporting by ...)`, `© ...`).
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.core.header_zone import DIGIT, find_zone, measure, read_zone
+from pipelines.core.header_zone import DIGIT, date_text, find_zone, measure, read_zone
 from pipelines.core.text import normalize_text, split_paragraphs
 
 _DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4}-\d{1,2}-\d{1,2})(?:\s+|$)", re.IGNORECASE)
@@ -148,6 +150,38 @@ def _is_kicker(line: str) -> bool:
     return len(line) <= _MAX_KICKER_CHARS and measure(line)[1] == 1 and not DIGIT.search(line)
 
 
+# A scraped page's first line is its <title> ("Site | Headline"); the article's own heading
+# comes again further down, under the site's banners, with its dateline below it. Only this
+# many paragraphs are searched for that echo, and only this many lines below it for the date.
+_ECHO_PARAGRAPHS = 200
+_ECHO_DATE_LINES = 3
+# Separators between a site name and the headline in a page title.
+_TITLE_SEGMENTS = re.compile(r"\s+[|\u2013\u2014:-]{1,2}\s+")
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _echo_date(title: str, paragraphs: list[str]) -> str | None:
+    """The date on the lines right below the title's echo (the article's own heading further
+    down a scraped page), as raw text; None without an echo or a date below it."""
+    names = {_fold(title)} | {
+        _fold(part) for part in _TITLE_SEGMENTS.split(title) if len(part.split()) >= 3
+    }
+    longest = len(title) + len(title) // 4  # an echo is no longer than the title (+ spacing)
+    for k in range(min(len(paragraphs), _ECHO_PARAGRAPHS)):
+        if len(paragraphs[k]) > longest or _fold(paragraphs[k]) not in names:
+            continue
+        below = "\n".join(paragraphs[k + 1 : k + 1 + _ECHO_DATE_LINES]).split("\n")
+        for line in below[:_ECHO_DATE_LINES]:
+            found = date_text(line)
+            if found is not None:
+                return found
+        return None
+    return None
+
+
 def parse_article(text: str, config: HeaderConfig = DEFAULT_HEADER) -> ParsedHeader:
     """Split decoded `text` into header fields and a normalized body.
 
@@ -194,6 +228,12 @@ def parse_article(text: str, config: HeaderConfig = DEFAULT_HEADER) -> ParsedHea
         if (alone or block_facts) and _is_title(blocks[b][i], config):
             title = blocks[b][i]
             facts.parts[(b, i)] = "title"
+
+    # Read before the header lines are stripped: the echo's dateline may be one of them.
+    echo = _echo_date(title, paragraphs[1:]) if title else None
+    if echo is not None:
+        # The article's own dateline beats one among the banners at the top of the page.
+        candidates.append(("dateline", echo))
 
     if facts.parts:
         for position in sorted(facts.parts):

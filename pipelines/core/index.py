@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from pipelines.core.near_dup import Signature
+from pipelines.core.near_dup.skeleton import POSITION_LEVELS
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class IndexEntry:
             "positions": sig.positions.astype(np.uint8).tobytes(),
             "mode": sig.mode,
             "n_tokens": int(sig.n_tokens),
+            "main_start": int(sig.main_start),
+            "main_end": int(sig.main_end),
             "run_id": self.run_id,
         }
 
@@ -68,6 +71,9 @@ class IndexEntry:
             positions=np.frombuffer(row["positions"], dtype=np.uint8).copy(),
             mode=row["mode"],
             n_tokens=int(row["n_tokens"]),
+            # Entries written before main blocks existed cover the whole article.
+            main_start=int(row.get("main_start") or 0),
+            main_end=int(row.get("main_end") or POSITION_LEVELS),
         )
         return cls(
             article_id=row["article_id"],

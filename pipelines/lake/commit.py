@@ -100,6 +100,11 @@ def _stats(run_id: str, staged: list[StagedFile], report: dict[str, Any]) -> dic
             f"{rows[layout.DUPLICATES]} duplicates + {rows[layout.QUARANTINE]} quarantined + "
             f"{skipped} already ingested = {total}"
         )
+    if rows[layout.QUARANTINE_INDEX] != rows[layout.QUARANTINE]:
+        raise ReconciliationError(
+            f"run {run_id}: {rows[layout.QUARANTINE]} quarantined rows in Avro but "
+            f"{rows[layout.QUARANTINE_INDEX]} in their Parquet copy"
+        )
     reasons: dict[str, int] = {}
     for _, reason in report["skipped"]:
         reasons[reason] = reasons.get(reason, 0) + 1
@@ -270,7 +275,7 @@ def _run_files(output: str, run_id: str) -> list[str]:
     mark = f"/part-{run_id}-"
     return [
         path
-        for kind in layout.KINDS
-        for path in files.list_tree(layout.join(output, kind))
+        for folder in sorted({layout.folder_of(kind) for kind in layout.KINDS})
+        for path in files.list_tree(layout.join(output, folder))
         if mark in path
     ]

@@ -3,7 +3,8 @@
 DIR/_snapshot.json                      the committed state: every published file, listed
 DIR/articles/published_date=…/language=…/part-<run>-<shard>.parquet
 DIR/duplicates/part-<run>-<shard>.parquet
-DIR/quarantine/part-<run>-<shard>.avro
+DIR/quarantine/part-<run>-<shard>.avro     inputs that could not become articles, raw bytes kept
+DIR/quarantine/part-<run>-<shard>.parquet  the same rows without `raw`, for plain DuckDB
 DIR/_index/part-<run>-<shard>.parquet   near-duplicate signatures of kept articles
 DIR/_ledger/part-<run>-<shard>.parquet  every input accounted for, by content id
 DIR/_runs/<run>.json                    one manifest per committed run
@@ -18,6 +19,9 @@ import os
 ARTICLES = "articles"
 DUPLICATES = "duplicates"
 QUARANTINE = "quarantine"
+# The quarantine's Parquet copy without the raw bytes: a kind of its own (so row counts
+# reconcile per kind) that lives in the quarantine folder beside the Avro files.
+QUARANTINE_INDEX = "quarantine_index"
 INDEX_DIR = "_index"
 LEDGER_DIR = "_ledger"
 RUNS_DIR = "_runs"
@@ -26,12 +30,19 @@ LOCK_FILE = "_lock"
 SNAPSHOT_FILE = "_snapshot.json"
 
 TABLES = (ARTICLES, DUPLICATES, QUARANTINE)
+# What readers see: the tables and the quarantine's Parquet copy (never rebuilt by repair).
+PUBLISHED = (*TABLES, QUARANTINE_INDEX)
 STATE = (INDEX_DIR, LEDGER_DIR)
-KINDS = (*TABLES, *STATE)
+KINDS = (*PUBLISHED, *STATE)
 # Everything the lake itself writes at its top level: never an input.
 OWN_NAMES = frozenset({*KINDS, RUNS_DIR, STAGING_DIR, LOCK_FILE, SNAPSHOT_FILE})
 
 GLOB_CHARS = "*?["
+
+
+def folder_of(kind: str) -> str:
+    """The folder a kind's files live in."""
+    return QUARANTINE if kind == QUARANTINE_INDEX else kind
 
 
 def is_local(path: str) -> bool:

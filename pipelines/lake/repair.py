@@ -56,6 +56,8 @@ def _entry(output: str, item: Any, run_id: str) -> FileEntry:
     path = item if item.startswith(output) else layout.join(output, item)
     size, sha256 = files.checksum(path)
     kind = layout.relative(output, path).split("/", 1)[0]
+    if kind == layout.QUARANTINE and path.endswith(".parquet"):
+        kind = layout.QUARANTINE_INDEX
     return FileEntry(
         layout.relative(output, path), kind, _rows_of(path, kind), size, sha256, run_id
     )
@@ -88,7 +90,7 @@ def _tables(output: str, snapshot: Snapshot | None) -> tuple[list[str], list[Fil
     """Committed runs and their table files, from the snapshot or else the manifests."""
     if snapshot is not None:
         runs = list(snapshot.runs)
-        tables = [f for f in snapshot.files if f.kind in layout.TABLES]
+        tables = [f for f in snapshot.files if f.kind in layout.PUBLISHED]
     else:
         manifests = sorted(_manifests(output), key=lambda m: m["run_id"])
         runs = [m["run_id"] for m in manifests]
@@ -96,7 +98,7 @@ def _tables(output: str, snapshot: Snapshot | None) -> tuple[list[str], list[Fil
             e
             for m in manifests
             for e in (_entry(output, item, m["run_id"]) for item in m.get("files", []))
-            if e.kind in layout.TABLES
+            if e.kind in layout.PUBLISHED
         ]
     problems = [p for e in tables if (p := file_problem(output, e))]
     if problems:
@@ -111,6 +113,8 @@ def _ledger(output: str, tables: list[FileEntry]) -> list[LedgerEntry]:
     entries = []
     for f in tables:
         path = layout.join(output, f.path)
+        if f.kind == layout.QUARANTINE_INDEX:
+            continue  # the same rows as the Avro files, without their bytes
         if f.kind == layout.QUARANTINE:
             with open(path, "rb") as handle:
                 for row in fastavro.reader(handle):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import apache_beam as beam
@@ -76,42 +77,57 @@ def _write_avro(handle, rows: list[dict[str, Any]], avro_schema: dict[str, Any])
     fastavro.writer(handle, parsed, rows, codec="deflate", validator=True)
 
 
+@dataclass(frozen=True)
+class _FileKind:
+    """One file written per shard: its kind, its suffix and how rows become bytes."""
+
+    kind: str
+    suffix: str
+    write: Callable[[Any, list[dict[str, Any]]], None]
+
+
 class _WriteShardFn(beam.DoFn):
-    def __init__(self, kind: str, suffix: str, run: RunContext, write: Callable, sort_key) -> None:
-        self._kind = kind
-        self._suffix = suffix
+    """One shard's records -> one staged file per `_FileKind` (the same rows in each)."""
+
+    def __init__(self, outputs: tuple[_FileKind, ...], run: RunContext, sort_key) -> None:
+        self._outputs = outputs
         self._run = run
-        self._write = write
         self._sort_key = sort_key
 
     def process(self, item: tuple[tuple[str, int], Iterable[Any]]) -> Iterator[StagedFile]:
         (partition, shard), records = item
         rows = sorted((r.to_row() for r in records), key=self._sort_key)
-        folder = f"{self._kind}/{partition}" if partition else self._kind
-        name = f"part-{self._run.run_id}-{shard:05d}.{self._suffix}"
-        # Staged flat, one folder per kind: a folder per partition cost a mkdir per file
-        # (up to ~1 ms each under write load); the commit (lake/commit.py) creates the final ones.
-        flat = f"{partition.replace('/', ',')},{name}" if partition else name
-        final = f"{self._run.output}/{folder}/{name}"
-        if layout.is_local(self._run.output):
-            temp = f"{self._run.staging}/{self._kind}/{flat}"
-            retry.call(lambda: self._stage(temp, rows), f"writing staged file {temp}")
-            # Checksummed here, in parallel on the workers, and verified by every later run.
-            size, sha256 = files.checksum(temp)
-        else:
-            # Object stores: written once at its final, run-unique name, where no reader looks
-            # until a snapshot lists it; publishing is one PUT of the snapshot, no copies.
-            temp = final
-            size, sha256 = retry.call(
-                lambda: self._stage(temp, rows, hashed=True), f"writing staged file {temp}"
-            )
-        yield StagedFile(self._kind, partition, temp, final, len(rows), size, sha256)
+        for out in self._outputs:
+            base = layout.folder_of(out.kind)
+            folder = f"{base}/{partition}" if partition else base
+            name = f"part-{self._run.run_id}-{shard:05d}.{out.suffix}"
+            final = f"{self._run.output}/{folder}/{name}"
+            if layout.is_local(self._run.output):
+                # Staged flat, one folder per kind: a folder per partition cost a mkdir per
+                # file (up to ~1 ms each under write load); the commit (lake/commit.py)
+                # creates the final ones.
+                flat = f"{partition.replace('/', ',')},{name}" if partition else name
+                temp = f"{self._run.staging}/{out.kind}/{flat}"
+                retry.call(
+                    lambda t=temp, o=out: self._stage(t, o, rows), f"writing staged file {temp}"
+                )
+                # Checksummed here, in parallel on the workers, and verified by every later run.
+                size, sha256 = files.checksum(temp)
+            else:
+                # Object stores: written once at its final, run-unique name, where no reader
+                # looks until a snapshot lists it; publishing is one PUT of the snapshot.
+                temp = final
+                size, sha256 = retry.call(
+                    lambda t=temp, o=out: self._stage(t, o, rows, hashed=True),
+                    f"writing staged file {temp}",
+                )
+            yield StagedFile(out.kind, partition, temp, final, len(rows), size, sha256)
 
-    def _stage(self, path: str, rows: list[dict[str, Any]], hashed: bool = False):
+    def _stage(self, path: str, out: _FileKind, rows: list[dict[str, Any]], hashed: bool = False):
         """Write one file (a retry rewrites it whole); with `hashed`, its (size, sha256)."""
         with FileSystems.create(path) as raw:
             handle = files.HashingWriter(raw) if hashed else raw
-            self._write(handle, rows)
+            out.write(handle, rows)
         return (handle.size, handle.hexdigest()) if hashed else None
 
 
@@ -136,15 +152,14 @@ class _WriteStaged(beam.PTransform):
         sort_key,
         run,
         size_hint: beam.PCollection | None = None,
+        companions: tuple[_FileKind, ...] = (),
     ):
         super().__init__()
         self._size_hint = size_hint
-        self._kind = kind
+        self._outputs = (_FileKind(kind, suffix, write), *companions)
         self._partition_fn = partition_fn
         self._id_fn = id_fn
         self._rows_per_file = rows_per_file
-        self._suffix = suffix
-        self._write = write
         self._sort_key = sort_key
         self._run = run
 
@@ -166,10 +181,7 @@ class _WriteStaged(beam.PTransform):
             keyed
             | "AssignShard" >> beam.Map(assign_shard, beam.pvalue.AsDict(sizes))
             | "GroupByShard" >> beam.GroupByKey()
-            | "WriteShard"
-            >> beam.ParDo(
-                _WriteShardFn(self._kind, self._suffix, self._run, self._write, self._sort_key)
-            )
+            | "WriteShard" >> beam.ParDo(_WriteShardFn(self._outputs, self._run, self._sort_key))
         )
 
 
@@ -226,7 +238,9 @@ class WriteDuplicates(beam.PTransform):
 
 
 class WriteQuarantine(beam.PTransform):
-    """Quarantined -> staged Avro (fastavro, validated) under `quarantine/`."""
+    """Quarantined -> staged Avro (fastavro, validated) under `quarantine/`, and beside each
+    Avro file a Parquet copy of its rows without the raw bytes: plain DuckDB reads Parquet
+    but needs a downloaded extension for Avro."""
 
     def __init__(self, config: WriteConfig, run: RunContext) -> None:
         super().__init__()
@@ -234,7 +248,13 @@ class WriteQuarantine(beam.PTransform):
         self._run = run
 
     def expand(self, records: beam.PCollection[Quarantined]) -> beam.PCollection[StagedFile]:
-        avro = schema.avro_schema("quarantine")
+        config, avro = self._config, schema.avro_schema("quarantine")
+        index_schema = schema.arrow_schema("quarantine", exclude=("raw",))
+        parquet = _FileKind(
+            layout.QUARANTINE_INDEX,
+            "parquet",
+            lambda handle, rows: write_parquet(handle, rows, index_schema, config),
+        )
         return records | "Stage" >> _WriteStaged(
             kind=layout.QUARANTINE,
             partition_fn=lambda q: "",
@@ -244,6 +264,7 @@ class WriteQuarantine(beam.PTransform):
             write=lambda handle, rows: _write_avro(handle, rows, avro),
             sort_key=lambda row: (row["source_uri"], row["error_kind"]),
             run=self._run,
+            companions=(parquet,),
         )
 
 

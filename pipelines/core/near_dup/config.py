@@ -44,10 +44,16 @@ class NearDupConfig:
     chunks: int = 8
     chunk_min_fraction: float = 0.05
     min_order: float = 0.7
+    # Distinct pages of one site sharing a sidebar score <= 0.06 on the web corpus; copies
+    # share most of an article (raw pages and their clean text: median 1.0).
+    min_main_containment: float = 0.1
     min_shared: int = 6
     min_skeleton_tokens: int = 10
     boilerplate_min_lines: int = 4
     boilerplate_max_words: int = 14
+    # Stripping may leave less than half of a text only if this many words remain: a short
+    # article under a long "newer stories" list keeps its own text, a list article stays whole.
+    boilerplate_min_kept_words: int = 40
     seed: int = 0x5EED
     punctuation: bool = True
     view: str = "tier1"
@@ -67,6 +73,7 @@ class NearDupConfig:
             "min_skeleton_tokens": (self.min_skeleton_tokens, 1, 10**6),
             "boilerplate_min_lines": (self.boilerplate_min_lines, 2, 10**4),
             "boilerplate_max_words": (self.boilerplate_max_words, 1, 10**4),
+            "boilerplate_min_kept_words": (self.boilerplate_min_kept_words, 1, 10**6),
         }
         for name, (value, lo, hi) in ints.items():
             if not isinstance(value, int) or not lo <= value <= hi:
@@ -77,6 +84,7 @@ class NearDupConfig:
             "min_coverage_larger",
             "chunk_min_fraction",
             "min_order",
+            "min_main_containment",
         ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:

@@ -43,8 +43,11 @@ SENT_END_CHARS = ".!?。！？؟"  # the same characters, for counting with str.
 
 # Weight of log(1 + sentence count): a copy that dropped sentences is less complete than its
 # source (spinners and scrapers drop, seldom add, sentences). Synonym swaps leave the count
-# unchanged, so for pure spins the word-rarity term decides.
-_COMPLETENESS_WEIGHT = 1.0
+# unchanged, so for pure spins the word-rarity term decides. 2 rather than 1: dropping a
+# sentence also drops its rarer words, which raises the copy's word term; on dedup_eval the
+# original of edited (not spun) copies then survives in 90 % of families instead of 86-89 %,
+# spun families unchanged (survivor = original 0.955 -> 0.963 at 5k, 0.983 -> 0.985 at 20k).
+_COMPLETENESS_WEIGHT = 2.0
 
 
 def lang_key(language: str) -> str:

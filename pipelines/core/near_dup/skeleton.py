@@ -43,6 +43,9 @@ class Signature:
     mode: "skeleton" (function-word anchors), "anchor" (no word list: short-word anchors),
     "char" (unsegmented script) -- "+full" appended when the skeleton was too short and all
     tokens were added.
+    main_start, main_end: the shingles of the article's main block (its longest run of prose
+    paragraphs) in the same 1/256ths as ``positions``, end exclusive; the whole text (0, 256)
+    when it has no prose paragraph. ``verify`` asks that a pair share a main block's text.
     """
 
     exact: int
@@ -50,6 +53,8 @@ class Signature:
     positions: np.ndarray = field(repr=False)
     mode: str
     n_tokens: int
+    main_start: int = 0
+    main_end: int = 256
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Signature):
@@ -58,6 +63,7 @@ class Signature:
             self.exact == other.exact
             and self.mode == other.mode
             and self.n_tokens == other.n_tokens
+            and (self.main_start, self.main_end) == (other.main_start, other.main_end)
             and np.array_equal(self.shingles, other.shingles)
             and np.array_equal(self.positions, other.positions)
         )
@@ -130,31 +136,56 @@ def _mostly_long_words(words: list[str], text: str, n_chars: int) -> bool:
     return n > 0 and (n_chars - excluded) / n > 12
 
 
-def _strip_boilerplate(text: str, config: NearDupConfig) -> str:
-    """Drop runs of >= boilerplate_min_lines short, unpunctuated lines that start like a
-    headline (capital or digit): link lists, menus. A paragraph a scraper split at its inline
-    links ("emails from" / "21times" / ". First there was" / "Spencer Fry" / "on How to ...")
-    has fragments starting in lower case or punctuation, which break the run.
+_LONG_WORD_RE = re.compile(r"[^\W\d_]{4,}")
+# A headline capitalises its words: at least this share of its words of 4+ letters, and at
+# least _TITLE_CASE_MIN_WORDS of them (running text capitalises names only).
+_TITLE_CASE_SHARE = 0.75
+_TITLE_CASE_MIN_WORDS = 3
 
-    Such runs are "stories you might like" lists / navigation that sites append to every
-    article; they would otherwise dominate the overlap of two short distinct articles. Blank
-    lines do not break a run. Never strips more than half the text.
+
+def _is_title_case(line: str) -> bool:
+    words = _LONG_WORD_RE.findall(line)
+    upper = sum(1 for w in words if w[0].isupper())
+    return len(words) >= _TITLE_CASE_MIN_WORDS and upper >= _TITLE_CASE_SHARE * len(words)
+
+
+def _strip_boilerplate(text: str, config: NearDupConfig) -> str:
+    """Drop runs of >= boilerplate_min_lines short, unpunctuated lines or title-cased
+    headlines: link lists, menus, "newer stories" blocks (headline / tag / time / comments).
+
+    A paragraph a scraper split at its inline links ("emails from" / "21times" / ". First
+    there was" / "Spencer Fry" / "on How to ...") has fragments that start in lower case or
+    with punctuation *inside* the paragraph: those break the run. A lower-case line that is a
+    paragraph of its own ("frankenstorm", a tag) is a list item. Blank lines do not break a
+    run. Such runs would otherwise dominate the overlap of two short distinct articles of one
+    site. Keeps the text whole when stripping would leave under half of it and fewer than
+    boilerplate_min_kept_words words (an article that is itself a list).
     """
     if text.count("\n") + 1 < config.boilerplate_min_lines:
         return text
     lines = text.split("\n")
     is_list = []
+    starts_paragraph = True
     for ln in lines:
         # rstrip() removes exactly the \\s characters, so the last kept character decides
         # the punctuation test; checked before the word count, which most paragraphs fail.
         end = ln.rstrip()[-1:]
         start = ln.lstrip()[:1]
+        n_words = len(ln.split())
         is_list.append(
             bool(end)
-            and end not in _LINE_END_CHARS
-            and (start.isupper() or start.isdigit())
-            and len(ln.split()) <= config.boilerplate_max_words
+            and (start.isupper() or start.isdigit() or (starts_paragraph and start.isalpha()))
+            and (
+                (end not in _LINE_END_CHARS and n_words <= config.boilerplate_max_words)
+                # A headline in a list may be longer and end in "?", "!" or a quote.
+                or (
+                    end != "."
+                    and n_words <= 2 * config.boilerplate_max_words
+                    and _is_title_case(ln)
+                )
+            )
         )
+        starts_paragraph = not end
     if sum(is_list) < config.boilerplate_min_lines:  # no run can be long enough
         return text
     drop = [False] * len(lines)
@@ -172,7 +203,75 @@ def _strip_boilerplate(text: str, config: NearDupConfig) -> str:
     if not any(drop):
         return text
     kept = "\n".join(ln for ln, d in zip(lines, drop, strict=True) if not d)
-    return kept if len(kept) * 2 >= len(text) else text
+    if len(kept) * 2 >= len(text) or len(kept.split()) >= config.boilerplate_min_kept_words:
+        return kept
+    return text
+
+
+_PARAGRAPH_RE = re.compile(r"\n[^\S\n]*\n")
+# A prose paragraph: at least this many words (or 3x as many characters in an unspaced
+# script), ending like a sentence. A main block may bridge up to _MAIN_GAP consecutive short
+# paragraphs (<= _MAIN_GAP_WORDS words: a subheading, "From the letter:", a caption).
+_PROSE_WORDS = 15
+_PROSE_END = frozenset('.!?。！？؟"”’»)')
+_MAIN_GAP = 2
+_MAIN_GAP_WORDS = 12
+
+
+def _size(paragraph: str) -> int:
+    """Words of a paragraph; a third of its characters when the script has no spaces."""
+    words = len(paragraph.split())
+    return max(words, len(paragraph) // 3) if words * 12 < len(paragraph) else words
+
+
+def _main_block(text: str) -> tuple[int, int] | None:
+    """Character span of the text's main block: its run of prose paragraphs with the most
+    words; None when the text has no prose paragraph or is one block.
+
+    A scraped page's article is its longest run of prose; the menus, headline lists and
+    comment threads around it are short lines or short runs.
+    """
+    bounds = [0]
+    for m in _PARAGRAPH_RE.finditer(text):
+        bounds += [m.start(), m.end()]
+    bounds.append(len(text))
+    spans = list(zip(bounds[::2], bounds[1::2], strict=True))
+    if len(spans) < 3:
+        return None
+    sizes = [_size(text[x:y]) for x, y in spans]
+    prose = [
+        n >= _PROSE_WORDS and text[x:y].rstrip()[-1:] in _PROSE_END
+        for (x, y), n in zip(spans, sizes, strict=True)
+    ]
+    best = (0, 0, 0)  # (words, first, last)
+    i = 0
+    while i < len(spans):
+        if not prose[i]:
+            i += 1
+            continue
+        words, gap, last, j = 0, 0, i, i
+        while j < len(spans):
+            if prose[j]:
+                words, gap, last = words + sizes[j], 0, j
+            elif sizes[j] <= _MAIN_GAP_WORDS and gap < _MAIN_GAP:
+                gap += 1
+            else:
+                break
+            j += 1
+        if words > best[0]:
+            best = (words, i, last)
+        i = last + 1
+    if not best[0] or (best[1] == 0 and best[2] == len(spans) - 1):
+        return None
+    return spans[best[1]][0], spans[best[2]][1]
+
+
+def _in_levels(first: int, end: int, n: int) -> tuple[int, int]:
+    """Sequence indices [first, end) of n -> (start, end) in POSITION_LEVELS, end rounded up."""
+    end = min(end, n)
+    if end <= first:
+        return 0, POSITION_LEVELS
+    return (first * POSITION_LEVELS) // n, -((-end * POSITION_LEVELS) // n)
 
 
 def _shingle(h: np.ndarray, n: int) -> np.ndarray:
@@ -186,7 +285,14 @@ def _shingle(h: np.ndarray, n: int) -> np.ndarray:
     return (mix64(acc) >> np.uint64(32)).astype(np.uint32)
 
 
-def _make(exact: int, seq: np.ndarray, mode: str, n_tokens: int, config: NearDupConfig):
+def _make(
+    exact: int,
+    seq: np.ndarray,
+    mode: str,
+    n_tokens: int,
+    config: NearDupConfig,
+    main: tuple[int, int] = (0, POSITION_LEVELS),
+):
     """Ordered shingle sequence -> Signature (sorted unique + first-occurrence position)."""
     n = len(seq)
     # np.unique(seq, return_index=True), spelled out: a stable sort keeps each value's first
@@ -197,7 +303,7 @@ def _make(exact: int, seq: np.ndarray, mode: str, n_tokens: int, config: NearDup
     head[1:] = ordered[1:] != ordered[:-1]
     uniq, first = ordered[head], order[head]
     positions = ((first * POSITION_LEVELS) // max(n, 1)).astype(np.uint8)
-    return Signature(exact, uniq.astype(np.uint32), positions, mode, n_tokens)
+    return Signature(exact, uniq.astype(np.uint32), positions, mode, n_tokens, *main)
 
 
 def _exact_hash(lower_tokens: Iterable[str]) -> int:
@@ -251,7 +357,16 @@ def _signature(
     lang = (language or "").lower().split("-")[0]
     unstripped = text
     text = _strip_boilerplate(text, config)
-    words = _WORD_RE.findall(text)
+    span = _main_block(text)
+    if span is None:
+        words = _WORD_RE.findall(text)
+        block = (0, len(words))
+    else:
+        # Tokens never cross a paragraph break, so the three parts tokenise like the whole.
+        before = _WORD_RE.findall(text[: span[0]])
+        inside = _WORD_RE.findall(text[span[0] : span[1]])
+        words = before + inside + _WORD_RE.findall(text[span[1] :])
+        block = (len(before), len(before) + len(inside))
     # Tokens contain no \x1f (not \\w, not punctuation), so one joined string serves the
     # length test, the lower-casing below and the first characters of the original tokens.
     joined = "\x1f".join(words)
@@ -260,12 +375,19 @@ def _signature(
         words, text, len(joined) - len(words) + 1
     )
     if unsegmented:
-        chars = _CHAR_RE.findall(text.lower())
+        lowered = text.lower()
+        chars = _CHAR_RE.findall(lowered)
         exact = _exact_hash(chars)
         if not chars:
             return _make(exact, np.zeros(0, dtype=np.uint32), "char", 0, config), None
         h = hash_codepoints(codepoints(chars))
-        return _make(exact, _shingle(h, config.char_shingle), "char", len(chars), config), None
+        seq = _shingle(h, config.char_shingle)
+        main = (0, POSITION_LEVELS)
+        if span is not None:  # lower() keeps the length of CJK text; else the block is whole
+            c0 = len(_CHAR_RE.findall(lowered[: span[0]]))
+            c1 = c0 + len(_CHAR_RE.findall(lowered[span[0] : span[1]]))
+            main = _in_levels(c0, c1, len(seq)) if len(lowered) == len(text) else main
+        return _make(exact, seq, "char", len(chars), config, main), None
 
     if not words:
         return _make(_exact_hash([]), np.zeros(0, dtype=np.uint32), "full", 0, config), None
@@ -316,6 +438,9 @@ def _signature(
     skel = h[anchors]
     n_tokens = int(word_mask.sum())
     seq = _shingle(skel, config.shingle)
+    # The main block in shingle indices: shingle i starts at skeleton token i.
+    s0 = int(np.count_nonzero(anchors[: block[0]]))
+    s1 = s0 + int(np.count_nonzero(anchors[block[0] : block[1]]))
     if config.min_function_words and len(seq) > 1 and lang in CASED_NAMES:
         # A shingle made only of names, numbers and punctuation (team sheets, lists of the
         # same people) is a shared-entities signal, never evidence of copying on its own:
@@ -326,9 +451,12 @@ def _signature(
         keep = (cs[n:] - cs[:-n]) >= config.min_function_words
         if int(keep.sum()) >= 2 * config.min_skeleton_tokens:
             seq = seq[keep]
+            s0, s1 = int(np.count_nonzero(keep[:s0])), int(np.count_nonzero(keep[:s1]))
     if len(skel) < config.min_skeleton_tokens:
         # Too little skeleton to be selective: add all-word shingles too (exact-ish copies of
         # very short items still match; the skeleton part still meets longer versions).
         seq = np.concatenate([seq, _shingle(h[word_mask], config.shingle) ^ np.uint32(1)])
         mode += "+full"
-    return _make(exact, seq, mode, n_tokens, config), shared
+        s0, s1 = 0, 0  # too short to have chrome worth telling apart: all of it counts
+    main = _in_levels(s0, s1, len(seq)) if span is not None else (0, POSITION_LEVELS)
+    return _make(exact, seq, mode, n_tokens, config, main), shared

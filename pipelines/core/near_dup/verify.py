@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipelines.core.near_dup.config import DEFAULT, NearDupConfig
-from pipelines.core.near_dup.skeleton import Signature
+from pipelines.core.near_dup.skeleton import POSITION_LEVELS, Signature
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,15 @@ def _order(pos_a: np.ndarray, pos_b: np.ndarray) -> float:
     return float(np.count_nonzero(steps > 0) / moved) if moved else 1.0
 
 
+def _main_share(sig: Signature, hit_idx: np.ndarray) -> float:
+    """Fraction of the shingles in the signature's main block that are shared."""
+    if sig.main_start == 0 and sig.main_end >= POSITION_LEVELS:
+        return len(hit_idx) / max(1, len(sig.positions))
+    inside = (sig.positions >= sig.main_start) & (sig.positions < sig.main_end)
+    n = int(np.count_nonzero(inside))
+    return int(np.count_nonzero(inside[hit_idx])) / n if n else 1.0
+
+
 def verify(a: Signature, b: Signature, config: NearDupConfig = DEFAULT) -> Match | None:
     """Decide whether two signatures are duplicates. Symmetric and deterministic.
 
@@ -47,7 +56,9 @@ def verify(a: Signature, b: Signature, config: NearDupConfig = DEFAULT) -> Match
     article >= min_containment, >= min_shared shared shingles, and the shared shingles spread
     over >= min_coverage of the smaller article's chunks and >= min_coverage_larger of the
     larger's (so a shared block of boilerplate is not a duplicate), in the same order
-    (>= min_order: so chance overlap of two long texts is not a duplicate).
+    (>= min_order: so chance overlap of two long texts is not a duplicate), and covering
+    >= min_main_containment of either article's main block (so shared chrome that outweighs
+    two short articles is not a duplicate).
     """
     if a.exact == b.exact:
         return Match(1.0, "exact")
@@ -74,6 +85,10 @@ def verify(a: Signature, b: Signature, config: NearDupConfig = DEFAULT) -> Match
     if (nb, b.exact) < (na, a.exact):
         a, b, ia, ib = b, a, ib, ia
     if _order(a.positions[ia], b.positions[ib]) < config.min_order:
+        return None
+    # Shared chrome (sidebars, comment threads, headline lists of one site) can pass all of
+    # the above when it outweighs two short articles; copies share an article's main block.
+    if max(_main_share(a, ia), _main_share(b, ib)) < config.min_main_containment:
         return None
     mode = a.mode if a.mode == b.mode else f"{a.mode}|{b.mode}"
     return Match(round(float(containment), 6), f"near:{mode}")
