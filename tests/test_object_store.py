@@ -184,7 +184,9 @@ def test_s3_lake_ingest_rerun_refusal_kill_and_recovery(s3, faults, tmp_path):
     prefix = f"e2e-{uuid.uuid4().hex[:6]}"
     lake_key = f"{prefix}/lake"
     lake = f"s3://{BUCKET}/{lake_key}"
-    first = s3.upload(write_articles(tmp_path / "a", n=12, copies=2, seed=1), f"{prefix}/in1")
+    batch = write_articles(tmp_path / "a", n=12, copies=2, seed=1)
+    (batch / "s1-empty.txt").write_bytes(b"")  # quarantined: the quarantine views on S3
+    first = s3.upload(batch, f"{prefix}/in1")
     second = s3.upload(write_articles(tmp_path / "b", n=8, copies=0, seed=2), f"{prefix}/in2")
     objstore.configure(s3.settings(through_proxy=False))  # the reader: straight to the server
     sampler = Sampler(lake)
@@ -201,6 +203,9 @@ def test_s3_lake_ingest_rerun_refusal_kill_and_recovery(s3, faults, tmp_path):
             "select count(*), count(distinct article_id) from articles"
         ).fetchone() == (12, 12)
         assert con.execute("select count(*) from duplicates").fetchone() == (2,)
+        assert con.execute("select error_kind from quarantine").fetchall() == [("empty",)]
+        raw = connect(lake, raw=True).execute("select error_kind from quarantine_raw")
+        assert raw.fetchall() == [("empty",)]
         assert con.execute(
             "select published_date, count(*) from articles group by 1 order by 1"
         ).fetchall() == [(dt.date(2024, 5, d), 3) for d in (1, 2, 3, 4)]
@@ -210,7 +215,7 @@ def test_s3_lake_ingest_rerun_refusal_kill_and_recovery(s3, faults, tmp_path):
         assert done.returncode == 0, done.stderr
         run2 = read_snapshot(lake).runs[-1]
         rerun = manifest_of(s3, lake_key, run2)
-        assert (rerun["articles"], rerun["duplicates"], rerun["already_ingested"]) == (0, 0, 14)
+        assert (rerun["articles"], rerun["duplicates"], rerun["already_ingested"]) == (0, 0, 15)
         assert connect(lake).execute("select count(*) from articles").fetchone() == (12,)
 
         # 3. run A stops mid-commit (its manifest PUT is held by the proxy after the journal
