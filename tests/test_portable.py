@@ -35,8 +35,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines import ingest
+from pipelines.progress import RunProgress, format_line
+from pipelines.runners import resolve_runner
 from tests import helpers
 
 pytestmark = pytest.mark.slow
@@ -234,3 +237,15 @@ def test_external_worker_pool_writes_the_direct_runners_rows_over_a_mixed_sample
     )
     assert legacy == [(lang, lang) for lang in ("de", "el", "pl", "ru", "tr")]
     assert portable == direct
+
+
+def test_live_line_on_a_portable_runner_names_the_runner_instead_of_starting():
+    """Per-bundle counters are observed on the DirectRunner only; elsewhere the live line says
+    so (the summary's counters come from the runner's metrics at the end)."""
+    progress = RunProgress()
+    runner = resolve_runner(PipelineOptions(["--runner=PortableRunner"]), progress, poll=True)
+    assert runner == "PortableRunner"
+    stage, counters, _ = progress.snapshot()
+    assert format_line(stage, counters, 12.0) == (
+        " 12.0s · running on PortableRunner (counters at the end)"
+    )
