@@ -54,6 +54,7 @@ def main(dag_folder: str, spindrift_python: str, seeds: str, work: str) -> dict:
     report["max_active_runs"] = dag.max_active_runs
     report["catchup"] = dag.catchup
     report["operator"] = [c.__name__ for c in type(dag.get_task("ingest")).__mro__[:2]]
+    report["deferrable"] = dag.get_task("ingest").deferrable
 
     lake = os.path.join(work, "lake")
     context = {

@@ -350,6 +350,7 @@ def test_airflow_dags_import_in_a_real_dagbag(airflow_report):
         "SpindriftIngestOperator", "BeamRunPythonPipelineOperator",
     ]  # fmt: skip
     assert (airflow_report["max_active_runs"], airflow_report["catchup"]) == (1, False)
+    assert airflow_report["deferrable"] is False
     assert (airflow_report["arrivals"], airflow_report["arrivals_none"]) == (True, False)
 
 

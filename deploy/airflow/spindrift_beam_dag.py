@@ -127,6 +127,10 @@ with DAG(
         py_interpreter=PYTHON,
         runner=RUNNER,
         pipeline_options={"input": INPUT, "output": OUTPUT, **PIPELINE_OPTIONS},
+        # Not deferrable (whatever [operators] default_deferrable says): deferred, the driver
+        # would run in the triggerer and its exit code come back through execute_complete,
+        # where the exit-3 skip above does not apply.
+        deferrable=False,
         execution_timeout=dt.timedelta(hours=2),
     )
     smoke_check = BashOperator(
