@@ -338,6 +338,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--real",
+        action="store_true",
+        help="use throughput.py's corpus of real articles (up to ~24k: dedup_corpus + top-up) "
+        "instead of the synthetic one, to calibrate the synthetic mix",
+    )
     ap.add_argument("--json", type=Path, help="also write the raw results here")
     ap.add_argument("--_child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -346,13 +352,18 @@ def main(argv: list[str] | None = None) -> int:
         Path(spec["result"]).write_text(json.dumps(_child(spec)))
         return 0
     sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
-    meta = capacity_corpus.prepare(args.shared, sizes[-1], args.seed, args.workdir)
-    print(
-        f"corpus: {len(meta['ids']):,} articles, roles {meta['roles']}, chrome {meta['chrome']:,}"
-    )
+    if args.real:
+        import throughput
+
+        meta = throughput.prepare_corpus(args.shared, sizes[-1], args.seed, args.workdir, False)
+        subset = throughput.subset_dir
+    else:
+        meta = capacity_corpus.prepare(args.shared, sizes[-1], args.seed, args.workdir)
+        subset = capacity_corpus.subset
+    print(f"corpus: {len(meta['ids']):,} articles, roles {meta['roles']}")
     results: dict[int, dict] = {}
     for n in sizes:
-        folder = capacity_corpus.subset(args.workdir, meta, n)
+        folder = subset(args.workdir, meta, n)
         spec = {
             "input": str(folder),
             "output": str(args.workdir / "out" / f"n{n}"),
@@ -362,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         results[n] = _spawn(spec)
         shutil.rmtree(spec["output"], ignore_errors=True)
         print(f"  {results[n]['wall']:.0f}s, peak {_fmt_bytes(results[n]['peak'])}", flush=True)
-    uri_len = len(str(args.workdir / "corpus" / f"n{sizes[-1]}" / "c7-0000000.txt"))
+    uri_len = len(str(subset(args.workdir, meta, sizes[-1]) / f"{meta['ids'][0]}.txt"))
     dict_bytes = {label: python_bytes_per_entry(k, v, uri_len) for label, (k, v) in DICTS.items()}
     if args.json:
         args.json.write_text(json.dumps({"results": results, "dict_bytes": dict_bytes}))
