@@ -7,15 +7,15 @@ word, name, number and punctuation statistics of real news (what the skeleton sh
 On top, a fixed mix (the same at every size, so per-article figures compare across sizes):
 
 - `original` (72 %): a Markov article of a real article's length, dated within 30 days.
-- `spun` (18 %): a thesaurus-spun copy (`dedup_corpus.Spinner`, 10-35 % of words swapped) of an
-  earlier original, dated 0-3 days after it: spun-copy families of 1 to ~8 copies.
-- `exact` (3 %): a byte-identical copy of an earlier original (another file name).
+- `spun` (18 %): a thesaurus-spun copy (`dedup_corpus.Spinner`, 10-35 % of words swapped) of
+  one of the latest RECENT originals, dated 0-3 days after it: spun-copy families.
+- `exact` (3 %): a byte-identical copy of one of the latest RECENT originals (another name).
 - chrome: 25 % of originals and copies are "scraped" from one of 200 sites and carry that site's
   navigation lines and footer (newsletter blurb, 14 headline links, copyright), which
   `RemoveBoilerplate` must find by repetition.
 
-Files are `dedup_corpus.write`'s layout (` date YYYY-MM-DD ` + text), one per article, shuffled;
-size N is the first N files of that order (hard links), so every size has the same mix.
+Files are `dedup_corpus.write`'s layout (` date YYYY-MM-DD ` + text), one per article; size N
+is the first N files in generation order (hard links), so every size has the same mix.
 """
 
 from __future__ import annotations
@@ -31,7 +31,12 @@ from pathlib import Path
 
 import dedup_corpus
 
-VERSION = 1
+VERSION = 2
+# A copy is of one of the latest RECENT originals (wire copies follow within days), so the
+# first N articles of the generation order hold whole families: the share of duplicates does
+# not grow with N, as it would in the first N of a shuffled corpus (where both ends of a pair
+# are present with probability ~(N/total)^2).
+RECENT = 2_000
 ROLES = (("original", 0.72), ("spun", 0.18), ("exact", 0.03), ("original", 0.07))
 CHROME_SHARE = 0.25
 SITES = 200
@@ -94,7 +99,7 @@ def _site_chrome(k: int, headlines: list[str], rng: random.Random) -> tuple[str,
 
 
 def build(shared: Path, size: int, seed: int, log=print) -> list[dict]:
-    """`size` items (id, text, published_date, role, group, site), in shuffled order."""
+    """`size` items (id, text, published_date, role, group, site), in generation order."""
     rng = random.Random(seed)
     docs = dedup_corpus.read_reuters(shared) + dedup_corpus.read_bbc(shared)
     texts = [d.text.split("\n\n", 1)[-1] for d in docs if len(d.text.split()) >= 40]
@@ -122,7 +127,7 @@ def build(shared: Path, size: int, seed: int, log=print) -> list[dict]:
             item = {"id": f"c{seed}-{i:07d}", "text": text, "date": date, "group": i}
             originals.append(item)
         else:
-            orig = rng.choice(originals)
+            orig = rng.choice(originals[-RECENT:])
             text = orig["text"]
             if role == "spun":
                 text, _ = spinner.spin_words(text, rng.uniform(0.10, 0.35), rng)
@@ -134,7 +139,6 @@ def build(shared: Path, size: int, seed: int, log=print) -> list[dict]:
         items.append({**item, "role": role, "site": site})
         if (i + 1) % 50_000 == 0:
             log(f"generated {i + 1:,} of {size:,}")
-    random.Random(seed + 1).shuffle(items)
     return [
         {
             "id": it["id"],
