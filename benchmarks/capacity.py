@@ -48,41 +48,43 @@ EXTRAPOLATE = (10_000_000, 100_000_000)
 
 # (label, PCollection name (prefix match on Beam's unique name), how the job consumes it).
 # Names missing from a run (the design changed) are skipped.
+_EVERY = "singleton, every worker"
+_BP, _DD = "RemoveBoilerplate/", "DropDuplicates/"
 STATES: list[tuple[str, str, str]] = [
-    ("line sketches", "RemoveBoilerplate/Route/ParDo(_RouteFn)[sketches]", "all held by 1 combine"),
-    ("line counts (Repeats)", "RemoveBoilerplate/CountLines/UnKey", "singleton, every worker"),
-    ("line doc. freq. parts", "RemoveBoilerplate/CountLines/Shared", "keyed by line-hash shard"),
+    # RemoveBoilerplate, old shape: one global combine over every article's line sketch.
+    ("line sketches", _BP + "Route/ParDo(_RouteFn)[sketches]", "old: 1 combine holds all"),
+    ("line counts (Repeats)", _BP + "CountLines/UnKey", _EVERY),
+    # RemoveBoilerplate, keyed shape: per-batch counts by line-hash shard, then singletons.
+    ("line counts by shard", _BP + "CountLines/DocFrequencies", "keyed, 64 shards"),
+    ("shared lines", _BP + "CountLines/Shared/UnKey", _EVERY),
+    ("repeated lines (Repeats)", _BP + "CountLines/Repeats", _EVERY),
+    ("word frequencies", _DD + "Features/WordFrequencies/UnKey", _EVERY),
+    ("band keys", _DD + "AllBandKeys", "shuffled (64 groups)"),
+    # DropDuplicates, old shape: one PairIndex broadcast; keyed shape: parts per key shard.
+    ("candidate pairs (PairIndex)", _DD + "CandidatePairs/PairIndex/UnKey", _EVERY),
+    ("candidate pairs by key", _DD + "CandidatePairs/ByKey", "keyed, 256 shards"),
     (
-        "repeated lines (Repeats)",
-        "RemoveBoilerplate/CountLines/Repeats/UnKey",
-        "singleton, every worker",
+        "pairs+features, all shards",
+        _DD + "VerifyPairs/JoinPairs/CoGroupByKeyImpl/GroupByKey",
+        "1 shard a worker",
     ),
-    (
-        "word frequencies",
-        "DropDuplicates/Features/WordFrequencies/UnKey",
-        "singleton, every worker",
-    ),
-    ("band keys", "DropDuplicates/AllBandKeys", "shuffled (64 groups)"),
-    (
-        "candidate pairs (PairIndex)",
-        "DropDuplicates/CandidatePairs/PairIndex/UnKey",
-        "singleton, every worker",
-    ),
-    ("candidate pairs by key", "DropDuplicates/CandidatePairs/ByKey", "joined by article key"),
-    ("probe output", "DropDuplicates/VerifyPairs/Probe", "shuffled (GroupPairs)"),
-    ("verified pairs", "DropDuplicates/VerifyPairs/Verify/FlatMap(_verify)", "-> AllPairs"),
+    ("probe output", _DD + "VerifyPairs/Probe", "shuffled (GroupPairs)"),
+    ("verified pairs", _DD + "VerifyPairs/Verify/FlatMap(_verify)", "-> AllPairs"),
     (
         "verified pairs (AllPairs)",
-        "DropDuplicates/ChooseSurvivors/AllPairs/AllPairs/UnKey",
+        _DD + "ChooseSurvivors/AllPairs/AllPairs/UnKey",
         "list, 1 worker",
     ),
-    ("clusters", "DropDuplicates/ChooseSurvivors/ClusterPairs", "dict, every worker"),
-    ("originality", "DropDuplicates/ChooseSurvivors/Originality", "dict, every worker"),
-    ("decisions", "DropDuplicates/ChooseSurvivors/Survivors", "dict, every worker"),
-    ("articles waiting (pending)", "DropDuplicates/Features/AllPending", "bodies"),
+    ("clusters", _DD + "ChooseSurvivors/ClusterPairs", "dict, every worker"),
+    ("originality", _DD + "ChooseSurvivors/Originality", "dict, every worker"),
+    ("decisions", _DD + "ChooseSurvivors/Survivors", "dict, every worker"),
+    ("articles waiting (pending)", _DD + "Features/AllPending", "bodies"),
     ("partition sizes", "PublishRun/StageArticles/Stage/CountPerPartition", "dict, every worker"),
     ("staged file list", "PublishRun/ListStaged/ListStaged/UnKey", "list, 1 worker"),
 ]
+# Collections of a few large arrays of varying size: Beam's sampled mean element size swings
+# by 2-3x from run to run, so they are shown but not extrapolated.
+NOISY = frozenset({"band keys", "candidate pairs by key", "line counts by shard"})
 # AsDict side inputs: (label, key type, value type) for the in-memory estimate.
 DICTS = {
     "clusters": ("int", "int"),
@@ -205,6 +207,57 @@ def python_bytes_per_entry(key: str, value: str, uri_len: int, n: int = 100_000)
     return (after - before) / n
 
 
+def combine_peaks(folder: Path, n: int = 20_000) -> dict[str, float]:
+    """Python memory (tracemalloc) of the global line count and of the pair index, per
+    article / pair: what one worker held in the old shapes, and one shard's share now."""
+    import numpy as np
+
+    from pipelines.core import boilerplate as bp
+    from pipelines.transforms import boilerplate as tb
+    from pipelines.transforms.dedup import PairIndex
+
+    paths = sorted(folder.glob("*.txt"))[:n]
+    encoded = [bp.line_sketch(p.read_text(encoding="utf-8")).to_bytes() for p in paths]
+    n = len(encoded)
+    tracemalloc.start()
+    counts = bp.LineCounts()
+    for e in encoded:
+        counts.add(bp.LineSketch.from_bytes(e))
+    held = tracemalloc.get_traced_memory()[0]
+    counts.repeats()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    parts: dict[int, list] = {}
+    for i in range(0, n, 2048):
+        for shard, part in tb._doc_frequencies(encoded[i : i + 2048]):
+            parts.setdefault(shard, []).append(part)
+    tracemalloc.start()
+    fn = tb._SumCounts(min_count=2)
+    acc = fn.create_accumulator()
+    for part in parts[0]:
+        acc = fn.add_input(acc, part)
+    fn.extract_output(acc)
+    shard_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    m = 1_000_000
+    rng = np.random.default_rng(1)
+    a, b = rng.integers(0, 2**62, m), rng.integers(0, 2**62, m)
+    tracemalloc.start()
+    index = PairIndex(a, b)
+    index_held, index_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert len(index) == 2 * m  # each pair both ways
+    return {
+        "articles": n,
+        "lines_per_article": sum(len(e[0]) // 8 for e in encoded) / n,
+        "line_count_held": held / n,
+        "line_count_peak": peak / n,
+        "line_shard_peak": shard_peak / n,
+        "pair_index_held": index_held / m,
+        "pair_index_peak": index_peak / m,
+    }
+
+
 # ------------------------------------------------------------------------------------------
 # Report
 # ------------------------------------------------------------------------------------------
@@ -232,10 +285,8 @@ def _pcoll(result: dict, name: str) -> tuple[int, float] | None:
 
 def candidate_pairs(result: dict) -> int | None:
     """Distinct candidate pairs: the PairIndex holds each in both directions as two int64s
-    (32 bytes a pair; a pickled empty index is ~300 bytes), or the keyed collection counts them."""
-    keyed = _pcoll(result, "DropDuplicates/CandidatePairs/ByKey")
-    if keyed:
-        return keyed[0] // 2
+    (32 bytes a pair; a pickled empty index is ~300 bytes). The keyed shape holds the same
+    pairs, but Beam only samples the sizes of its parts: None there (same corpus, same pairs)."""
     single = _pcoll(result, "DropDuplicates/CandidatePairs/PairIndex/UnKey")
     return None if single is None else max(0, round((single[1] - 300) / 32))
 
@@ -247,7 +298,7 @@ def growth_exponent(sizes: list[int], ys: list[float]) -> float:
     return min(2.0, max(0.0, math.log(ys[-1] / ys[-2]) / math.log(sizes[-1] / sizes[-2])))
 
 
-def report(results: dict[int, dict], dict_bytes: dict[str, float]) -> str:
+def report(results: dict[int, dict], dict_bytes: dict[str, float], peaks: dict) -> str:
     sizes = sorted(results)
     lines = []
     head = f"{'':<30}" + "".join(f"{n:>16,}" for n in sizes)
@@ -298,6 +349,25 @@ def report(results: dict[int, dict], dict_bytes: dict[str, float]) -> str:
     for label, b in dict_bytes.items():
         lines.append(f"  {label:<28}{b:>10.0f}")
 
+    if peaks:
+        lines.append("")
+        lines.append(
+            f"Python memory (tracemalloc) over {peaks['articles']:,} articles "
+            f"({peaks['lines_per_article']:.1f} lines each) and 1 M candidate pairs"
+        )
+        lines.append(
+            f"  old global line count: holds {peaks['line_count_held']:.0f} B/article, "
+            f"peak {peaks['line_count_peak']:.0f} B/article (one worker, whole batch)"
+        )
+        lines.append(
+            f"  keyed line count: one shard's sum peaks at {peaks['line_shard_peak']:.1f} "
+            "B/article of the batch"
+        )
+        lines.append(
+            f"  PairIndex: holds {peaks['pair_index_held']:.0f} B/pair, peak "
+            f"{peaks['pair_index_peak']:.0f} B/pair while built (old: every worker / one shard now)"
+        )
+
     big = sizes[-1]
     r = results[big]
     lines.append("")
@@ -314,7 +384,7 @@ def report(results: dict[int, dict], dict_bytes: dict[str, float]) -> str:
 
     for label, name, _how in STATES:
         found = [_pcoll(results[n], name) for n in sizes]
-        if not all(found):
+        if not all(found) or label in NOISY:
             continue
         grow(label, [f[1] for f in found])
         if label in DICTS:
@@ -375,10 +445,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {results[n]['wall']:.0f}s, peak {_fmt_bytes(results[n]['peak'])}", flush=True)
     uri_len = len(str(subset(args.workdir, meta, sizes[-1]) / f"{meta['ids'][0]}.txt"))
     dict_bytes = {label: python_bytes_per_entry(k, v, uri_len) for label, (k, v) in DICTS.items()}
+    peaks = combine_peaks(subset(args.workdir, meta, sizes[-1]))
     if args.json:
-        args.json.write_text(json.dumps({"results": results, "dict_bytes": dict_bytes}))
+        args.json.write_text(
+            json.dumps({"results": results, "dict_bytes": dict_bytes, "peaks": peaks})
+        )
     print()
-    print(report(results, dict_bytes))
+    print(report(results, dict_bytes, peaks))
     return 0
 
 
