@@ -9,8 +9,9 @@ removal can be seen and undone.
 
 The count is keyed by line hash (`_CountLines`): no worker ever holds every line of the batch,
 only 1/LINE_SHARDS of its distinct lines, and what every worker reads is bounded by the lines
-two or more articles share (see docs/capacity.md: one combine holding all sketches was the
-first thing to run out of memory at ~10 M articles a run).
+two or more articles share (see docs/capacity.md: one combine holding every sketch peaked at
+~1.6 KB per article, the first thing to run out of memory on a Dataflow worker, at ~2 M
+articles a run).
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ SKETCHES = "sketches"
 CHECK = "check"
 
 
-# Line hashes are counted in this many shards (hash mod LINE_SHARDS): a worker holds at most
-# ~1/64 of a batch's distinct lines (~0.1 GB at 100 M articles of ~13 distinct lines each).
+# Line hashes are counted in this many shards (hash mod LINE_SHARDS): a worker holds ~1/64 of a
+# batch's distinct lines (one shard's sum peaked at ~9 bytes per article: ~0.9 GB at 100 M).
 LINE_SHARDS = 64
 
 Counts = tuple[bytes, bytes]  # (sorted int64 hashes, int64 counts) as raw bytes: cheap to shuffle

@@ -263,7 +263,8 @@ def _probe(item: tuple[int, Features], index: PairIndex) -> Iterator[tuple[int, 
 
 
 # The pair index is split into this many shards of article keys (key mod PAIR_SHARDS); one
-# worker holds one shard's pairs and features: ~1/256 of them (docs/capacity.md).
+# worker holds one shard's pairs and features, ~1/256 of them: ~1 GB of pairs at 100 M articles
+# a run (extrapolated in docs/capacity.md), where the broadcast index needed ~256 GB per process.
 PAIR_SHARDS = 256
 
 
