@@ -217,6 +217,24 @@ def check_runner(beam_args: Sequence[str]) -> None:
         raise UsageError(f"--runner {name} needs a package that is not installed: {exc}") from None
 
 
+def check_not_template(beam_args: Sequence[str]) -> None:
+    """Raise UsageError for --template_location (a classic or flex template launch).
+
+    Spindrift's driver commits a run after its pipeline has finished (pipelines/lake/commit.py).
+    With --template_location, Beam 2.77's DataflowRunner writes the job description and
+    submits nothing: there is no job to wait for (`wait_until_finish` raises "Failed to get the
+    Dataflow job id"), so the run would be staged and never published. Refused before anything
+    runs; deploy/dataflow/README.md says where to run the driver instead.
+    """
+    from apache_beam.options.pipeline_options import GoogleCloudOptions
+
+    if PipelineOptions(list(beam_args)).view_as(GoogleCloudOptions).template_location:
+        raise UsageError(
+            "--template_location: a template launch does not wait for the job, and the run is "
+            "committed after it; run the driver where it can wait (deploy/dataflow/README.md)"
+        )
+
+
 @dataclass(frozen=True)
 class JobArgs:
     """A parsed, validated `spindrift ingest` command line."""
@@ -253,6 +271,7 @@ def parse_args(argv: Sequence[str]) -> JobArgs:
         raise SystemExit(0)
     check_beam_flags(rest, _option_strings(parser))
     check_runner(rest)
+    check_not_template(rest)
     config, tables = PipelineConfig(), {}
     if ns.config:
         try:

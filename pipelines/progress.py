@@ -72,6 +72,12 @@ class RunProgress:
                 self.first_bundle_at = time.monotonic()
             self.stage = name
 
+    def runner_without_progress(self, runner: str) -> None:
+        """For runners this module cannot observe (portable, Dataflow ...): the live line shows
+        elapsed time and says where the counters come from, instead of 'starting' throughout."""
+        with self._lock:
+            self.stage = f"running on {runner} (counters at the end)"
+
     def bundle_done(self, monitoring_infos: Iterable[Any]) -> None:
         """Add a finished bundle's committed counters; forget in-flight estimates."""
         counters = _user_counters(monitoring_infos)

@@ -55,6 +55,8 @@ def resolve_runner(
     """
     name = options.view_as(StandardOptions).runner
     if name not in _DIRECT:
+        if progress is not None:
+            progress.runner_without_progress(name)
         return name
     limit_malloc_arenas()
     from apache_beam.portability.api import beam_provision_api_pb2

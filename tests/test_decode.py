@@ -76,6 +76,17 @@ def test_latin1_text_reads_as_cp1252_with_its_confidence():
     assert guess.language == "de"
 
 
+def test_an_english_article_with_one_pound_sign_reads_as_cp1252():
+    # A BBC sport file: ASCII but for one cp1252 "£". Shift-JIS makes it a half-width "｣"
+    # (odd in Latin text), cp1250 an "Ł" (a foreign letter in English): cp1252 wins, at 0.46.
+    sentence = "Chelsea paid a transfer fee for the striker, who scored twice on Saturday. "
+    text = sentence * 20 + "The fee was £15.8m, the club said. " + sentence * 14
+    decoded = decode_bytes(text.encode("cp1252"))
+    assert (decoded.text, decoded.encoding) == (text, "cp1252")
+    guess = charset.detect_legacy(text.encode("cp1252"))
+    assert (guess.runner_up, round(guess.confidence, 2)) == ("cp1250", 0.46)
+
+
 def test_a_guess_that_could_garble_is_quarantined_as_uncertain():
     # Two bytes that are letters in several code pages, in a text too short to tell which.
     with pytest.raises(DecodeError) as info:

@@ -2,8 +2,10 @@
 check the lake still answers a query. See deploy/schedule/README.md.
 
 Copy this file into the Airflow `dags/` folder. Needs Airflow 2.7+ (`schedule=`, and
-`skip_on_exit_code` taking several codes); the workers need the Spindrift virtualenv and access
-to the input and output paths.
+`skip_on_exit_code` taking several codes); loads with no import error or warning in a real
+Airflow 3.3 DagBag (tests/test_deploy.py). The workers need the Spindrift virtualenv and access
+to the input and output paths. deploy/airflow/ has the same schedule with the Beam provider's
+operator; deploy one of the two per lake.
 
 Airflow Variables (deployment settings, [default]):
     spindrift_venv      virtualenv holding the `spindrift` script    [/opt/spindrift/.venv]
@@ -19,8 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from airflow import DAG
-from airflow.operators.bash import BashOperator
+try:  # Airflow 3
+    from airflow.providers.standard.operators.bash import BashOperator
+    from airflow.sdk import DAG
+except ImportError:  # Airflow 2.7+
+    from airflow import DAG
+    from airflow.operators.bash import BashOperator
 
 # Both env and bash_command are templated. The paths travel as environment variables, so the
 # shell never word-splits or glob-expands them: the glob reaches the job (and Beam) as written.

@@ -240,9 +240,23 @@ def _focus(text: str) -> str:
     return " ".join(kept)
 
 
+# Half-width katakana and CJK punctuation (U+FF61-U+FF9F): what Shift-JIS makes of a lone
+# Latin-1 byte ("£" -> "｣"). Odd in a mostly Latin text, where nothing else tells the two apart.
+_HALFWIDTH = re.compile("[\uff61-\uff9f]")
+
+
+def _halfwidth_in_latin(text: str) -> int:
+    found = len(_HALFWIDTH.findall(text))
+    if not found:
+        return 0
+    classes = text.translate(_SCRIPT_TABLE)
+    return found if 4 * classes.count("K") < classes.count("L") else 0
+
+
 def _score(text: str) -> language.Plausibility:
     fit = language.plausibility(text)
     odd = _mixed_words(text) + len(_ODD_CHARS.findall(text)) + len(_CONTROL.findall(text))
+    odd += _halfwidth_in_latin(text)
     odd += language.foreign_letters(text, fit.language)
     penalty = MIXED_WORD_PENALTY * odd + CASE_FLIP_PENALTY * _case_flips(text)
     return language.Plausibility(fit.language, fit.log_likelihood - penalty, fit.ngrams)

@@ -1,24 +1,25 @@
 """DropDuplicates: find exact and near (spun, reworded) duplicates; keep one article per group.
 
 Only compact signatures and integer ids are shuffled to find duplicates; each body moves once,
-to ApplyDecisions. Everything that decides is small metadata -- candidate pairs, cluster ids,
-originality scores, decisions -- and travels as side inputs (broadcast), so no step joins two
-large collections. The steps are the sub-composites of `DropDuplicates`:
+to ApplyDecisions. The steps are the sub-composites of `DropDuplicates`:
 
 1. _Features: per article its `near_dup.Signature` (with date) and its WordProfile, both
    from one tokenisation; WordFrequencies combines the profiles per language.
 2. _BandKeys, _CandidatePairs: LSH band keys, batched per key group -> buckets (capped) ->
-   PairIndex, the candidate pairs as two sorted int arrays (16 bytes per pair, both ways).
-3. _VerifyPairs: each article with a candidate partner sends its features to its larger
-   partners; one GroupByKey brings both signatures of every pair together.
+   candidate pairs, both ways, as int64 arrays split into PAIR_SHARDS shards of article keys.
+3. _VerifyPairs: per shard, its pairs meet its articles' features (a CoGroupByKey) and each
+   article with a candidate partner sends its features to its larger partners; one GroupByKey
+   brings both signatures of every pair together.
 4. _ChooseSurvivors: connected components of verified pairs (one small combine); per
    cluster, members are re-checked against the survivor (no A~B~C chains) and the survivor
    is picked (`near_dup.choose_survivor`).
 5. _ApplyDecisions: kept articles carry `duplicate_count` and get an IndexEntry (with the
    signature computed in step 1); the others become Duplicate rows.
 
-Side-input memory per worker is proportional to candidate pairs and duplicates, not articles:
-about 16 bytes per candidate pair, ~100 bytes per clustered article.
+What every worker reads whole (side inputs): cluster ids, originality scores and decisions,
+proportional to clustered articles (~100-300 bytes each as Python objects), and WordFreq. The
+candidate pairs, which grow faster than the articles (docs/capacity.md), are never broadcast:
+a worker holds one shard of them (16 bytes per pair and direction).
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ from pipelines.core.index import IndexEntry, effective_date
 from pipelines.core.records import Article, Duplicate
 
 DUPLICATES = "duplicates"
+FEATURES = "features"
 INDEX = "index"
 MEMBERS = "members"
+PAIRS = "pairs"
 PENDING = "pending"
 PROFILES = "profiles"
 
@@ -112,13 +115,15 @@ class PairIndex:
     """
 
     def __init__(self, a: np.ndarray, b: np.ndarray) -> None:
-        keys = np.concatenate([a, b]).astype(np.int64, copy=False)
-        partners = np.concatenate([b, a]).astype(np.int64, copy=False)
-        order = np.lexsort((partners, keys))
-        keys, partners = keys[order], partners[order]
-        new = np.ones(len(keys), dtype=bool)
-        new[1:] = (keys[1:] != keys[:-1]) | (partners[1:] != partners[:-1])
-        self.keys, self.partners = keys[new], partners[new]
+        self.keys, self.partners = _sorted_unique(np.concatenate([a, b]), np.concatenate([b, a]))
+
+    @classmethod
+    def directed(cls, keys: np.ndarray, partners: np.ndarray) -> PairIndex:
+        """An index of (key, partner) entries as given (both directions already present): one
+        shard of the whole index when `keys` are the keys of that shard."""
+        index = cls.__new__(cls)
+        index.keys, index.partners = _sorted_unique(keys, partners)
+        return index
 
     def partners_of(self, key: int) -> np.ndarray:
         """Sorted partner keys of `key` (empty when it has none)."""
@@ -129,24 +134,14 @@ class PairIndex:
         return len(self.keys)
 
 
-class _CollectPairs(beam.CombineFn):
-    """(a, b) int64 array pairs, one per key group -> one PairIndex."""
-
-    def create_accumulator(self) -> list:
-        return []
-
-    def add_input(self, acc: list, pairs: tuple[np.ndarray, np.ndarray]) -> list:
-        acc.append(pairs)
-        return acc
-
-    def merge_accumulators(self, accs: Iterable[list]) -> list:
-        return [pairs for acc in accs for pairs in acc]
-
-    def extract_output(self, acc: list) -> PairIndex:
-        empty = np.zeros(0, dtype=np.int64)
-        a = np.concatenate([empty, *(a for a, _ in acc)])
-        b = np.concatenate([empty, *(b for _, b in acc)])
-        return PairIndex(a, b)
+def _sorted_unique(keys: np.ndarray, partners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    keys = keys.astype(np.int64, copy=False)
+    partners = partners.astype(np.int64, copy=False)
+    order = np.lexsort((partners, keys))
+    keys, partners = keys[order], partners[order]
+    new = np.ones(len(keys), dtype=bool)
+    new[1:] = (keys[1:] != keys[:-1]) | (partners[1:] != partners[:-1])
+    return keys[new], partners[new]
 
 
 class _WordFrequencies(beam.CombineFn):
@@ -265,6 +260,48 @@ def _probe(item: tuple[int, Features], index: PairIndex) -> Iterator[tuple[int, 
         yield key, (key, features)
     for other in partners[partners > key].tolist():
         yield other, (key, features)
+
+
+# The pair index is split into this many shards of article keys (key mod PAIR_SHARDS); one
+# worker holds one shard's pairs and features, ~1/256 of them: ~1 GB of pairs at 100 M articles
+# a run (extrapolated in docs/capacity.md), where the broadcast index needed ~256 GB per process.
+PAIR_SHARDS = 256
+
+
+def _pair_shard(key: int) -> int:
+    return key % PAIR_SHARDS
+
+
+def _pair_parts(pairs: tuple[np.ndarray, np.ndarray]) -> Iterator[tuple[int, tuple]]:
+    """(a, b) candidate pairs of one key group -> both directions, split by `_pair_shard` of
+    the first key: (shard, (keys, partners)) int64 arrays."""
+    a, b = pairs
+    if not len(a):
+        return
+    keys = np.concatenate([a, b]).astype(np.int64, copy=False)
+    partners = np.concatenate([b, a]).astype(np.int64, copy=False)
+    shard = keys % PAIR_SHARDS
+    order = np.argsort(shard, kind="stable")
+    keys, partners, shard = keys[order], partners[order], shard[order]
+    starts = np.flatnonzero(np.concatenate([[True], shard[1:] != shard[:-1]]))
+    ends = np.append(starts[1:], len(shard))
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        yield int(shard[start]), (keys[start:end], partners[start:end])
+
+
+def _probe_shard(item: tuple[int, dict]) -> Iterator[tuple[int, tuple]]:
+    """One shard: its pair parts and (key, features) of its articles -> `_probe` of each."""
+    _, joined = item
+    parts = list(joined[PAIRS])
+    if not parts:
+        return
+    empty = np.zeros(0, dtype=np.int64)
+    index = PairIndex.directed(
+        np.concatenate([empty, *(k for k, _ in parts)]),
+        np.concatenate([empty, *(p for _, p in parts)]),
+    )
+    for member in joined[FEATURES]:
+        yield from _probe(member, index)
 
 
 def _only(features: Iterable[Features], key: int) -> Features:
@@ -478,7 +515,8 @@ class _BandKeys(beam.PTransform):
 
 
 class _CandidatePairs(beam.PTransform):
-    """Band keys of every article -> one PairIndex (a singleton): who shares a bucket."""
+    """Band keys of every article -> the candidate pairs (who shares a bucket), both ways, as
+    (shard, (keys, partners)) int64 parts keyed by `_pair_shard` of their first key."""
 
     def __init__(self, config: nd.NearDupConfig) -> None:
         super().__init__()
@@ -489,23 +527,28 @@ class _CandidatePairs(beam.PTransform):
             band_keys
             | "GroupByKeyGroup" >> beam.GroupByKey()
             | "BucketPairs" >> beam.FlatMap(_bucket_pairs, self._config)
-            | "PairIndex" >> beam.CombineGlobally(_CollectPairs())
+            | "ByKey" >> beam.FlatMap(_pair_parts)
         )
 
 
 class _VerifyPairs(beam.PTransform):
-    """(key, Features) of everyone + the PairIndex -> `pairs` (verified key pairs) and
-    `members` ((key, Features) of both ends of each verified pair)."""
+    """(key, Features) of everyone + the candidate pair parts -> `pairs` (verified key pairs)
+    and `members` ((key, Features) of both ends of each verified pair).
 
-    def __init__(self, config: nd.NearDupConfig, pair_index) -> None:
+    Features and pairs meet per shard of article keys (a CoGroupByKey), so a worker holds one
+    shard of the pair index, not all of it (docs/capacity.md)."""
+
+    def __init__(self, config: nd.NearDupConfig, pair_parts) -> None:
         super().__init__()
         self._config = config
-        self._pair_index = pair_index
+        self._pair_parts = pair_parts
 
     def expand(self, everyone):
+        keyed = everyone | "KeyByShard" >> beam.Map(lambda kv: (_pair_shard(kv[0]), kv))
         return (
-            everyone
-            | "Probe" >> beam.FlatMap(_probe, beam.pvalue.AsSingleton(self._pair_index))
+            {PAIRS: self._pair_parts, FEATURES: keyed}
+            | "JoinPairs" >> beam.CoGroupByKey()
+            | "Probe" >> beam.FlatMap(_probe_shard)
             | "GroupPairs" >> beam.GroupByKey()
             | "Verify" >> beam.FlatMap(_verify, self._config).with_outputs(MEMBERS, main="pairs")
         )
@@ -584,8 +627,8 @@ class DropDuplicates(beam.PTransform):
             stored_keys = previous | "StoredBandKeys" >> _BandKeys(config)
             band_keys = (band_keys, stored_keys) | "AllBandKeys" >> beam.Flatten()
             everyone = (new, previous) | "AllFeatures" >> beam.Flatten()
-        pair_index = band_keys | "CandidatePairs" >> _CandidatePairs(config)
-        verified = everyone | "VerifyPairs" >> _VerifyPairs(config, pair_index)
+        pair_parts = band_keys | "CandidatePairs" >> _CandidatePairs(config)
+        verified = everyone | "VerifyPairs" >> _VerifyPairs(config, pair_parts)
         decisions = verified.pairs | "ChooseSurvivors" >> _ChooseSurvivors(
             config, verified[MEMBERS], extracted[PROFILES], extracted["freq"]
         )

@@ -32,7 +32,15 @@ from pipelines.core.boilerplate.features import (
 )
 from pipelines.core.boilerplate.lines import body_lines, line_hashes, long_lines
 from pipelines.core.boilerplate.placeholder import strip_filler
-from pipelines.core.boilerplate.repetition import LineCounts, LineSketch, Repeats, _longest_run
+from pipelines.core.boilerplate.repetition import (
+    LineCounts,
+    LineSketch,
+    Repeats,
+    _longest_run,
+    add_counts,
+    doc_frequencies,
+    own_line_counts,
+)
 
 __all__ = [
     "BoilerplateConfig",
@@ -40,7 +48,10 @@ __all__ = [
     "LineSketch",
     "Repeats",
     "Split",
+    "add_counts",
+    "doc_frequencies",
     "line_sketch",
+    "own_line_counts",
     "sketch_and_check",
     "split_boilerplate",
     "strip_filler",

@@ -9,6 +9,7 @@ of chrome.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -87,6 +88,53 @@ class LineCounts:
         return Repeats(keys[keep], df[keep].astype(np.int64), distinct[keep].astype(np.int64))
 
 
+# Counting in parts (the Beam stage's shape): the same Repeats as LineCounts.repeats() without
+# one place holding every line of the batch. Pass 1 counts, per line hash, the articles holding
+# it (`doc_frequencies` per group of articles, `add_counts` to merge groups); the hashes in two
+# or more articles are the shared lines. Pass 2 takes, per article, whether it has text of its
+# own given the shared lines (`own_line_counts`) and counts those per shared hash; `from_counts`
+# puts the two together. Both counts are sums, so any split of the articles gives one result.
+
+
+def doc_frequencies(sketches: Iterable[LineSketch]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct line hashes of these articles (sorted) and in how many of them each occurs."""
+    hashes = np.concatenate([np.zeros(0, np.int64), *(np.unique(s.hashes) for s in sketches)])
+    keys, counts = np.unique(hashes, return_counts=True)
+    return keys, counts.astype(np.int64)
+
+
+def add_counts(parts: Iterable[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """(hashes, counts) parts -> one (sorted distinct hashes, summed counts)."""
+    parts = list(parts)
+    hashes = np.concatenate([np.zeros(0, np.int64), *(h for h, _ in parts)])
+    counts = np.concatenate([np.zeros(0, np.int64), *(c for _, c in parts)])
+    keys, inverse = np.unique(hashes, return_inverse=True)
+    sums = np.zeros(len(keys), dtype=np.int64)
+    np.add.at(sums, inverse, counts)
+    return keys, sums
+
+
+def _member(hashes: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    if not len(sorted_keys):
+        return np.zeros(len(hashes), dtype=bool)
+    idx = np.minimum(np.searchsorted(sorted_keys, hashes), len(sorted_keys) - 1)
+    return sorted_keys[idx] == hashes
+
+
+def own_line_counts(
+    sketches: Iterable[LineSketch], shared: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per shared line hash (`shared`: sorted hashes held by two or more articles of the
+    batch), how many of these articles hold it and have text of their own (COPY_RUN_LINES)."""
+    held = []
+    for s in sketches:
+        in_shared = _member(s.hashes, shared)
+        if _longest_run(s.long & in_shared) < COPY_RUN_LINES:
+            held.append(np.unique(s.hashes[in_shared]))
+    keys, counts = np.unique(np.concatenate([np.zeros(0, np.int64), *held]), return_counts=True)
+    return keys, counts.astype(np.int64)
+
+
 def _longest_runs(mask: np.ndarray, doc: np.ndarray, n: int) -> np.ndarray:
     """Per article, the longest run of True in ``mask`` (lines of all articles, in order;
     ``doc`` says whose each line is); runs never cross from one article into the next."""
@@ -115,6 +163,17 @@ class Repeats:
     def empty() -> Repeats:
         z = np.zeros(0, dtype=np.int64)
         return Repeats(z, z, z)
+
+    @staticmethod
+    def from_counts(
+        shared: np.ndarray, articles: np.ndarray, own: tuple[np.ndarray, np.ndarray]
+    ) -> Repeats:
+        """Repeats from pass 1 (`shared` sorted hashes held by two or more articles, `articles`
+        their counts) and pass 2 (`own`: per shared hash, articles with text of their own)."""
+        distinct = np.zeros(len(shared), dtype=np.int64)
+        own_hashes, own_counts = own
+        distinct[np.searchsorted(shared, own_hashes)] = own_counts
+        return Repeats(shared.astype(np.int64), articles.astype(np.int64), distinct)
 
     def __len__(self) -> int:
         return len(self.hashes)
