@@ -563,13 +563,14 @@ def test_a_follow_up_with_new_figures_is_not_a_copy() -> None:
     later = (
         FIGURES.replace("$44.7m", "$42.8m")
         .replace("24 and 26", "31 and 2")
+        .replace("$19.1m", "$18.2m")
         .replace("$121.9m", "$125.4m")
         .replace("$165.8m", "$120.2m")
     )
     a, b = sig(FIGURES), sig(later)
     assert (len(a.numbers), len(b.numbers)) == (9, 9)
-    assert nd.verify(a, b, nd.NearDupConfig(min_numbers=100)) == nd.Match(0.72973, "near:skeleton")
-    assert nd.verify(a, b) is None  # 4 of 9 figures kept: < 0.6
+    assert nd.verify(a, b, nd.NearDupConfig(min_numbers=100)) == nd.Match(0.621622, "near:skeleton")
+    assert nd.verify(a, b) is None  # 3 of 9 figures kept: < 0.4
     # A spun copy keeps every figure.
     spun = FIGURES.replace("topped", "led").replace("highest takings", "biggest earnings")
     assert nd.verify(a, sig(spun)) == nd.Match(1.0, "near:skeleton")

@@ -377,7 +377,8 @@ def _signature(
     unstripped = text
     text = _strip_boilerplate(text, config)
     span = _main_block(text)
-    numbers = _numbers(text)
+    # From the text before list stripping: figures in short lines (tables, scores) count too.
+    numbers = _numbers(unstripped)
     if span is None:
         words = _WORD_RE.findall(text)
         block = (0, len(words))
