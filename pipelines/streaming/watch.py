@@ -23,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import datetime as dt
+import gc
 import logging
 import os
 import signal
@@ -185,8 +186,14 @@ class Watcher:
         parent = os.getpid()
         sys.stdout.flush()
         sys.stderr.flush()
+        # The parent's objects (Beam and the job's modules) move to the permanent generation
+        # and the short-lived child does not collect: its collector neither walks nor
+        # copies-on-write the inherited heap. Measured on 3 x 80-file commits, load ~15:
+        # graph 3.1-4.4 s and run 5.0-9.2 s, against 3.5-6.4 s and 6.5-9.8 s (+20 MiB RSS).
+        gc.freeze()
         pid = os.fork()
         if pid == 0:  # the child: finish this one commit whatever signal the group gets
+            gc.disable()
             code = 1
             try:
                 signal.signal(signal.SIGTERM, signal.SIG_IGN)
