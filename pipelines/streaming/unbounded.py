@@ -25,8 +25,9 @@ unbounded.py): the local runners cannot publish incrementally (see watch.py, REA
 
 Not the same as a batch run: boilerplate removal needs a whole batch's line repetition counts
 (a global combine) and is not applied; survivors are chosen by arrival (event time), not by
-publication date and originality; a late *original* whose copy was already decided is kept
-beside it (`kept` both: nothing is ever lost); rows carry the pipeline's start as ingested_at.
+publication date and originality; an original arriving *late* (behind the watermark) after its
+copy was decided is kept beside it (nothing is ever lost); rows carry the pipeline's start as
+ingested_at.
 """
 
 from __future__ import annotations
@@ -81,12 +82,16 @@ _EXPIRY = TimerSpec("expiry", TimeDomain.WATERMARK)
 _PENDING = BagStateSpec("pending", PickleCoder())
 _DONE = ReadModifyWriteStateSpec("done", PickleCoder())
 _FORGET = TimerSpec("forget", TimeDomain.WATERMARK)
+_READY = ReadModifyWriteStateSpec("ready", PickleCoder())
+_DECIDE = TimerSpec("decide", TimeDomain.WATERMARK)
 _VERSION_STATE = beam.DoFn.StateParam(_VERSION)
 _SEEN_STATE = beam.DoFn.StateParam(_SEEN)
 _EXPIRY_TIMER = beam.DoFn.TimerParam(_EXPIRY)
 _PENDING_STATE = beam.DoFn.StateParam(_PENDING)
 _DONE_STATE = beam.DoFn.StateParam(_DONE)
 _FORGET_TIMER = beam.DoFn.TimerParam(_FORGET)
+_READY_STATE = beam.DoFn.StateParam(_READY)
+_DECIDE_TIMER = beam.DoFn.TimerParam(_DECIDE)
 
 
 class _Entry(NamedTuple):
@@ -99,12 +104,29 @@ class _Entry(NamedTuple):
 
 
 class _Verdict(NamedTuple):
-    """One key's answer for an article: the earlier article it duplicates, or none."""
+    """One key's answer for the article it was computed for: the earliest earlier copy
+    stored under that key, or none."""
 
     kept: tuple[float, str] | None  # (event time, uid) of the earlier copy
     similarity: float = 0.0
     method: str = ""
     kept_date: dt.date | None = None
+
+
+class _Pair(NamedTuple):
+    """Sent to a stored article when a newcomer with an earlier (event time, uid) matches it."""
+
+    kept: tuple[float, str]
+    similarity: float
+    method: str
+    kept_date: dt.date | None
+
+
+class _Head(NamedTuple):
+    """The article itself, and how many verdicts (one per candidate key) it waits for."""
+
+    keys: int
+    article: Article
 
 
 class NewVersions(beam.DoFn):
@@ -145,8 +167,11 @@ class WatchFiles(beam.PTransform):
             | "GlobalWindow" >> beam.WindowInto(window.GlobalWindows())
             | "ByPath" >> beam.Map(lambda m: (m.path, m))
             | "NewVersions" >> beam.ParDo(NewVersions()).with_input_types(tuple[str, FileMetadata])
-            | "Stamp" >> beam.Map(lambda m: window.TimestampedValue(m, m.last_updated_in_seconds))
-        ).with_output_types(FileMetadata)
+            | "Stamp"
+            >> beam.Map(
+                lambda m: window.TimestampedValue(m, m.last_updated_in_seconds)
+            ).with_output_types(FileMetadata)
+        )
 
 
 class _KeysFn(beam.DoFn):
@@ -161,7 +186,7 @@ class _KeysFn(beam.DoFn):
         )
         keys = sorted(set(nd.candidate_keys(sig, self._config)))
         entry = _Entry(uid(article), float(ts), article.published_date, sig)
-        yield beam.pvalue.TaggedOutput("article", (entry.uid, (len(keys), article, sig)))
+        yield beam.pvalue.TaggedOutput("article", (entry.uid, _Head(len(keys), article)))
         for key in keys:
             yield key, entry
 
@@ -192,21 +217,28 @@ class BandStateFn(beam.DoFn):
 
     def _verdict(self, new: _Entry, stored: list[_Entry], seen, expiry) -> list:
         best: tuple[tuple[float, str], nd.Match, _Entry] | None = None
+        out: list = []
         for old in stored:
-            if new.ts - old.ts > self._expiry:
+            if abs(new.ts - old.ts) > self._expiry:
                 continue  # expired, as the batch index would have evicted it
             match = nd.verify(new.signature, old.signature, self._config)
             if match is None:
                 continue
-            earlier = (old.ts, old.uid) < (new.ts, new.uid)
-            if earlier and (best is None or (old.ts, old.uid) < best[0]):
-                best = ((old.ts, old.uid), match, old)
+            if (old.ts, old.uid) < (new.ts, new.uid):
+                if best is None or (old.ts, old.uid) < best[0]:
+                    best = ((old.ts, old.uid), match, old)
+            else:  # the newcomer is the earlier one: the stored article is its copy
+                pair = _Pair((new.ts, new.uid), match.similarity, match.method, new.published_date)
+                out.append(window.TimestampedValue((old.uid, pair), old.ts))
         seen.add(new)
         expiry.set(Timestamp.of(new.ts + self._expiry + 1))
         if best is None:
-            return [(new.uid, _Verdict(None))]
-        kept, match, old = best
-        return [(new.uid, _Verdict(kept, match.similarity, match.method, old.published_date))]
+            out.append((new.uid, _Verdict(None)))
+        else:
+            kept, match, old = best
+            verdict = _Verdict(kept, match.similarity, match.method, old.published_date)
+            out.append((new.uid, verdict))
+        return out
 
     @on_timer(_EXPIRY)
     def expire(self, seen=_SEEN_STATE, fired=beam.DoFn.TimestampParam):
@@ -221,17 +253,21 @@ class BandStateFn(beam.DoFn):
 
 
 class DecideFn(beam.DoFn):
-    """(uid, article or verdict) -> Article or Duplicate, once every key has answered.
+    """(uid, _Head | _Verdict | _Pair) -> Article or Duplicate, once per article.
 
-    The article message carries how many verdicts to wait for; the earliest kept copy among
-    them wins. A redelivered article (its uid already decided) is counted and ignored; the
-    decided mark expires with the index window.
+    An article is decided when every one of its keys has answered *and* the watermark has
+    passed its event time: by then every article with an earlier (event time, uid) that
+    arrived on time has been through the band state, and any of them that matched it has
+    sent a _Pair. So the decision does not depend on processing order. The earliest matching
+    copy wins. A redelivered article (uid already decided) is ignored; a _Pair arriving after
+    the decision (an earlier original arriving late) is counted, and both stay kept.
     """
 
     def __init__(self, expiry_seconds: float) -> None:
         self._expiry = expiry_seconds
         self._articles = Metrics.counter("spindrift", "articles")
         self._redelivered = Metrics.counter(_NAMESPACE, "articles_redelivered")
+        self._late_pairs = Metrics.counter(_NAMESPACE, "late_originals_kept")
 
     def process(
         self,
@@ -239,24 +275,46 @@ class DecideFn(beam.DoFn):
         ts=beam.DoFn.TimestampParam,
         pending=_PENDING_STATE,
         done=_DONE_STATE,
+        ready=_READY_STATE,
+        decide=_DECIDE_TIMER,
         forget=_FORGET_TIMER,
     ):
         _, message = item
         if done.read():
-            if not isinstance(message, _Verdict):
+            if isinstance(message, _Head):
                 self._redelivered.inc()
+            elif isinstance(message, _Pair):
+                self._late_pairs.inc()
             return
         pending.add(message)
+        if isinstance(message, _Head):
+            decide.set(ts)
+        if ready.read():
+            yield from self._decide(float(ts), pending, done, forget)
+
+    @on_timer(_DECIDE)
+    def watermark_passed(
+        self,
+        fired=beam.DoFn.TimestampParam,
+        pending=_PENDING_STATE,
+        done=_DONE_STATE,
+        ready=_READY_STATE,
+        forget=_FORGET_TIMER,
+    ):
+        ready.write(True)
+        yield from self._decide(float(fired), pending, done, forget)
+
+    def _decide(self, ts: float, pending, done, forget):
         messages = list(pending.read())
-        heads = [m for m in messages if not isinstance(m, _Verdict)]
+        heads = [m for m in messages if isinstance(m, _Head)]
         verdicts = [m for m in messages if isinstance(m, _Verdict)]
-        if not heads or len(verdicts) < heads[0][0]:
+        if not heads or len(verdicts) < heads[0].keys:
             return
-        _, article, _ = heads[0]
+        article = heads[0].article
         pending.clear()
         done.write(True)
-        forget.set(Timestamp.of(float(ts) + self._expiry + 1))
-        found = [v for v in verdicts if v.kept is not None]
+        forget.set(Timestamp.of(ts + self._expiry + 1))
+        found = [m for m in messages if isinstance(m, _Verdict | _Pair) and m.kept is not None]
         if not found:
             self._articles.inc()
             yield article
@@ -266,12 +324,13 @@ class DecideFn(beam.DoFn):
         yield beam.pvalue.TaggedOutput("duplicates", _duplicate(article, verdict))
 
     @on_timer(_FORGET)
-    def forget_done(self, done=_DONE_STATE):
+    def forget_done(self, done=_DONE_STATE, ready=_READY_STATE):
         done.clear()
+        ready.clear()
         return []
 
 
-def _duplicate(article: Article, verdict: _Verdict) -> Duplicate:
+def _duplicate(article: Article, verdict: _Verdict | _Pair) -> Duplicate:
     kept_id, kept_uri = split_uid(verdict.kept[1])
     later = (
         verdict.kept_date is not None
@@ -317,9 +376,8 @@ class StreamDedup(beam.PTransform):
             | "Keys" >> beam.ParDo(_KeysFn(self._config)).with_outputs("article", main="bands")
         )
         verdicts = keyed.bands | "BandState" >> beam.ParDo(BandStateFn(self._config, self._expiry))
-        heads = keyed.article | "Heads" >> beam.Map(lambda kv: (kv[0], kv[1]))
         decided = (
-            (heads, verdicts)
+            (keyed.article, verdicts)
             | "Messages" >> beam.Flatten()
             | "Decide"
             >> beam.ParDo(DecideFn(self._expiry))
