@@ -193,6 +193,42 @@ def _tables(lake: Path) -> tuple[set[str], set[tuple[str, str]], set[str]]:
     return arts, dups, quar
 
 
+def _clusters(pairs: set[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """name -> the set of names it is connected to by (copy, survivor) pairs."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        parent[find(a)] = find(b)
+    groups: dict[str, set[str]] = {}
+    for x in list(parent):
+        groups.setdefault(find(x), set()).add(x)
+    return {x: frozenset(g) for g in groups.values() for x in g}
+
+
+def _compare_clusters(
+    s_dup: set[tuple[str, str]], b_dup: set[tuple[str, str]], landed: dict[str, float]
+) -> None:
+    """Duplicate groups of both lakes, and for groups with another survivor, whether the
+    stream's survivor is the one that landed first (the streaming rule: published stays)."""
+    s_groups, b_groups = _clusters(s_dup), _clusters(b_dup)
+    same = {g for g in s_groups.values() if g in set(b_groups.values())}
+    s_all, b_all = set(s_groups.values()), set(b_groups.values())
+    kept_s = {b for _, b in s_dup} - {a for a, _ in s_dup}
+    kept_b = {b for _, b in b_dup} - {a for a, _ in b_dup}
+    other = [g for g in same if (kept_s & g) != (kept_b & g)]
+    first = sum(1 for g in other if kept_s & g == {min(g, key=lambda n: landed.get(n, 0))})
+    print(f"duplicate groups: stream {len(s_all)}, batch {len(b_all)}, identical {len(same)}; "
+          f"same groups with another survivor {len(other)} (stream kept the first to land in "
+          f"{first})")  # fmt: skip
+
+
 def freshness_run(args: argparse.Namespace, work: Path, files: list[Path]) -> int:
     inbox, lake = work / "inbox", work / "lake"
     inbox.mkdir()
@@ -226,37 +262,43 @@ def freshness_run(args: argparse.Namespace, work: Path, files: list[Path]) -> in
     lags = sorted(reader.seen[n] - writer.landed[n] for n in writer.landed if n in reader.seen)
     missing = [n for n in writer.landed if n not in reader.seen]
     manifests = [json.loads(p.read_text()) for p in sorted((lake / "_runs").glob("*.json"))]
+    # A file byte-identical to one ingested by an earlier commit is counted as already
+    # ingested (the ledger knows its content id) and gets no row, as in scheduled batch runs.
+    already = sum(m["already_ingested"] for m in manifests)
     sizes = [m["streaming"]["files"] for m in manifests]
     walls = [m["timings"]["wall_seconds"] for m in manifests]
+    cpus = [m["timings"].get("cpu_seconds", 0.0) for m in manifests]
     graphs = [m["timings"]["graph"] for m in manifests]
     runs = [m["timings"]["run"] for m in manifests]
     samples = monitor.samples
-    minutes = int(samples[-1][0] // 60) + 1 if samples else 0
     cpu = samples[-1][2] - samples[0][2] if len(samples) > 1 else 0.0
     span = samples[-1][0] - samples[0][0] if len(samples) > 1 else 1.0
 
     print(f"files {len(files)} at {args.rate:g}/s: written in {wrote_s:.1f}s, "
-          f"all queryable after {drained_s:.1f}s; missing {len(missing)}")  # fmt: skip
+          f"all accounted for after {drained_s:.1f}s; without a row: {len(missing)} "
+          f"(already ingested per the manifests: {already})")  # fmt: skip
     print(f"landing -> queryable: p50 {_pct(lags, 50):.2f}s  p95 {_pct(lags, 95):.2f}s  "
           f"max {lags[-1] if lags else 0:.2f}s  (reader polls every {args.poll}s)")  # fmt: skip
     print(f"commits {len(manifests)}: files per commit median {statistics.median(sizes):.0f} "
           f"max {max(sizes)}; commit wall median {statistics.median(walls):.2f}s "
           f"p95 {_pct(walls, 95):.2f}s (graph median {statistics.median(graphs):.2f}s, "
-          f"run {statistics.median(runs):.2f}s)")  # fmt: skip
+          f"run {statistics.median(runs):.2f}s); CPU per commit median "
+          f"{statistics.median(cpus):.2f}s")  # fmt: skip
     backlog = [s[3] for s in samples]
     per_30 = [max((s[3] for s in samples if k * 30 <= s[0] < (k + 1) * 30), default=0)
               for k in range(int(samples[-1][0] // 30) + 1)] if samples else []  # fmt: skip
     print(f"backlog (landed, not yet queryable): max {max(backlog, default=0)}, "
           f"median {statistics.median(backlog) if backlog else 0:.0f}; "
           f"max per 30 s: {per_30}")  # fmt: skip
-    peaks = [_minute_peak(samples, m) for m in range(minutes)]
+    writing = [x for x in samples if x[0] <= wrote_s]  # the steady part: files landing
+    peaks = [_minute_peak(writing, m) for m in range(int(wrote_s // 60))]
     parent = [s[4] for s in samples]
     print(
         f"memory (watcher + commit child, RSS peak per minute, MiB): "
         f"{[round(p) for p in peaks]}; watcher alone {min(parent):.0f}-{max(parent):.0f}"
     )
     if len(peaks) >= 3:
-        second, last = peaks[1], peaks[-2] if peaks[-1] == 0 else peaks[-1]
+        second, last = peaks[1], peaks[-1]
         print(f"  second minute {second:.0f} MiB, last minute {last:.0f} MiB "
               f"({100 * (last - second) / second:+.1f} %)")  # fmt: skip
     print(f"CPU: {cpu:.1f}s over {span:.0f}s = {100 * cpu / span:.0f} % of one core "
@@ -281,7 +323,8 @@ def freshness_run(args: argparse.Namespace, work: Path, files: list[Path]) -> in
     for a, b in sorted(s_dup - b_dup)[:5]:
         other = next((k for x, k in b_dup if x == a), None)
         print(f"  stream dropped {a} for {b}; batch: {'kept it' if other is None else other}")
-    ok = code == 0 and not missing and not reader.errors
+    _compare_clusters(s_dup, b_dup, writer.landed)
+    ok = code == 0 and len(missing) == already and not reader.errors
     return 0 if ok else 1
 
 

@@ -63,7 +63,7 @@ def commit_batch(
 ) -> dict[str, Any]:
     """Run the ingest pipeline over `files` and publish it as run `ctx.run_id`; returns the
     manifest. `backlog`: files still pending after this commit was picked."""
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     state = load_state(output)
     loaded = time.monotonic()
     pipeline = beam.Pipeline(runner=resolve_runner(options), options=options)
@@ -85,6 +85,9 @@ def commit_batch(
             "state": round(loaded - started, 3),
             "graph": round(built - loaded, 3),
             "run": round(ran - built, 3),
+            # CPU of this process over the commit: beside the wall time, how much of the
+            # commit was work and how much waiting for a core on a shared machine.
+            "cpu_seconds": round(time.process_time() - cpu_started, 3),
         },
         "options": options.get_all_options(drop_default=True, retain_unknown_options=True),
         "config": asdict(job.config),
