@@ -333,7 +333,8 @@ def kill_run(args: argparse.Namespace, work: Path, files: list[Path]) -> int:
                                     seed=args.seed, drain_s=args.drain)  # fmt: skip
     lost = [f.name for f in files if report.counts.get(f.name, 0) == 0]
     doubled = [n for n, c in report.counts.items() if c > 1]
-    print(f"kill -9 at {report.kills} s; {report.landed} files landed")
+    print(f"kill -9 at {report.kills} s ({report.during} during a commit); "
+          f"{report.landed} files landed")  # fmt: skip
     print(f"lost {len(lost)}, doubled {len(doubled)}; SIGTERM exit {report.stop_code} "
           f"after {report.stop_seconds:.1f}s")  # fmt: skip
     check = subprocess.run([SPINDRIFT, "check", str(work / "lake")], capture_output=True,

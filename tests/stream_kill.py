@@ -82,6 +82,7 @@ def committed_names(out: Path) -> int:
 @dataclass
 class KillReport:
     kills: list[float] = field(default_factory=list)  # seconds after start
+    during: int = 0  # kills that fell while a commit was staged or publishing
     landed: int = 0
     stop_code: int | None = None
     stop_seconds: float | None = None
@@ -107,7 +108,10 @@ def kill_trial(
         report.landed += len(wave)
         time.sleep(rng.uniform(1.0, 9.0))  # start-up takes ~3 s, a commit ~2-8 s
         report.kills.append(round(time.monotonic() - began, 2))
+        staging = out / layout.STAGING_DIR
+        busy = staging.is_dir() and any(not p.name.startswith(".") for p in staging.iterdir())
         kill9(proc)
+        report.during += busy
         proc = start(inbox, out, log)
     land(waves[-1], inbox)
     report.landed += len(waves[-1])
