@@ -9,8 +9,12 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
+from pipelines.options import UsageError, parse_args
 from pipelines.streaming.config import WatchConfig
 from pipelines.streaming.scan import Landed, Scanner, pick_batch
+from pipelines.streaming.watch import check_watch_inputs
 from tests import crash, stream_kill
 from tests.conftest import seed
 from tests.helpers import table
@@ -126,3 +130,19 @@ def test_kill_9_at_random_moments_loses_and_doubles_nothing(tmp_path):
     sql = "select source_uri, kept_source_uri from duplicates order by 1"
     names = lambda rows: sorted((Path(a).name, Path(b).name) for a, b in rows)  # noqa: E731
     assert names(table(str(tmp_path / "lake"), sql)) == names(table(str(batch), sql))
+
+
+def test_watch_flags_are_checked_before_anything_runs():
+    job = parse_args(
+        ["--watch", "--input", "in", "--max_commit_files", "50", "--poll_seconds", "2"]
+    )
+    assert job.watch == WatchConfig(max_files=50, poll_seconds=2.0)
+    assert parse_args(["--input", "in"]).watch is None
+    with pytest.raises(UsageError, match="need --watch"):
+        parse_args(["--max_commit_files", "3"])
+    with pytest.raises(UsageError, match="max_commit_files must be an int >= 1"):
+        parse_args(["--watch", "--max_commit_files", "0"])
+    with pytest.raises(UsageError, match="needs at least one --input"):
+        check_watch_inputs(None)
+    with pytest.raises(UsageError, match="object store"):
+        check_watch_inputs(["gs://bucket/news/*.txt"])
