@@ -79,6 +79,15 @@ def committed_names(out: Path) -> int:
     return sum(outcomes(out).values())
 
 
+def _committing(pid: int) -> bool:
+    """Whether the watcher `pid` is inside a commit (each commit is a child process)."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        return any((t / "children").read_text().strip() for t in tasks)
+    except OSError:
+        return False
+
+
 @dataclass
 class KillReport:
     kills: list[float] = field(default_factory=list)  # seconds after start
@@ -93,9 +102,9 @@ class KillReport:
 def kill_trial(
     source: list[Path], inbox: Path, out: Path, kills: int, seed: int = 1, drain_s: float = 90
 ) -> KillReport:
-    """Land `source` in `kills + 1` waves; kill -9 the watcher at a random moment after each
-    wave but the last (during or between commits), restart it; then wait until every file is
-    committed and stop it with SIGTERM."""
+    """Land `source` in `kills + 1` waves; after each wave but the last, kill -9 the watcher
+    (every other time inside a commit, else at a random moment) and restart it; then wait
+    until every file is committed and stop it with SIGTERM."""
     rng = random.Random(seed)
     inbox.mkdir(parents=True, exist_ok=True)
     log = out.parent / "watch.log"
@@ -103,13 +112,18 @@ def kill_trial(
     waves = [source[i :: kills + 1] for i in range(kills + 1)]
     began = time.monotonic()
     proc = start(inbox, out, log)
-    for wave in waves[:-1]:
+    for i, wave in enumerate(waves[:-1]):
         land(wave, inbox)
         report.landed += len(wave)
-        time.sleep(rng.uniform(1.0, 9.0))  # start-up takes ~3 s, a commit ~2-8 s
+        if i % 2 == 0:  # during a commit: 0-2 s after its child process started
+            deadline = time.monotonic() + 30
+            while not _committing(proc.pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(rng.uniform(0.0, 2.0))
+        else:  # anywhere: start-up takes ~3 s, a commit ~2-8 s
+            time.sleep(rng.uniform(1.0, 9.0))
         report.kills.append(round(time.monotonic() - began, 2))
-        staging = out / layout.STAGING_DIR
-        busy = staging.is_dir() and any(not p.name.startswith(".") for p in staging.iterdir())
+        busy = _committing(proc.pid)
         kill9(proc)
         report.during += busy
         proc = start(inbox, out, log)

@@ -114,7 +114,7 @@ def test_kill_9_at_random_moments_loses_and_doubles_nothing(tmp_path):
     source = sorted(crash.write_inputs(tmp_path / "src", n=36, copies=4).iterdir())
     report = stream_kill.kill_trial(source, tmp_path / "in", tmp_path / "lake", kills=5)
     assert len(report.kills) == 5
-    print(f"kills at {report.kills} s, {report.during} during a commit")
+    assert report.during >= 2, report.log  # kills inside commits, not only at start-up
     assert report.stop_code == 0, report.log
     assert report.stop_seconds < stream_kill.STOP_WITHIN_S
     assert report.counts == {f.name: 1 for f in source}, report.log
