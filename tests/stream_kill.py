@@ -9,6 +9,8 @@ exactly one of articles, duplicates or quarantine, once.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import os
 import random
 import shutil
@@ -26,6 +28,13 @@ from tests.crash import SPINDRIFT
 STOP_WITHIN_S = 30.0
 
 
+def _stop_with_parent() -> None:
+    """In the watcher's process: SIGTERM when the test process dies (a killed pytest must not
+    leave a watcher running in its own session)."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def watch_argv(inbox: Path, out: Path, *extra: str) -> list[str]:
     return [SPINDRIFT, "ingest", "--watch", "--input", str(inbox), "--output", str(out),
             "--poll_seconds", "0.2", "--settle_seconds", "0", *extra]  # fmt: skip
@@ -36,7 +45,7 @@ def start(inbox: Path, out: Path, log: Path, *extra: str) -> subprocess.Popen:
     with open(log, "ab") as handle:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
             watch_argv(inbox, out, *extra), stdout=handle, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=True, preexec_fn=_stop_with_parent,
         )  # fmt: skip
 
 
