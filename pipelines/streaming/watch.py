@@ -44,7 +44,7 @@ from pipelines.lake.state import load_state
 from pipelines.options import JobArgs, UsageError, check_output
 from pipelines.run_context import RunContext
 from pipelines.streaming.config import WatchConfig
-from pipelines.streaming.microbatch import commit_batch
+from pipelines.streaming.microbatch import CachedViewOptions, commit_batch
 from pipelines.streaming.scan import Landed, Scanner, ingested_times, pick_batch
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ class Watcher:
         args = list(job.beam_args)
         if not any(a.startswith("--default_sdk_harness_log_level") for a in args):
             args.append("--default_sdk_harness_log_level=WARNING")
-        options = PipelineOptions(args)
+        options = CachedViewOptions(args)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self.stop)
         _warm_up()
