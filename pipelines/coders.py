@@ -115,15 +115,23 @@ def _signature_out(s: Any) -> Any:
         s.n_tokens,
         s.main_start,
         s.main_end,
+        _array_out(s.numbers),
     )
 
 
 def _signature_in(v: Any) -> Any:
     if len(v) == 1:
         return v[0]
-    exact, shingles, positions, mode, n_tokens, main_start, main_end = v
+    exact, shingles, positions, mode, n_tokens, main_start, main_end, numbers = v
     return Signature(
-        exact, _array_in(shingles), _array_in(positions), mode, n_tokens, main_start, main_end
+        exact,
+        _array_in(shingles),
+        _array_in(positions),
+        mode,
+        n_tokens,
+        main_start,
+        main_end,
+        _array_in(numbers),
     )
 
 
@@ -245,7 +253,7 @@ class LedgerEntryCoder(_RecordCoder):
 
 class SignatureCoder(_RecordCoder):
     record_type = Signature
-    packers = (("shingles", _ARRAY_P), ("positions", _ARRAY_P))
+    packers = (("shingles", _ARRAY_P), ("positions", _ARRAY_P), ("numbers", _ARRAY_P))
 
 
 class WordProfileCoder(_RecordCoder):

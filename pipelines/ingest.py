@@ -271,6 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         job = parse_args(args)
         configure_logging(job.log_level, job.debug)
+        if job.watch is not None:  # streaming: continuous micro-batches (pipelines/streaming)
+            from pipelines.streaming.watch import watch
+
+            return watch(job, job.watch)
         result = run(job, imports_s=imports_s)
     except UsageError as exc:
         print(f"spindrift: error: {exc}", file=sys.stderr)

@@ -30,6 +30,7 @@ from apache_beam.options.pipeline_options import (
 from pipelines.config import MIB, PipelineConfig, ReadConfig, WriteConfig
 from pipelines.config_file import ConfigFileError, load_config
 from pipelines.core.index import IndexConfig
+from pipelines.streaming.config import WatchConfig
 
 BEAM_OPTIONS_DOC = (
     "https://beam.apache.org/releases/pydoc/current/apache_beam.options.pipeline_options.html"
@@ -106,6 +107,11 @@ Every Apache Beam pipeline option is accepted too and passed to the runner, e.g.
 They are documented at {BEAM_OPTIONS_DOC}
 (`spindrift ingest --beam-help` lists them all). An unknown or misspelt flag is an error.
 
+--watch runs until stopped (SIGTERM or Ctrl-C: the commit in progress finishes or is rolled
+back, exit 0): it picks up new and changed files under the --input folders or globs and
+publishes them in small commits, each with the same rules and outputs as a batch run, and prints
+one status line per commit. Move finished files into place (write to a '.name', then rename).
+
 Exit codes: 0 done, 1 the run failed, 2 bad arguments, 3 another run holds the output's lock."""
 
 
@@ -153,6 +159,37 @@ def job_parser() -> argparse.ArgumentParser:
         metavar="FILE.toml",
         help="tuning knobs of every stage (tables read, decode, header, language, dedup, index, "
         "write; see README); the flags above win over the file",
+    )
+    stream = p.add_argument_group("streaming")
+    stream.add_argument(
+        "--watch",
+        action="store_true",
+        help="run until stopped, committing new and changed input files as they land",
+    )
+    stream.add_argument(
+        "--max_commit_files",
+        type=_int,
+        metavar="N",
+        help=f"at most N files per commit (default: {WatchConfig.max_files})",
+    )
+    stream.add_argument(
+        "--max_commit_mb",
+        type=_positive_finite,
+        metavar="MB",
+        help=f"at most MB of input per commit (default: {WatchConfig.max_bytes / MIB:g})",
+    )
+    stream.add_argument(
+        "--poll_seconds",
+        type=_positive_finite,
+        metavar="S",
+        help=f"how often the inputs are listed (default: {WatchConfig.poll_seconds:g})",
+    )
+    stream.add_argument(
+        "--settle_seconds",
+        type=float,
+        metavar="S",
+        help="a file modified less than S ago may still be written and waits "
+        f"(default: {WatchConfig.settle_seconds:g})",
     )
     out = p.add_argument_group("output and logging")
     out.add_argument(
@@ -249,6 +286,7 @@ class JobArgs:
     progress: bool
     config_file: str | None = None
     config_tables: dict[str, Any] = dataclasses.field(default_factory=dict)
+    watch: WatchConfig | None = None  # --watch: streaming micro-batches (pipelines/streaming)
 
 
 def parse_args(argv: Sequence[str]) -> JobArgs:
@@ -290,6 +328,7 @@ def parse_args(argv: Sequence[str]) -> JobArgs:
         beam_args.append(f"--input={pattern}")
     if ns.config:
         beam_args.append(f"--config={ns.config}")
+    watch = _watch_config(ns)
     return JobArgs(
         inputs=ns.input,
         output=ns.output,
@@ -301,7 +340,28 @@ def parse_args(argv: Sequence[str]) -> JobArgs:
         progress=not (ns.no_progress or ns.quiet),
         config_file=ns.config,
         config_tables=tables,
+        watch=watch,
     )
+
+
+def _watch_config(ns: argparse.Namespace) -> WatchConfig | None:
+    """The --watch knobs (None without --watch; UsageError when used without it)."""
+    given = {
+        "max_files": ns.max_commit_files,
+        "max_bytes": None if ns.max_commit_mb is None else int(ns.max_commit_mb * MIB),
+        "poll_seconds": ns.poll_seconds,
+        "settle_seconds": ns.settle_seconds,
+    }
+    given = {k: v for k, v in given.items() if v is not None}
+    if not ns.watch:
+        if given:
+            raise UsageError("--max_commit_files, --max_commit_mb, --poll_seconds and "
+                             "--settle_seconds need --watch")  # fmt: skip
+        return None
+    try:
+        return WatchConfig(**given)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _apply_flags(config: PipelineConfig, ns: argparse.Namespace) -> PipelineConfig:

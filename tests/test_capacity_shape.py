@@ -193,8 +193,10 @@ def _digest(rows: list) -> str:
 
 
 def test_drop_duplicates_gives_the_rows_of_the_broadcast_pair_index(pipeline, run_ctx) -> None:
-    # Expected figures: what the old shape (one PairIndex broadcast to every worker) gave on
-    # the same sample: 110 duplicates (104 spun, 6 exact), 81 kept, and these row digests.
+    # Pinned rows. When the keyed shape replaced the broadcast PairIndex (11b10b3) they equalled
+    # the old shape's on this sample (110 duplicates: 104 spun, 6 exact; 81 kept). Re-pinned
+    # after originality weighed completeness more: the same counts, other survivors in some
+    # clusters (a186 now points at a187).
     articles = [_article(run_ctx, b, f"a{i:03d}", language="en") for i, b in enumerate(_sample())]
     with pipeline as p:
         out = p | beam.Create(articles) | RemoveBoilerplate() | DropDuplicates()
@@ -207,12 +209,12 @@ def test_drop_duplicates_gives_the_rows_of_the_broadcast_pair_index(pipeline, ru
         summary = beam.Map(lambda rows: (len(rows), _digest([list(r) for r in rows])))
         assert_that(
             dups | "AllDups" >> beam.combiners.ToList() | "DupDigest" >> summary,
-            equal_to([(110, "db5d4946623e7ba3")]),
+            equal_to([(110, "83e966c0cf6fb9a6")]),
             label="dups",
         )
         assert_that(
             kept | "AllKept" >> beam.combiners.ToList() | "KeptDigest" >> summary,
-            equal_to([(81, "0426bb275058a015")]),
+            equal_to([(81, "ca1a6173010c04fc")]),
             label="kept",
         )
         assert_that(
@@ -222,6 +224,6 @@ def test_drop_duplicates_gives_the_rows_of_the_broadcast_pair_index(pipeline, ru
         )
         assert_that(
             dups | "Some" >> beam.Filter(lambda r: r[0] in ("a185", "a186")),
-            equal_to([("a185", "a001", "exact", 1.0), ("a186", "a117", "near:skeleton", 0.435897)]),
+            equal_to([("a185", "a001", "exact", 1.0), ("a186", "a187", "near:skeleton", 0.736842)]),
             label="rows",
         )

@@ -60,6 +60,7 @@ class IndexEntry:
             "n_tokens": int(sig.n_tokens),
             "main_start": int(sig.main_start),
             "main_end": int(sig.main_end),
+            "numbers": sig.numbers.astype("<u4").tobytes(),
             "run_id": self.run_id,
         }
 
@@ -74,6 +75,7 @@ class IndexEntry:
             # Entries written before main blocks existed cover the whole article.
             main_start=int(row.get("main_start") or 0),
             main_end=int(row.get("main_end") or POSITION_LEVELS),
+            numbers=np.frombuffer(row.get("numbers") or b"", dtype="<u4").astype(np.uint32),
         )
         return cls(
             article_id=row["article_id"],

@@ -46,6 +46,8 @@ class Signature:
     main_start, main_end: the shingles of the article's main block (its longest run of prose
     paragraphs) in the same 1/256ths as ``positions``, end exclusive; the whole text (0, 256)
     when it has no prose paragraph. ``verify`` asks that a pair share a main block's text.
+    numbers: sorted unique uint32 hashes of the numbers in the text ("44.7", "1,796"): a
+    spinner never changes them, a follow-up story does.
     """
 
     exact: int
@@ -55,6 +57,7 @@ class Signature:
     n_tokens: int
     main_start: int = 0
     main_end: int = 256
+    numbers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32), repr=False)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Signature):
@@ -64,6 +67,7 @@ class Signature:
             and self.mode == other.mode
             and self.n_tokens == other.n_tokens
             and (self.main_start, self.main_end) == (other.main_start, other.main_end)
+            and np.array_equal(self.numbers, other.numbers)
             and np.array_equal(self.shingles, other.shingles)
             and np.array_equal(self.positions, other.positions)
         )
@@ -266,6 +270,18 @@ def _main_block(text: str) -> tuple[int, int] | None:
     return spans[best[1]][0], spans[best[2]][1]
 
 
+# A number as printed: digits with inner separators ("44.7", "1,796", "10:30").
+_NUMBER_RE = re.compile(r"\d+(?:[.,:]\d+)*")
+
+
+def _numbers(text: str) -> np.ndarray:
+    """Sorted unique 32-bit hashes of the distinct numbers in ``text``."""
+    found = set(_NUMBER_RE.findall(text))
+    if not found:
+        return np.zeros(0, dtype=np.uint32)
+    return sorted_unique((hash_words(found) >> np.uint64(32)).astype(np.uint32))
+
+
 def _in_levels(first: int, end: int, n: int) -> tuple[int, int]:
     """Sequence indices [first, end) of n -> (start, end) in POSITION_LEVELS, end rounded up."""
     end = min(end, n)
@@ -292,6 +308,7 @@ def _make(
     n_tokens: int,
     config: NearDupConfig,
     main: tuple[int, int] = (0, POSITION_LEVELS),
+    numbers: np.ndarray | None = None,
 ):
     """Ordered shingle sequence -> Signature (sorted unique + first-occurrence position)."""
     n = len(seq)
@@ -303,7 +320,9 @@ def _make(
     head[1:] = ordered[1:] != ordered[:-1]
     uniq, first = ordered[head], order[head]
     positions = ((first * POSITION_LEVELS) // max(n, 1)).astype(np.uint8)
-    return Signature(exact, uniq.astype(np.uint32), positions, mode, n_tokens, *main)
+    if numbers is None:
+        numbers = np.zeros(0, dtype=np.uint32)
+    return Signature(exact, uniq.astype(np.uint32), positions, mode, n_tokens, *main, numbers)
 
 
 def _exact_hash(lower_tokens: Iterable[str]) -> int:
@@ -358,6 +377,8 @@ def _signature(
     unstripped = text
     text = _strip_boilerplate(text, config)
     span = _main_block(text)
+    # From the text before list stripping: figures in short lines (tables, scores) count too.
+    numbers = _numbers(unstripped)
     if span is None:
         words = _WORD_RE.findall(text)
         block = (0, len(words))
@@ -387,7 +408,7 @@ def _signature(
             c0 = len(_CHAR_RE.findall(lowered[: span[0]]))
             c1 = c0 + len(_CHAR_RE.findall(lowered[span[0] : span[1]]))
             main = _in_levels(c0, c1, len(seq)) if len(lowered) == len(text) else main
-        return _make(exact, seq, "char", len(chars), config, main), None
+        return _make(exact, seq, "char", len(chars), config, main, numbers), None
 
     if not words:
         return _make(_exact_hash([]), np.zeros(0, dtype=np.uint32), "full", 0, config), None
@@ -459,4 +480,4 @@ def _signature(
         mode += "+full"
         s0, s1 = 0, 0  # too short to have chrome worth telling apart: all of it counts
     main = _in_levels(s0, s1, len(seq)) if span is not None else (0, POSITION_LEVELS)
-    return _make(exact, seq, mode, n_tokens, config, main), shared
+    return _make(exact, seq, mode, n_tokens, config, main, numbers), shared

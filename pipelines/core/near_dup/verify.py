@@ -49,6 +49,18 @@ def _main_share(sig: Signature, hit_idx: np.ndarray) -> float:
     return int(np.count_nonzero(inside[hit_idx])) / n if n else 1.0
 
 
+def _numbers_differ(a: Signature, b: Signature, config: NearDupConfig) -> bool:
+    """Whether the article with fewer numbers has enough of them (min_numbers) and too few
+    (< min_number_containment) appear in the other: a follow-up with new figures."""
+    small, large = (
+        (a.numbers, b.numbers) if len(a.numbers) <= len(b.numbers) else (b.numbers, a.numbers)
+    )
+    if len(small) < config.min_numbers:
+        return False
+    shared = np.count_nonzero(np.isin(small, large, assume_unique=True))
+    return shared < config.min_number_containment * len(small)
+
+
 def verify(a: Signature, b: Signature, config: NearDupConfig = DEFAULT) -> Match | None:
     """Decide whether two signatures are duplicates. Symmetric and deterministic.
 
@@ -58,7 +70,9 @@ def verify(a: Signature, b: Signature, config: NearDupConfig = DEFAULT) -> Match
     larger's (so a shared block of boilerplate is not a duplicate), in the same order
     (>= min_order: so chance overlap of two long texts is not a duplicate), and covering
     >= min_main_containment of either article's main block (so shared chrome that outweighs
-    two short articles is not a duplicate).
+    two short articles is not a duplicate); and, when the article with fewer numbers has
+    >= min_numbers, >= min_number_containment of them in the other (a spinner keeps every
+    figure; a follow-up story that reuses background sentences reports new ones).
     """
     if a.exact == b.exact:
         return Match(1.0, "exact")
@@ -85,6 +99,8 @@ def verify(a: Signature, b: Signature, config: NearDupConfig = DEFAULT) -> Match
     if (nb, b.exact) < (na, a.exact):
         a, b, ia, ib = b, a, ib, ia
     if _order(a.positions[ia], b.positions[ib]) < config.min_order:
+        return None
+    if _numbers_differ(a, b, config):
         return None
     # Shared chrome (sidebars, comment threads, headline lists of one site) can pass all of
     # the above when it outweighs two short articles; copies share an article's main block.

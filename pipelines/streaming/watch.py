@@ -1,0 +1,248 @@
+"""`spindrift ingest --watch`: continuous micro-batches until stopped.
+
+Why micro-batches on the local runner (measured on Beam 2.77, see README "Streaming"): the
+DirectRunner runs an unbounded PeriodicImpulse + MatchAll pipeline, but its event-time
+windows fire only once the impulse stops, so nothing is published while it runs; so here each
+commit is one bounded run of the batch graph over the files that landed since the last one.
+
+- The watcher holds the lake's run lock for its whole life: a second watcher, or a batch run,
+  on the same output exits 3 instead of interleaving commits.
+- Each commit runs in a forked child process (`WatchConfig.fork`): Beam keeps per-pipeline
+  state in a long-lived process, and a child's memory is returned whole when it exits, so the
+  watcher's memory stays flat however many commits it makes. The parent has imported Beam and
+  the job's modules once, so a child starts warm.
+- SIGTERM / Ctrl-C: no new commit starts; the one in progress may finish for
+  `stop_grace_seconds`, else it is killed and rolled back (`lake.commit.recover`); exit 0.
+- kill -9: the child dies with the parent (PR_SET_PDEATHSIG); the next start recovers the
+  interrupted commit (rolled forward from its journal or back) and picks up where it stopped:
+  files the ledger holds are not offered again, and the ledger skips any that are.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import datetime as dt
+import gc
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from pipelines.lake import layout
+from pipelines.lake.commit import recover
+from pipelines.lake.guards import check_paths, literal_base
+from pipelines.lake.lock import RunLock, run_lock
+from pipelines.lake.state import load_state
+from pipelines.options import JobArgs, UsageError, check_output
+from pipelines.run_context import RunContext
+from pipelines.streaming.config import WatchConfig
+from pipelines.streaming.microbatch import CachedViewOptions, commit_batch
+from pipelines.streaming.scan import Landed, Scanner, ingested_times, pick_batch
+
+log = logging.getLogger(__name__)
+
+_PR_SET_PDEATHSIG = 1  # prctl option: signal this process when its parent dies
+_WAIT_STEP_S = 0.05  # how often the parent checks on a running commit
+
+
+def check_watch_inputs(inputs: Sequence[str] | None) -> list[str]:
+    """The watched inputs: local folders, files or globs whose folder exists (UsageError)."""
+    if not inputs:
+        raise UsageError("--watch needs at least one --input (a folder or a glob to watch)")
+    for pattern in inputs:
+        if not layout.is_local(pattern):
+            raise UsageError(
+                f"--watch reads local inputs; {pattern!r} is on an object store: run "
+                "pipelines/streaming/unbounded.py on a streaming runner (see README, Streaming)"
+            )
+        base = literal_base(pattern) if any(c in pattern for c in layout.GLOB_CHARS) else pattern
+        if not os.path.exists(base):
+            raise UsageError(f"input {pattern!r}: {base!r} does not exist")
+    return [layout.canonical(p) for p in inputs]
+
+
+class _Stop:
+    """Set by SIGTERM / SIGINT; the loop checks it between steps."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.at: float | None = None
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        if self.at is None:
+            self.at = time.monotonic()
+        self.event.set()
+
+    def __bool__(self) -> bool:
+        return self.event.is_set()
+
+
+def _die_with_parent(parent: int) -> None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError, TypeError):
+        pass  # not Linux: an orphaned child still only finishes its own commit
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _warm_up() -> None:
+    """Load what every commit needs once, in the parent, so forked children start warm."""
+    from pipelines.core import language
+    from pipelines.core.boilerplate import model
+
+    language.warm_up()
+    model.forest()
+
+
+class Watcher:
+    """The watch loop over one lake; `run()` returns the exit code."""
+
+    def __init__(self, job: JobArgs, config: WatchConfig, out: TextIO = sys.stdout) -> None:
+        self.job = job
+        self.config = config
+        self.out = out
+        self.stop = _Stop()
+        self.commits = 0
+
+    def _say(self, text: str) -> None:
+        if not self.job.quiet:
+            now = dt.datetime.now(dt.timezone.utc)
+            print(f"{now:%Y-%m-%dT%H:%M:%SZ} {text}", file=self.out, flush=True)
+
+    def run(self) -> int:
+        job = self.job
+        patterns = check_watch_inputs(job.inputs)
+        output = check_output(check_paths(job.output, job.inputs))
+        args = list(job.beam_args)
+        if not any(a.startswith("--default_sdk_harness_log_level") for a in args):
+            args.append("--default_sdk_harness_log_level=WARNING")
+        options = CachedViewOptions(args)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self.stop)
+        _warm_up()
+        lock_id = f"watch-{RunContext.new(output).run_id}"
+        with run_lock(output, lock_id) as lock:
+            recovered = recover(output, lock.assert_held)
+            state = load_state(output)
+            scanner = Scanner(patterns, output, self.config.settle_seconds)
+            known = scanner.seed(ingested_times(state.ledger))
+            rolled = sum(len(v) for v in recovered.values())
+            self._say(
+                f"watching {', '.join(patterns)} -> {output} "
+                f"({known} files already ingested; {rolled} interrupted commits recovered)"
+            )
+            code = self._loop(output, scanner, lock, options)
+        self._say(f"stopped after {self.commits} commits")
+        return code
+
+    def _loop(self, output: str, scanner: Scanner, lock: RunLock, options: PipelineOptions) -> int:
+        config = self.config
+        while not self.stop:
+            pending = scanner.pending(time.time())
+            if not pending:
+                self.stop.event.wait(config.poll_seconds)
+                continue
+            batch = pick_batch(pending, config.max_files, config.max_bytes)
+            ctx = RunContext.new(output)
+            began = time.monotonic()
+            backlog = len(pending) - len(batch)
+            if config.fork:
+                ok = self._commit_in_child(output, batch, ctx, lock, backlog, options)
+            else:
+                commit_batch(self.job, output, batch, ctx, lock, backlog, options)
+                ok = True
+            if ok is None:
+                return 0  # stopped: the commit in progress was rolled back
+            if not ok:
+                recover(output, lock.assert_held)
+                self._say(f"commit {ctx.run_id} failed; rolled back; stopping")
+                return 1
+            scanner.mark_done(batch)
+            self.commits += 1
+            manifest = _read_manifest(output, ctx.run_id)
+            self._say(status_line(manifest, time.monotonic() - began))
+        return 0
+
+    def _commit_in_child(
+        self,
+        output: str,
+        batch: list[Landed],
+        ctx: RunContext,
+        lock: RunLock,
+        backlog: int,
+        options: PipelineOptions,
+    ) -> bool | None:
+        """True: committed; False: the commit failed; None: stopped and rolled back."""
+        parent = os.getpid()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # The parent's objects (Beam and the job's modules) move to the permanent generation
+        # and the short-lived child does not collect: its collector neither walks nor
+        # copies-on-write the inherited heap. Measured on 3 x 80-file commits, load ~15:
+        # graph 3.1-4.4 s and run 5.0-9.2 s, against 3.5-6.4 s and 6.5-9.8 s (+20 MiB RSS).
+        gc.freeze()
+        pid = os.fork()
+        if pid == 0:  # the child: finish this one commit whatever signal the group gets
+            gc.disable()
+            code = 1
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                _die_with_parent(parent)
+                commit_batch(self.job, output, batch, ctx, lock, backlog, options)
+                code = 0
+            except BaseException as exc:
+                if self.job.debug:
+                    traceback.print_exc()
+                print(f"spindrift: commit {ctx.run_id} failed: {type(exc).__name__}: {exc}",
+                      file=sys.stderr)  # fmt: skip
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status) == 0
+            if self.stop.at is not None and (
+                time.monotonic() - self.stop.at > self.config.stop_grace_seconds
+            ):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                recover(output, lock.assert_held)
+                self._say(f"stopping: commit {ctx.run_id} took too long; rolled back")
+                return None
+            time.sleep(_WAIT_STEP_S)
+
+
+def _read_manifest(output: str, run_id: str) -> dict[str, Any]:
+    from pipelines.lake import files
+
+    return files.read_json(layout.manifest_path(output, run_id), "the commit wrote no manifest")
+
+
+def status_line(manifest: dict[str, Any], seconds: float) -> str:
+    """One line per commit: files, articles, duplicates, lag, backlog."""
+    s = manifest["streaming"]
+    lag = s["freshness_seconds"]
+    return (
+        f"commit {manifest['run_id']}: files {s['files']}, articles {manifest['articles']}, "
+        f"duplicates {manifest['duplicates']}, quarantined {manifest['quarantined']}, "
+        f"already ingested {manifest['already_ingested']}; lag p50 {lag['p50']:.1f}s "
+        f"max {lag['max']:.1f}s; backlog {s['backlog']}; took {seconds:.1f}s"
+    )
+
+
+def watch(job: JobArgs, config: WatchConfig) -> int:
+    """Run the watcher; returns the exit code (UsageError / LockedError propagate)."""
+    return Watcher(job, config).run()

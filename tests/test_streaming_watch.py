@@ -1,0 +1,150 @@
+"""`spindrift ingest --watch` as a user runs it: commits as files land, dedup across commits,
+a changed file, lock, SIGTERM, kill -9 at random moments (tests/stream_kill.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from pipelines.options import UsageError, parse_args
+from pipelines.streaming.config import WatchConfig
+from pipelines.streaming.scan import Landed, Scanner, pick_batch
+from pipelines.streaming.watch import check_watch_inputs
+from tests import crash, stream_kill
+from tests.conftest import seed
+from tests.helpers import table
+
+
+def _wait_for(predicate, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting for the watcher"
+        time.sleep(0.2)
+
+
+def _manifests(out: Path) -> list[dict]:
+    paths = sorted((out / "_runs").glob("*.json"))
+    return [json.loads(p.read_text()) for p in paths]
+
+
+def test_scanner_offers_new_and_changed_files_once(tmp_path):
+    inbox = tmp_path / "in"
+    (inbox / "sub").mkdir(parents=True)
+    (inbox / "a.txt").write_text("one")
+    (inbox / "sub" / "b.txt").write_text("two")
+    (inbox / ".c.txt.part").write_text("being written")
+    scanner = Scanner([str(inbox)], str(tmp_path / "lake"), settle_seconds=0)
+    first = scanner.pending(time.time() + 1)
+    assert sorted(Path(f.path).name for f in first) == ["a.txt", "b.txt"]
+    scanner.mark_done(first)
+    assert scanner.pending(time.time() + 1) == []
+    (inbox / "a.txt").write_text("one, changed")
+    assert [Path(f.path).name for f in scanner.pending(time.time() + 1)] == ["a.txt"]
+    # a file modified just now waits for the settle time
+    settling = Scanner([str(inbox)], str(tmp_path / "lake"), settle_seconds=60)
+    assert settling.pending(time.time()) == []
+
+
+def test_pick_batch_bounds_files_and_bytes():
+    files = [Landed(f"/x/{i}", size=10, mtime_ns=i, landed_at=float(i)) for i in range(10)]
+    assert [f.path for f in pick_batch(files, max_files=3, max_bytes=1000)] == [
+        "/x/0", "/x/1", "/x/2"
+    ]  # fmt: skip
+    assert len(pick_batch(files, max_files=100, max_bytes=25)) == 2
+    big = [Landed("/x/big", size=5000, mtime_ns=0, landed_at=0.0)]
+    assert [f.path for f in pick_batch(big, 3, 25)] == ["/x/big"]  # alone, never stuck
+
+
+def test_watch_config_validates():
+    assert WatchConfig().max_files == 400
+    for bad in ({"max_files": 0}, {"poll_seconds": 0}, {"stop_grace_seconds": 40}):
+        try:
+            WatchConfig(**bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"{bad} accepted")
+
+
+def test_watch_commits_as_files_land_and_stops_on_sigterm(tmp_path):
+    inbox, out = tmp_path / "in", tmp_path / "lake"
+    inbox.mkdir()
+    stream_kill.land([seed("001"), seed("002")], inbox)
+    proc = stream_kill.start(inbox, out, tmp_path / "watch.log")
+    try:
+        _wait_for(lambda: stream_kill.committed_names(out) == 2)
+        # a second watcher (or a batch run) on the same lake refuses: exit 3
+        second = subprocess.run(stream_kill.watch_argv(inbox, out), capture_output=True,
+                                text=True, timeout=60)  # fmt: skip
+        assert second.returncode == 3, second.stderr
+        assert "another run holds the lock" in second.stderr
+        # the spun copy of 001 lands later: dropped against the index, in its own commit
+        stream_kill.land([seed("000")], inbox)
+        _wait_for(lambda: stream_kill.committed_names(out) == 3)
+        # a changed file is ingested again
+        (inbox / seed("002").name).write_text(seed("003").read_text())
+        _wait_for(lambda: stream_kill.committed_names(out) == 4)
+    finally:
+        code, seconds = stream_kill.stop(proc)
+    log = (tmp_path / "watch.log").read_text()
+    assert code == 0, log
+    assert seconds < stream_kill.STOP_WITHIN_S
+    assert sorted(table(str(out), "select source_uri, kept_source_uri from duplicates")) == [
+        (str(inbox / seed("000").name), str(inbox / seed("001").name))
+    ]
+    kept = table(str(out), "select source_uri from articles order by 1")
+    assert [Path(u).name for (u,) in kept] == [
+        seed("001").name, seed("002").name, seed("002").name
+    ]  # fmt: skip
+    manifests = _manifests(out)
+    assert [m["streaming"]["files"] for m in manifests] == [2, 1, 1]
+    assert [(m["articles"], m["duplicates"]) for m in manifests] == [(2, 0), (0, 1), (1, 0)]
+    for m in manifests:
+        fresh = m["streaming"]["freshness_seconds"]
+        assert 0 <= fresh["p50"] <= fresh["p95"] <= fresh["max"]
+    assert log.count(" commit ") == 3
+    assert "files 1, articles 0, duplicates 1" in log
+
+
+def test_kill_9_at_random_moments_loses_and_doubles_nothing(tmp_path):
+    source = sorted(crash.write_inputs(tmp_path / "src", n=36, copies=4).iterdir())
+    report = stream_kill.kill_trial(source, tmp_path / "in", tmp_path / "lake", kills=5)
+    assert len(report.kills) == 5
+    assert report.during >= 2, report.log  # kills inside commits, not only at start-up
+    assert report.stop_code == 0, report.log
+    assert report.stop_seconds < stream_kill.STOP_WITHIN_S
+    assert report.counts == {f.name: 1 for f in source}, report.log
+    # the lake checks clean: no half-published commit, every file's checksum right
+    check = subprocess.run([crash.SPINDRIFT, "check", str(tmp_path / "lake")],
+                           capture_output=True, text=True)  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
+    # the same duplicate pairs as one batch run over the same files; which of a pair survives
+    # may differ: a commit keeps what an earlier commit published (README, Streaming)
+    batch = tmp_path / "batch"
+    shutil.copytree(tmp_path / "in", tmp_path / "in2")
+    subprocess.run([crash.SPINDRIFT, "ingest", "--input", str(tmp_path / "in2"), "--output",
+                    str(batch), "-q"], check=True)  # fmt: skip
+    sql = "select source_uri, kept_source_uri from duplicates"
+    pairs = lambda rows: {frozenset((Path(a).name, Path(b).name)) for a, b in rows}  # noqa: E731
+    assert pairs(table(str(tmp_path / "lake"), sql)) == pairs(table(str(batch), sql))
+    assert len(pairs(table(str(batch), sql))) == 4
+
+
+def test_watch_flags_are_checked_before_anything_runs():
+    job = parse_args(
+        ["--watch", "--input", "in", "--max_commit_files", "50", "--poll_seconds", "2"]
+    )
+    assert job.watch == WatchConfig(max_files=50, poll_seconds=2.0)
+    assert parse_args(["--input", "in"]).watch is None
+    with pytest.raises(UsageError, match="need --watch"):
+        parse_args(["--max_commit_files", "3"])
+    with pytest.raises(UsageError, match="max_commit_files must be an int >= 1"):
+        parse_args(["--watch", "--max_commit_files", "0"])
+    with pytest.raises(UsageError, match="needs at least one --input"):
+        check_watch_inputs(None)
+    with pytest.raises(UsageError, match="object store"):
+        check_watch_inputs(["gs://bucket/news/*.txt"])
