@@ -86,6 +86,42 @@ class Duplicate:
     ingested_at: dt.datetime
     run_id: str
 
+    @classmethod
+    def of(
+        cls,
+        article: Article,
+        kept_id: str,
+        kept_uri: str,
+        similarity: float,
+        method: str,
+        kept_run_id: str,
+        kept_date: dt.date | None,
+    ) -> Duplicate:
+        """`article` dropped for the kept article; `kept_is_later` when the survivor is dated
+        after it (a copy that arrived before its original, see Scheduled runs)."""
+        later = (
+            kept_date is not None
+            and article.published_date is not None
+            and kept_date > article.published_date
+        )
+        return cls(
+            article_id=article.article_id,
+            source_uri=article.source_uri,
+            title=article.title,
+            published_date=article.published_date,
+            language=article.language,
+            content_hash=article.content_hash,
+            kept_article_id=kept_id,
+            kept_source_uri=kept_uri,
+            similarity=similarity,
+            method=method,
+            cluster_id=kept_id,
+            kept_run_id=kept_run_id,
+            kept_is_later=later,
+            ingested_at=article.ingested_at,
+            run_id=article.run_id,
+        )
+
     def to_row(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 

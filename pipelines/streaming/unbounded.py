@@ -332,27 +332,14 @@ class DecideFn(beam.DoFn):
 
 def _duplicate(article: Article, verdict: _Verdict | _Pair) -> Duplicate:
     kept_id, kept_uri = split_uid(verdict.kept[1])
-    later = (
-        verdict.kept_date is not None
-        and article.published_date is not None
-        and verdict.kept_date > article.published_date
-    )
-    return Duplicate(
-        article_id=article.article_id,
-        source_uri=article.source_uri,
-        title=article.title,
-        published_date=article.published_date,
-        language=article.language,
-        content_hash=article.content_hash,
-        kept_article_id=kept_id,
-        kept_source_uri=kept_uri,
-        similarity=verdict.similarity,
-        method=verdict.method,
-        cluster_id=kept_id,
-        kept_run_id=article.run_id,
-        kept_is_later=later,
-        ingested_at=article.ingested_at,
-        run_id=article.run_id,
+    return Duplicate.of(
+        article,
+        kept_id,
+        kept_uri,
+        verdict.similarity,
+        verdict.method,
+        article.run_id,
+        verdict.kept_date,
     )
 
 

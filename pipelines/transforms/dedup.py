@@ -423,29 +423,16 @@ def _apply(item: tuple[Article, nd.Signature], decision: Dropped | int | None):
         return
     Metrics.counter("spindrift.duplicates", decision.method).inc()  # one counter per method
     kept_id, kept_uri = split_uid(decision.kept_uid)
-    later = (
-        decision.kept_date is not None
-        and article.published_date is not None
-        and decision.kept_date > article.published_date
-    )
     yield beam.pvalue.TaggedOutput(
         DUPLICATES,
-        Duplicate(
-            article_id=article.article_id,
-            source_uri=article.source_uri,
-            title=article.title,
-            published_date=article.published_date,
-            language=article.language,
-            content_hash=article.content_hash,
-            kept_article_id=kept_id,
-            kept_source_uri=kept_uri,
-            similarity=decision.similarity,
-            method=decision.method,
-            cluster_id=kept_id,
-            kept_run_id=decision.kept_run_id or article.run_id,
-            kept_is_later=later,
-            ingested_at=article.ingested_at,
-            run_id=article.run_id,
+        Duplicate.of(
+            article,
+            kept_id,
+            kept_uri,
+            decision.similarity,
+            decision.method,
+            decision.kept_run_id or article.run_id,
+            decision.kept_date,
         ),
     )
 
