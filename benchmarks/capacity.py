@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 import capacity_corpus  # noqa: E402
+from measure import capture_results  # noqa: E402
 
 MIB = 2**20
 EXTRAPOLATE = (10_000_000, 100_000_000)
@@ -99,22 +100,6 @@ DICTS = {
 # ------------------------------------------------------------------------------------------
 
 
-def _capture_results() -> list:
-    """Keep every PipelineResult `Pipeline.run` returns (bench-only wrapper around Beam)."""
-    import apache_beam as beam
-
-    captured: list = []
-    run = beam.Pipeline.run
-
-    def capturing_run(self, *args, **kwargs):
-        result = run(self, *args, **kwargs)
-        captured.append((self, result))
-        return result
-
-    beam.Pipeline.run = capturing_run
-    return captured
-
-
 def _dir_bytes(path: Path) -> tuple[int, int]:
     files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else []
     return sum(p.stat().st_size for p in files), len(files)
@@ -124,7 +109,7 @@ def _child(spec: dict) -> dict:
     from measure import TreeSampler
     from throughput import beam_counters
 
-    captured = _capture_results()
+    captured = capture_results()
     from pipelines import ingest
 
     out = Path(spec["output"])

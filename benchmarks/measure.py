@@ -65,3 +65,19 @@ class TreeSampler:
         t = os.times()
         self.wall_seconds = time.perf_counter() - self._t0
         self.cpu_seconds = sum(t[:4]) - sum(self._cpu0[:4])
+
+
+def capture_results() -> list:
+    """Keep every PipelineResult `Pipeline.run` returns (bench-only wrapper around Beam)."""
+    import apache_beam as beam
+
+    captured: list = []
+    run = beam.Pipeline.run
+
+    def capturing_run(self, *args, **kwargs):
+        result = run(self, *args, **kwargs)
+        captured.append((self, result))
+        return result
+
+    beam.Pipeline.run = capturing_run
+    return captured

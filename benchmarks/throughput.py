@@ -93,7 +93,7 @@ sys.path.insert(0, str(BENCH))
 
 import dedup_corpus  # noqa: E402
 from baseline import minhash_matches  # noqa: E402
-from measure import TreeSampler, tree_rss  # noqa: E402
+from measure import TreeSampler, capture_results, tree_rss  # noqa: E402
 
 from pipelines.core import near_dup as nd  # noqa: E402
 
@@ -245,22 +245,6 @@ def _spawn(spec: dict, pyspy: tuple[str, Path] | None = None) -> dict:
         return json.loads(result_path.read_text())
 
 
-def _capture_results() -> list:
-    """Keep every PipelineResult `Pipeline.run` returns (bench-only wrapper around Beam)."""
-    import apache_beam as beam
-
-    captured: list = []
-    run = beam.Pipeline.run
-
-    def capturing_run(self, *args, **kwargs):
-        result = run(self, *args, **kwargs)
-        captured.append((self, result))
-        return result
-
-    beam.Pipeline.run = capturing_run
-    return captured
-
-
 def beam_counters(pipeline, result) -> dict:
     """Elements and mean sampled bytes per PCollection, and Beam's msecs per step."""
     from apache_beam.metrics import monitoring_infos as mi
@@ -292,7 +276,7 @@ def beam_counters(pipeline, result) -> dict:
 
 
 def _child_pipeline(spec: dict) -> dict:
-    captured = _capture_results() if spec.get("counters") else []
+    captured = capture_results() if spec.get("counters") else []
     from pipelines import ingest
 
     out = Path(spec["output"])
