@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 import capacity_corpus  # noqa: E402
-from measure import capture_results  # noqa: E402
+from measure import capture_results, subset_dir  # noqa: E402
 
 MIB = 2**20
 EXTRAPOLATE = (10_000_000, 100_000_000)
@@ -411,14 +411,12 @@ def main(argv: list[str] | None = None) -> int:
         import throughput
 
         meta = throughput.prepare_corpus(args.shared, sizes[-1], args.seed, args.workdir, False)
-        subset = throughput.subset_dir
     else:
         meta = capacity_corpus.prepare(args.shared, sizes[-1], args.seed, args.workdir)
-        subset = capacity_corpus.subset
     print(f"corpus: {len(meta['ids']):,} articles, roles {meta['roles']}")
     results: dict[int, dict] = {}
     for n in sizes:
-        folder = subset(args.workdir, meta, n)
+        folder = subset_dir(args.workdir, meta, n)
         spec = {
             "input": str(folder),
             "output": str(args.workdir / "out" / f"n{n}"),
@@ -428,9 +426,9 @@ def main(argv: list[str] | None = None) -> int:
         results[n] = _spawn(spec)
         shutil.rmtree(spec["output"], ignore_errors=True)
         print(f"  {results[n]['wall']:.0f}s, peak {_fmt_bytes(results[n]['peak'])}", flush=True)
-    uri_len = len(str(subset(args.workdir, meta, sizes[-1]) / f"{meta['ids'][0]}.txt"))
+    uri_len = len(str(subset_dir(args.workdir, meta, sizes[-1]) / f"{meta['ids'][0]}.txt"))
     dict_bytes = {label: python_bytes_per_entry(k, v, uri_len) for label, (k, v) in DICTS.items()}
-    peaks = combine_peaks(subset(args.workdir, meta, sizes[-1]))
+    peaks = combine_peaks(subset_dir(args.workdir, meta, sizes[-1]))
     if args.json:
         args.json.write_text(
             json.dumps({"results": results, "dict_bytes": dict_bytes, "peaks": peaks})

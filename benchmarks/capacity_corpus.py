@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import random
 import re
 import shutil
@@ -173,18 +172,3 @@ def prepare(shared: Path, size: int, seed: int, workdir: Path, log=print) -> dic
     }
     meta_path.write_text(json.dumps(meta))
     return meta
-
-
-def subset(workdir: Path, meta: dict, n: int) -> Path:
-    """`corpus/n<N>/`: hard links to the first `n` files of the corpus order."""
-    src, dst = workdir / "corpus" / "all", workdir / "corpus" / f"n{n}"
-    if dst.is_dir() and len(os.listdir(dst)) == n:
-        return dst
-    shutil.rmtree(dst, ignore_errors=True)
-    dst.mkdir(parents=True)
-    for iid in meta["ids"][:n]:
-        try:
-            os.link(src / f"{iid}.txt", dst / f"{iid}.txt")
-        except OSError:
-            shutil.copyfile(src / f"{iid}.txt", dst / f"{iid}.txt")
-    return dst

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -81,3 +82,19 @@ def capture_results() -> list:
 
     beam.Pipeline.run = capturing_run
     return captured
+
+
+def subset_dir(workdir: Path, meta: dict, n: int) -> Path:
+    """`corpus/n<N>/` holding (hard links to) the first `n` files of the corpus order."""
+    src, dst = workdir / "corpus" / "all", workdir / "corpus" / f"n{n}"
+    if dst.is_dir() and len(os.listdir(dst)) == n:
+        return dst
+    shutil.rmtree(dst, ignore_errors=True)
+    dst.mkdir(parents=True)
+    for iid in meta["ids"][:n]:
+        name = f"{iid}.txt"
+        try:
+            os.link(src / name, dst / name)
+        except OSError:
+            shutil.copyfile(src / name, dst / name)
+    return dst

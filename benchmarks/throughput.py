@@ -93,7 +93,7 @@ sys.path.insert(0, str(BENCH))
 
 import dedup_corpus  # noqa: E402
 from baseline import minhash_matches  # noqa: E402
-from measure import TreeSampler, capture_results, tree_rss  # noqa: E402
+from measure import TreeSampler, capture_results, subset_dir, tree_rss  # noqa: E402
 
 from pipelines.core import near_dup as nd  # noqa: E402
 
@@ -193,22 +193,6 @@ def prepare_corpus(shared: Path, size: int, seed: int, workdir: Path, rebuild: b
     meta_path.write_text(json.dumps(meta))
     print(f"corpus: built and written in {time.perf_counter() - t0:.0f}s", flush=True)
     return meta
-
-
-def subset_dir(workdir: Path, meta: dict, n: int) -> Path:
-    """`corpus/n<N>/` holding (hard links to) the first `n` files of the corpus order."""
-    src, dst = workdir / "corpus" / "all", workdir / "corpus" / f"n{n}"
-    if dst.is_dir() and len(os.listdir(dst)) == n:
-        return dst
-    shutil.rmtree(dst, ignore_errors=True)
-    dst.mkdir(parents=True)
-    for iid in meta["ids"][:n]:
-        name = f"{iid}.txt"
-        try:
-            os.link(src / name, dst / name)
-        except OSError:
-            shutil.copyfile(src / name, dst / name)
-    return dst
 
 
 # ------------------------------------------------------------------------------------------
