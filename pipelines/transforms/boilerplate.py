@@ -179,7 +179,9 @@ class _SplitFn(beam.DoFn):
         self._chars = Metrics.counter(_NAMESPACE, "chars_removed")
 
     def process(self, article: Article, repeats: bp.Repeats):
-        split = bp.split_boilerplate(article.body, article.language, repeats, self._config)
+        split = bp.split_boilerplate(
+            article.body, article.language, repeats, self._config, title=article.title or ""
+        )
         if not split.removed:
             yield article
             return

@@ -24,9 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipelines.core.boilerplate import model
+from pipelines.core.boilerplate.document import document_features
 from pipelines.core.boilerplate.features import (
     line_features,
     line_shapes,
+    prose_mask,
     scraped_look,
     shared_neighbours,
 )
@@ -52,6 +54,7 @@ __all__ = [
     "doc_frequencies",
     "line_sketch",
     "own_line_counts",
+    "page_features",
     "sketch_and_check",
     "split_boilerplate",
     "strip_filler",
@@ -65,7 +68,7 @@ class BoilerplateConfig:
     pages). min_lines: bodies with fewer lines are never touched (nothing to compare with)."""
 
     enabled: bool = True
-    threshold: float = 0.3
+    threshold: float = 0.35
     min_lines: int = 3
 
     def __post_init__(self) -> None:
@@ -118,15 +121,25 @@ def line_sketch(body: str) -> LineSketch:
 Scorer = Callable[[np.ndarray], np.ndarray]
 
 
+def page_features(lines: list[str], language: str, title: str, others: np.ndarray) -> np.ndarray:
+    """The model's ``features.NAMES`` matrix of a page's lines; ``others``: per line, in how
+    many other articles with text of their own it occurs (``Repeats.for_article``)."""
+    shape = line_shapes(lines, language)
+    document = document_features(lines, title, language, prose_mask(shape))
+    return line_features(shape, others, document)
+
+
 def chrome_mask(
     lines: list[str],
     language: str,
     repeats: Repeats,
     config: BoilerplateConfig = DEFAULT,
     scorer: Scorer = model.content_probability,
+    title: str = "",
 ) -> np.ndarray:
     """bool per line: True where the line is chrome. ``scorer``: features -> P(article text)
-    (the packaged model; another one when a benchmark compares models)."""
+    (the packaged model; another one when a benchmark compares models). ``title``: the
+    article's title (the headline is looked for among the lines)."""
     long = long_lines(lines)
     others = repeats.for_article(line_hashes(lines), long)
     chrome = np.zeros(len(lines), dtype=bool)
@@ -139,8 +152,8 @@ def chrome_mask(
         # No sign of a scraped page (no shared block, separator or address), or only long
         # lines: a clean article's lists and short lines (line-ups, a referee) are its own.
         return chrome
-    shape = line_shapes(lines, language)
-    return shared | (scorer(line_features(shape, others)) < config.threshold)
+    features = page_features(lines, language, title, others)
+    return shared | (scorer(features) < config.threshold)
 
 
 _BLANKS = re.compile(r"\n{3,}")
@@ -152,12 +165,14 @@ def split_boilerplate(
     repeats: Repeats,
     config: BoilerplateConfig = DEFAULT,
     scorer: Scorer = model.content_probability,
+    title: str = "",
 ) -> Split:
-    """Split a body into article text and chrome lines (see module doc)."""
+    """Split a body into article text and chrome lines (see module doc); ``title``: the
+    article's title, when it has one."""
     lines = body_lines(body)
     if not config.enabled or len(lines) < config.min_lines:
         return Split(body, ())
-    chrome = chrome_mask(lines, language, repeats, config, scorer)
+    chrome = chrome_mask(lines, language, repeats, config, scorer, title)
     if not chrome.any():
         return Split(body, ())
     drop = {i for i in np.flatnonzero(chrome).tolist()}

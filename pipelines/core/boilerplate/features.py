@@ -13,6 +13,7 @@ import re
 
 import numpy as np
 
+from pipelines.core.boilerplate.document import NAMES as DOCUMENT_NAMES
 from pipelines.core.near_dup.lexicon import STOPWORDS, UNSEGMENTED
 
 _WORD_RE = re.compile(r"\w+")
@@ -42,6 +43,18 @@ _CHARS_PER_WORD = 2
 _CJK_FUNCTION_RE = re.compile("[的了是在和也有就不这のはをにがでとも]")
 
 _SHAPE_COLUMNS = 12
+# Shape columns whose neighbourhood means are features too (comments are runs of name / clock
+# time / text, footers runs of separators and addresses), over these half-widths (lines).
+_SHAPE_MEANS = (
+    "function_density",
+    "sentence_end",
+    "digits",
+    "clock_time",
+    "capitalised",
+    "address",
+    "chrome_chars",
+)
+SHAPE_WINDOWS = (2, 6)
 NAMES = (
     "log_words",
     "function_density",
@@ -66,6 +79,21 @@ NAMES = (
     "relative_length",
     "in_main_block",
     "log_main_distance",
+    *DOCUMENT_NAMES,
+    *(f"{name}_mean_{w}" for w in SHAPE_WINDOWS for name in _SHAPE_MEANS),
+)
+# Stage two of the model reads stage one's P(article text) around each line: a short line
+# between confident paragraphs is the article's, one inside a confident link list is not.
+CONTEXT_WINDOWS = (1, 2, 4, 8, 16)
+CONTEXT_NAMES = (
+    *NAMES,
+    "stage1",
+    *(f"stage1_{kind}_{w}" for w in CONTEXT_WINDOWS for kind in ("word_mean", "mean")),
+    "stage1_text_before",
+    "stage1_text_after",
+    "stage1_in_block",
+    "stage1_log_block_distance",
+    "stage1_page_mean",
 )
 
 
@@ -108,9 +136,10 @@ def _window_sum(x: np.ndarray, w: int) -> np.ndarray:
     return c[np.minimum(idx + w + 1, len(x))] - c[np.maximum(idx - w, 0)]
 
 
-def line_features(shape: np.ndarray, repeats: np.ndarray) -> np.ndarray:
-    """(n_lines, len(NAMES)) float matrix from the lines' ``line_shapes`` and ``repeats``: per
-    line, in how many other distinct articles of the batch it occurs (see ``repetition``)."""
+def line_features(shape: np.ndarray, repeats: np.ndarray, document: np.ndarray) -> np.ndarray:
+    """(n_lines, len(NAMES)) float matrix from the lines' ``line_shapes``, ``repeats`` (per
+    line, in how many other distinct articles of the batch it occurs, see ``repetition``) and
+    ``document`` (``document.document_features``)."""
     n = len(shape)
     words = np.expm1(shape[:, 0])
     prose = prose_mask(shape)
@@ -134,6 +163,39 @@ def line_features(shape: np.ndarray, repeats: np.ndarray) -> np.ndarray:
     distance = np.maximum(start - idx, 0) + np.maximum(idx - end, 0)
     cols.append((distance == 0).astype(np.float64)[:, None])
     cols.append(np.log1p(distance)[:, None])
+    cols.append(document)
+    for w in SHAPE_WINDOWS:
+        count = _window_sum(ones, w)
+        for name in _SHAPE_MEANS:
+            cols.append((_window_sum(shape[:, NAMES.index(name)], w) / count)[:, None])
+    return np.hstack(cols)
+
+
+def context_features(x: np.ndarray, stage1: np.ndarray) -> np.ndarray:
+    """(n_lines, len(CONTEXT_NAMES)): ``line_features`` ``x`` and stage one's P(article text)
+    per line read over its neighbourhood, the text before and after it, and the main block
+    the probabilities outline (see ``CONTEXT_NAMES``)."""
+    n = len(stage1)
+    words = np.maximum(1.0, np.expm1(x[:, 0]))
+    ones = np.ones(n)
+    cols = [x, stage1[:, None]]
+    for w in CONTEXT_WINDOWS:
+        cols.append(
+            (_window_sum(stage1 * words, w) / np.maximum(_window_sum(words, w), 1))[:, None]
+        )
+        cols.append((_window_sum(stage1, w) / _window_sum(ones, w))[:, None])
+    text = (stage1 >= 0.5) * words
+    cum = np.cumsum(text)
+    total = max(float(cum[-1]), 1.0) if n else 1.0
+    cols.append((cum / total)[:, None])
+    cols.append(((total - cum + text) / total)[:, None])
+    start, end = _main_block((stage1 - 0.5) * words)
+    idx = np.arange(n)
+    distance = np.maximum(start - idx, 0) + np.maximum(idx - end, 0)
+    cols.append((distance == 0).astype(np.float64)[:, None])
+    cols.append(np.log1p(distance)[:, None])
+    mean = float((stage1 * words).sum() / words.sum()) if n else 0.0
+    cols.append(np.full((n, 1), mean))
     return np.hstack(cols)
 
 
