@@ -268,3 +268,20 @@ def test_no_headline_without_a_title_or_a_close_line() -> None:
         x = document_features(lines, title, "en", prose)
         assert x[:, NAMES.index("headline_offset")].tolist() == [0, 0, 0]
         assert x[:, NAMES.index("headline_similarity")].tolist() == [0, 0, 0]
+
+
+def test_context_features_read_stage_one_around_each_line() -> None:
+    # Three lines of 9, 1 and 9 words; stage one trusts the long ones.
+    x = np.zeros((3, len(features.NAMES)))
+    x[:, 0] = np.log1p([9, 1, 9])
+    c = features.context_features(x, np.array([0.9, 0.2, 0.8]))
+    column = {name: c[:, i].round(6).tolist() for i, name in enumerate(features.CONTEXT_NAMES)}
+    assert column["stage1"] == [0.9, 0.2, 0.8]
+    assert column["stage1_word_mean_1"] == [0.83, 0.815789, 0.74]  # word-weighted, ±1 line
+    assert column["stage1_mean_1"] == [0.55, 0.633333, 0.5]
+    assert column["stage1_text_before"] == [0.5, 0.5, 1.0]  # words of confident lines so far
+    assert column["stage1_text_after"] == [1.0, 0.5, 0.5]
+    # The block of lines whose (P - 0.5) x words sums highest spans all three: the short line
+    # between two confident paragraphs is inside it.
+    assert column["stage1_in_block"] == [1.0, 1.0, 1.0]
+    assert column["stage1_page_mean"] == [0.815789] * 3
