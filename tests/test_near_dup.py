@@ -401,6 +401,20 @@ def test_originality_prefers_the_source_of_the_seed_spin() -> None:
     assert np.isfinite(nd.originality(SWEDISH, "xx"))
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "sentences"),
+    [
+        ("भारत ने मैच जीता। टीम खुश है। कप्तान ने कहा॥ अगला मैच कल है.", "hi", 4),
+        ("یہ پہلا جملہ ہے۔ یہ دوسرا ہے؟", "ur", 2),
+        ("北京今天下雨。明天晴！", "zh", 2),
+        ("One. Two? Three!", "en", 3),
+    ],
+)
+def test_word_profile_counts_sentence_ends_of_each_script(text, language, sentences) -> None:
+    # A Hindi copy that dropped a "।" sentence must count as less complete than its source.
+    assert nd.word_profile(text, language).sentences == sentences
+
+
 # ------------------------------------------------------------------------------------------
 # Fast paths must equal the straightforward formulations they replaced
 # ------------------------------------------------------------------------------------------
