@@ -657,3 +657,12 @@ def test_a_syndicated_story_is_no_chrome() -> None:
     compared = _compared(pages)
     assert not compared["site0"].own.partial
     assert nd.verify(compared["site0"], compared["site4"]).method == "near:skeleton"
+
+
+def test_curly_and_straight_quotes_give_one_skeleton() -> None:
+    straight = SEEDS["003"].replace("“", '"').replace("”", '"')
+    curly = straight.replace(' "', " “").replace('" ', "” ")
+    assert curly != straight
+    a, b = nd.signature(straight, "en"), nd.signature(curly, "en")
+    assert np.array_equal(a.shingles, b.shingles)
+    assert nd.verify(a, b) == nd.Match(1.0, "exact")
