@@ -212,11 +212,25 @@ def _clusters(pairs: set[tuple[str, str]]) -> dict[str, frozenset[str]]:
     return {x: frozenset(g) for g in groups.values() for x in g}
 
 
+def _dates(lake: Path) -> dict[str, str | None]:
+    """file name -> its published_date (ISO) as the lake recorded it, articles and copies."""
+    con = connect(str(lake))
+    sql = ("select source_uri, cast(published_date as varchar) from articles union all "
+           "select source_uri, cast(published_date as varchar) from duplicates")  # fmt: skip
+    return {Path(u).name: d for u, d in con.execute(sql).fetchall()}
+
+
 def _compare_clusters(
-    s_dup: set[tuple[str, str]], b_dup: set[tuple[str, str]], landed: dict[str, float]
+    s_dup: set[tuple[str, str]],
+    b_dup: set[tuple[str, str]],
+    landed: dict[str, float],
+    dates: dict[str, str | None],
 ) -> None:
     """Duplicate groups of both lakes, and for groups with another survivor, whether the
-    stream's survivor is the one that landed first (the streaming rule: published stays)."""
+    stream's survivor is the one that landed first (the streaming rule: published stays) and
+    what decided the batch's choice: an earlier date (a rule a commit could apply to what is
+    published, with the dates the index holds) or, dates equal or missing, originality (from
+    the word frequencies of the whole batch, which no commit knows)."""
     s_groups, b_groups = _clusters(s_dup), _clusters(b_dup)
     same = {g for g in s_groups.values() if g in set(b_groups.values())}
     s_all, b_all = set(s_groups.values()), set(b_groups.values())
@@ -224,9 +238,18 @@ def _compare_clusters(
     kept_b = {b for _, b in b_dup} - {a for a, _ in b_dup}
     other = [g for g in same if (kept_s & g) != (kept_b & g)]
     first = sum(1 for g in other if kept_s & g == {min(g, key=lambda n: landed.get(n, 0))})
+    why = {"earlier date": 0, "same date": 0, "undated": 0}
+    for g in other:
+        (s,), (b,) = kept_s & g, kept_b & g
+        ds, db = dates.get(s), dates.get(b)
+        if ds is None or db is None:
+            key = "undated"
+        else:
+            key = "same date" if ds == db else "earlier date" if db < ds else "later date"
+        why[key] = why.get(key, 0) + 1
     print(f"duplicate groups: stream {len(s_all)}, batch {len(b_all)}, identical {len(same)}; "
           f"same groups with another survivor {len(other)} (stream kept the first to land in "
-          f"{first})")  # fmt: skip
+          f"{first}); the batch's survivor vs the stream's: {why}")  # fmt: skip
 
 
 def freshness_run(args: argparse.Namespace, work: Path, files: list[Path]) -> int:
@@ -331,7 +354,7 @@ def freshness_run(args: argparse.Namespace, work: Path, files: list[Path]) -> in
     for a, b in sorted(s_dup - b_dup)[:5]:
         other = next((k for x, k in b_dup if x == a), None)
         print(f"  stream dropped {a} for {b}; batch: {'kept it' if other is None else other}")
-    _compare_clusters(s_dup, b_dup, writer.landed)
+    _compare_clusters(s_dup, b_dup, writer.landed, _dates(batch))
     ok = code == 0 and len(missing) == already and not reader.errors
     return 0 if ok else 1
 
