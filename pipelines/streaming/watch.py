@@ -11,6 +11,11 @@ commit is one bounded run of the batch graph over the files that landed since th
   state in a long-lived process, and a child's memory is returned whole when it exits, so the
   watcher's memory stays flat however many commits it makes. The parent has imported Beam and
   the job's modules once, so a child starts warm.
+- The next commit is prepared while the current one runs: as soon as a commit gets its files,
+  the next child is forked; it builds and translates its pipeline and waits for its order
+  (files, backlog) on a pipe (`microbatch.PreparedCommit`), so a commit's path from picking
+  its files to published is the execution only. A prepared child has written nothing: a stop
+  kills it.
 - SIGTERM / Ctrl-C: no new commit starts; the one in progress may finish for
   `stop_grace_seconds`, else it is killed and rolled back (`lake.commit.recover`); exit 0.
 - kill -9: the child dies with the parent (PR_SET_PDEATHSIG); the next start recovers the
@@ -260,9 +265,10 @@ class Watcher:
 
 
 # A prepared commit older than this is not used: its run's started_at (every row's
-# ingested_at) would lag its files' landing by more; at 20 files/s commits follow each other
-# every few seconds, so only the first commit after a quiet spell prepares afresh.
-PREPARED_MAX_AGE_S = 10.0
+# ingested_at) would lag its files' landing by more. Commits follow each other every few
+# seconds under load, and preparing took 2-8 s on a loaded 2-core machine, so only the first
+# commit after a quiet spell prepares afresh.
+PREPARED_MAX_AGE_S = 30.0
 
 
 class _Child:
