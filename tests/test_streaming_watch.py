@@ -16,7 +16,7 @@ from pipelines.options import UsageError, parse_args
 from pipelines.run_context import RunContext
 from pipelines.streaming.config import WatchConfig
 from pipelines.streaming.microbatch import CachedViewOptions, Order, PreparedCommit
-from pipelines.streaming.scan import Landed, Scanner, pick_batch, picked_times
+from pipelines.streaming.scan import Landed, Scanner, ingested_times, pick_batch, picked_times
 from pipelines.streaming.watch import check_watch_inputs
 from tests import crash, stream_kill
 from tests.conftest import seed
@@ -51,6 +51,27 @@ def test_scanner_offers_new_and_changed_files_once(tmp_path):
     # a file modified just now waits for the settle time
     settling = Scanner([str(inbox)], str(tmp_path / "lake"), settle_seconds=60)
     assert settling.pending(time.time()) == []
+
+
+def test_restart_seed_counts_from_when_a_commit_picked_its_files(tmp_path):
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipelines.core import schema
+
+    utc = dt.timezone.utc
+    rows = [  # a's run started (was prepared) at t=100 and picked its files at t=105
+        {"source_uri": "/in/a", "article_id": "x", "outcome": "article", "run_id": "r1",
+         "ingested_at": dt.datetime.fromtimestamp(100, utc)},
+        {"source_uri": "/in/b", "article_id": "y", "outcome": "article", "run_id": "batch",
+         "ingested_at": dt.datetime.fromtimestamp(200, utc)},
+    ]  # fmt: skip
+    path = tmp_path / "ledger.parquet"
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema.arrow_schema("ledger")), path)
+    assert ingested_times([str(path)], {"r1": 105.0}) == {"/in/a": 105.0, "/in/b": 200.0}
+    assert ingested_times([str(path)]) == {"/in/a": 100.0, "/in/b": 200.0}
 
 
 def test_pick_batch_bounds_files_and_bytes():
