@@ -289,7 +289,9 @@ def test_the_lakes_own_files_are_never_inputs(tmp_path):
 # 5. Canonical input identity. --------------------------------------------------------------------
 
 
-def test_the_same_files_spelled_differently_or_moved_are_not_ingested_again(tmp_path, monkeypatch):
+def test_the_same_files_spelled_differently_are_not_ingested_again_copies_are_duplicates(
+    tmp_path, monkeypatch
+):
     crash.write_inputs(tmp_path / "ir", n=3, copies=0)
     monkeypatch.chdir(tmp_path)  # the spellings below are relative to it
     out = str(tmp_path / "lake")
@@ -298,12 +300,27 @@ def test_the_same_files_spelled_differently_or_moved_are_not_ingested_again(tmp_
     for spelling in ("./ir/*.txt", f"{tmp_path}//ir/*.txt"):
         again = ingest.run(["--input", spelling, "--output", out]).manifest
         assert (again["already_ingested"], again["articles"], again["ledger_entries"]) == (3, 0, 0)
+    # The same bytes at another path: a new input, dropped as an exact copy of the published
+    # article (what one run over both files writes), not counted as already ingested.
     (tmp_path / "moved").mkdir()
     (tmp_path / "ir" / "gen-0001.txt").rename(tmp_path / "moved" / "gen-0001.txt")
     moved = ingest.run(["--input", "moved/*.txt", "--output", out]).manifest
-    assert (moved["already_ingested"], moved["articles"]) == (1, 0)
+    assert (moved["already_ingested"], moved["articles"], moved["duplicates"]) == (0, 0, 1)
+    assert helpers.table(
+        out, "select source_uri, kept_source_uri, method, similarity, kept_run_id from duplicates"
+    ) == [
+        (
+            str(tmp_path / "moved" / "gen-0001.txt"),
+            str(tmp_path / "ir" / "gen-0001.txt"),
+            "exact",
+            1.0,
+            first["run_id"],
+        )
+    ]
     sources = {u for (u,) in helpers.table(out, "select source_uri from articles")}
     assert sources == {str(tmp_path / "ir" / f"gen-000{i}.txt") for i in range(3)}
+    again = ingest.run(["--input", "moved/*.txt", "--output", out]).manifest
+    assert (again["already_ingested"], again["duplicates"], again["ledger_entries"]) == (1, 0, 0)
 
 
 # 6. Smaller items. --------------------------------------------------------------------------------
