@@ -189,7 +189,10 @@ def test_failure_is_one_line_and_debug_shows_the_traceback(tmp_path):
     assert debug.stderr.strip().splitlines()[-1].startswith("spindrift: run failed: ")
 
 
-def test_input_folder_is_read_recursively_skipping_hidden(tmp_path):
+@pytest.fixture(scope="module")
+def folder_run(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    """One run over a folder tree at `--log-level info`: (the folder, the lake, the process)."""
+    tmp_path = tmp_path_factory.mktemp("folder")
     src = tmp_path / "in"
     for sub in ("world", "sport/football", ".git", "sport/.cache"):
         (src / sub).mkdir(parents=True)
@@ -199,8 +202,13 @@ def test_input_folder_is_read_recursively_skipping_hidden(tmp_path):
     for hidden in (src / ".DS_Store", src / ".git" / "x.txt", src / "sport" / ".cache" / "y.txt"):
         hidden.write_text("skipped")
     out = tmp_path / "lake"
-    proc = spindrift("ingest", "--input", str(src), "--output", str(out))
+    proc = spindrift("ingest", "--input", str(src), "--output", str(out), "--log-level", "info")
     assert proc.returncode == 0, proc.stderr
+    return src, out, proc
+
+
+def test_input_folder_is_read_recursively_skipping_hidden(folder_run):
+    src, out, proc = folder_run
     assert "files read:         3" in proc.stdout
     (manifest,) = (out / "_runs").glob("*.json")
     assert json.loads(manifest.read_text())["inputs"] == [str(src)]
@@ -274,11 +282,10 @@ def test_failure_line_names_the_first_item_of_a_list():
     assert failure_line(RuntimeError("one\ntwo")) == "one"
 
 
-def test_log_level_flags(tmp_path, capfd):
-    args = ["ingest", "--input", str(SEEDS / "000_*.txt"), "--output", str(tmp_path / "lake")]
-    verbose = spindrift(*args, "--log-level", "info")
-    assert verbose.returncode == 0, verbose.stderr
+def test_log_level_flags(folder_run, tmp_path, capfd):
+    _, _, verbose = folder_run  # a run at --log-level info
     assert "INFO " in verbose.stderr
+    args = ["ingest", "--input", str(SEEDS / "000_*.txt"), "--output", str(tmp_path / "lake")]
     bad = spindrift_in_process(capfd, *args, "--log-level", "LOUD")
     assert bad.returncode == 2
     assert one_error_line(bad).startswith("spindrift: error: argument --log-level: invalid choice")

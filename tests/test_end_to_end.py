@@ -11,8 +11,10 @@ import duckdb
 import pytest
 from apache_beam.io.filesystems import FileSystems
 
+from pipelines import ingest
 from pipelines.config import ReadConfig
 from pipelines.core import schema
+from pipelines.options import UsageError
 from pipelines.transforms.read import ReadFiles
 from tests import helpers
 from tests.conftest import REPO
@@ -120,13 +122,22 @@ def test_ingest_cli_prints_summary(seeds_run):
         (["--output", "/proc/spindrift-out"], "is not writable"),
     ],
 )
-def test_bad_arguments_give_one_line_and_nonzero_exit(args, message, tmp_path):
-    argv = [SPINDRIFT, "ingest", "--output", str(tmp_path / "o"), *args]
+def test_bad_arguments_are_usage_errors_before_anything_runs(args, message, tmp_path):
+    out = tmp_path / "o"
+    with pytest.raises(UsageError, match=message):  # in process: `main` makes it exit 2
+        ingest.run(["--output", str(out), *args])
+    assert not out.exists()
+
+
+def test_bad_arguments_give_one_line_and_nonzero_exit(tmp_path):
+    argv = [SPINDRIFT, "ingest", "--output", str(tmp_path / "o"), "--input", "/no/such/file.txt"]
     proc = subprocess.run(argv, capture_output=True, text=True)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0] and lines[0].startswith("spindrift: error:")
-    assert "Traceback" not in proc.stderr
+    assert len(lines) == 1 and "does not exist" in lines[0]
+    assert lines[0].startswith("spindrift: error:")
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+    assert not (tmp_path / "o").exists()
 
 
 def _messy_inputs(folder: Path) -> None:
