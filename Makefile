@@ -5,6 +5,11 @@ BIN := $(VENV)/bin
 OUT ?= out
 
 AIRFLOW_VENV := .venv-airflow
+# pytest-xdist workers for `make test` (CI has 2 cores; most tests wait on Beam, subprocesses or
+# sleeps). worksteal: each worker takes a contiguous half of the tests and steals from the other's
+# tail when idle, so a file's module fixtures (one lake, one server) mostly run once.
+# PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: install browser airflow run test lint format bench-langid bench-encodings clean
 
@@ -49,7 +54,7 @@ airflow: $(AIRFLOW_VENV)/.installed
 
 test: install browser airflow
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist worksteal
 
 lint: install
 	$(BIN)/ruff check .

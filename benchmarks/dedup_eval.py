@@ -280,6 +280,9 @@ def metrics(items: list[dict], result: dict, with_originality: bool = True) -> d
     members = result.get("members")
     survivors = result.get("survivors")
     ok = tie_ok = tie_n = n = undated_ok = undated_n = 0
+    # Thesaurus-spun families vs "edit" families (sentences dropped or swapped, no word
+    # changed): a pure swap leaves nothing in the text that tells the original apart.
+    by_kind: dict[tuple[str, bool], list[int]] = {}
     for g, o in originals.items():
         copies = [i for i in gg[g] if i != o]
         if not copies:
@@ -293,6 +296,10 @@ def metrics(items: list[dict], result: dict, with_originality: bool = True) -> d
         else:
             surv = nd.choose_survivor(members[i] for i in clus).article_id
         ok += surv == o
+        kind = "edit" if any(by_id[i].get("level") == "edit" for i in clus) else "spun"
+        tally = by_kind.setdefault((kind, bool(by_id[o].get("undated_original"))), [0, 0])
+        tally[0] += 1
+        tally[1] += surv == o
         if by_id[o].get("undated_original"):
             undated_n += 1
             undated_ok += surv == o
@@ -305,6 +312,9 @@ def metrics(items: list[dict], result: dict, with_originality: bool = True) -> d
     out[f"survivor = original, original undated (groups={undated_n})"] = (
         undated_ok / undated_n if undated_n else float("nan")
     )
+    for (kind, undated), (total, right) in sorted(by_kind.items()):
+        label = "original undated" if undated else "original dated"
+        out[f"survivor = original, {kind} families, {label} (groups={total})"] = right / total
     if with_originality and members is not None:
         wins = [
             members[originals[it["group"]]].originality > members[it["id"]].originality

@@ -24,7 +24,6 @@ survivors. `--kills N`: instead, the kill -9 trial of tests/stream_kill.py over 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import signal
@@ -213,11 +212,25 @@ def _clusters(pairs: set[tuple[str, str]]) -> dict[str, frozenset[str]]:
     return {x: frozenset(g) for g in groups.values() for x in g}
 
 
+def _dates(lake: Path) -> dict[str, str | None]:
+    """file name -> its published_date (ISO) as the lake recorded it, articles and copies."""
+    con = connect(str(lake))
+    sql = ("select source_uri, cast(published_date as varchar) from articles union all "
+           "select source_uri, cast(published_date as varchar) from duplicates")  # fmt: skip
+    return {Path(u).name: d for u, d in con.execute(sql).fetchall()}
+
+
 def _compare_clusters(
-    s_dup: set[tuple[str, str]], b_dup: set[tuple[str, str]], landed: dict[str, float]
+    s_dup: set[tuple[str, str]],
+    b_dup: set[tuple[str, str]],
+    landed: dict[str, float],
+    dates: dict[str, str | None],
 ) -> None:
     """Duplicate groups of both lakes, and for groups with another survivor, whether the
-    stream's survivor is the one that landed first (the streaming rule: published stays)."""
+    stream's survivor is the one that landed first (the streaming rule: published stays) and
+    what decided the batch's choice: an earlier date (a rule a commit could apply to what is
+    published, with the dates the index holds) or, dates equal or missing, originality (from
+    the word frequencies of the whole batch, which no commit knows)."""
     s_groups, b_groups = _clusters(s_dup), _clusters(b_dup)
     same = {g for g in s_groups.values() if g in set(b_groups.values())}
     s_all, b_all = set(s_groups.values()), set(b_groups.values())
@@ -225,9 +238,18 @@ def _compare_clusters(
     kept_b = {b for _, b in b_dup} - {a for a, _ in b_dup}
     other = [g for g in same if (kept_s & g) != (kept_b & g)]
     first = sum(1 for g in other if kept_s & g == {min(g, key=lambda n: landed.get(n, 0))})
+    why = {"earlier date": 0, "same date": 0, "undated": 0}
+    for g in other:
+        (s,), (b,) = kept_s & g, kept_b & g
+        ds, db = dates.get(s), dates.get(b)
+        if ds is None or db is None:
+            key = "undated"
+        else:
+            key = "same date" if ds == db else "earlier date" if db < ds else "later date"
+        why[key] = why.get(key, 0) + 1
     print(f"duplicate groups: stream {len(s_all)}, batch {len(b_all)}, identical {len(same)}; "
           f"same groups with another survivor {len(other)} (stream kept the first to land in "
-          f"{first})")  # fmt: skip
+          f"{first}); the batch's survivor vs the stream's: {why}")  # fmt: skip
 
 
 def freshness_run(args: argparse.Namespace, work: Path, files: list[Path]) -> int:
@@ -263,13 +285,14 @@ def freshness_run(args: argparse.Namespace, work: Path, files: list[Path]) -> in
     lags = sorted(reader.seen[n] - writer.landed[n] for n in writer.landed if n in reader.seen)
     missing = [n for n in writer.landed if n not in reader.seen]
     manifests = [json.loads(p.read_text()) for p in sorted((lake / "_runs").glob("*.json"))]
-    # A file byte-identical to one ingested by an earlier commit is counted as already
-    # ingested (the ledger knows its content id) and gets no row, as in scheduled batch runs.
+    # Only a file committed again at the same path with the same bytes is counted as already
+    # ingested (no row); a byte-identical copy at another path is an exact duplicate.
     already = sum(m["already_ingested"] for m in manifests)
     sizes = [m["streaming"]["files"] for m in manifests]
     walls = [m["timings"]["wall_seconds"] for m in manifests]
     cpus = [m["timings"].get("cpu_seconds", 0.0) for m in manifests]
-    graphs = [m["timings"]["graph"] for m in manifests]
+    prepares = [m["timings"].get("prepare", m["timings"]["graph"]) for m in manifests]
+    prepare_cpus = [m["timings"].get("prepare_cpu_seconds", 0.0) for m in manifests]
     runs = [m["timings"]["run"] for m in manifests]
     samples = monitor.samples
     cpu = samples[-1][2] - samples[0][2] if len(samples) > 1 else 0.0
@@ -281,10 +304,17 @@ def freshness_run(args: argparse.Namespace, work: Path, files: list[Path]) -> in
     print(f"landing -> queryable: p50 {_pct(lags, 50):.2f}s  p95 {_pct(lags, 95):.2f}s  "
           f"max {lags[-1] if lags else 0:.2f}s  (reader polls every {args.poll}s)")  # fmt: skip
     print(f"commits {len(manifests)}: files per commit median {statistics.median(sizes):.0f} "
-          f"max {max(sizes)}; commit wall median {statistics.median(walls):.2f}s "
-          f"p95 {_pct(walls, 95):.2f}s (graph median {statistics.median(graphs):.2f}s, "
-          f"run {statistics.median(runs):.2f}s); CPU per commit median "
-          f"{statistics.median(cpus):.2f}s")  # fmt: skip
+          f"max {max(sizes)}; commit wall (files picked -> published) median "
+          f"{statistics.median(walls):.2f}s p95 {_pct(walls, 95):.2f}s (run median "
+          f"{statistics.median(runs):.2f}s); CPU per commit median "
+          f"{statistics.median(cpus):.2f}s; prepared ahead (graph built and translated while "
+          f"the previous commit ran): wall median {statistics.median(prepares):.2f}s, CPU "
+          f"{statistics.median(prepare_cpus):.2f}s")  # fmt: skip
+    third = max(1, len(cpus) // 3)
+    print(f"CPU per commit (picked -> published) median, first / middle / last third of the "
+          f"commits: {statistics.median(cpus[:third]):.2f} / "
+          f"{statistics.median(cpus[third:-third] or cpus):.2f} / "
+          f"{statistics.median(cpus[-third:]):.2f}s")  # fmt: skip
     backlog = [s[3] for s in samples]
     per_30 = [max((s[3] for s in samples if k * 30 <= s[0] < (k + 1) * 30), default=0)
               for k in range(int(samples[-1][0] // 30) + 1)] if samples else []  # fmt: skip
@@ -324,7 +354,7 @@ def freshness_run(args: argparse.Namespace, work: Path, files: list[Path]) -> in
     for a, b in sorted(s_dup - b_dup)[:5]:
         other = next((k for x, k in b_dup if x == a), None)
         print(f"  stream dropped {a} for {b}; batch: {'kept it' if other is None else other}")
-    _compare_clusters(s_dup, b_dup, writer.landed)
+    _compare_clusters(s_dup, b_dup, writer.landed, _dates(batch))
     ok = code == 0 and len(missing) == already and not reader.errors
     return 0 if ok else 1
 
@@ -332,17 +362,13 @@ def freshness_run(args: argparse.Namespace, work: Path, files: list[Path]) -> in
 def kill_run(args: argparse.Namespace, work: Path, files: list[Path]) -> int:
     report = stream_kill.kill_trial(files, work / "inbox", work / "lake", kills=args.kills,
                                     seed=args.seed, drain_s=args.drain)  # fmt: skip
-    digest = {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
-    with_row = {digest[n] for n, c in report.counts.items() if c and n in digest}
-    no_row = [f.name for f in files if report.counts.get(f.name, 0) == 0]
-    # byte-identical to a file that has a row: already ingested (no row by design), not lost
-    identical = [n for n in no_row if digest[n] in with_row]
-    lost = [n for n in no_row if n not in identical]
+    # Every file has exactly one row: a byte-identical copy at another path is an exact
+    # duplicate, and only the same path with the same bytes is "already ingested".
+    lost = [f.name for f in files if report.counts.get(f.name, 0) == 0]
     doubled = [n for n, c in report.counts.items() if c > 1]
     print(f"kill -9 at {report.kills} s ({report.during} during a commit); "
           f"{report.landed} files landed")  # fmt: skip
-    print(f"lost {len(lost)}, doubled {len(doubled)}, byte-identical copies of an ingested "
-          f"file (already ingested, no row) {len(identical)}; SIGTERM exit {report.stop_code} "
+    print(f"lost {len(lost)}, doubled {len(doubled)}; SIGTERM exit {report.stop_code} "
           f"after {report.stop_seconds:.1f}s")  # fmt: skip
     check = subprocess.run([SPINDRIFT, "check", str(work / "lake")], capture_output=True,
                            text=True)  # fmt: skip

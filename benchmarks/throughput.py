@@ -348,6 +348,7 @@ _STAGE_RULES: list[tuple[str, str, str]] = [
     ("transforms/tag.py", "TagLanguageFn", "tag language (langdetect)"),
     ("transforms/tag.py", "_tag_date", "tag date"),
     ("transforms/dedup/features.py", "_features", "dedup: features (signature + word_profile)"),
+    ("transforms/dedup/common_lines.py", "", "dedup: common lines (site chrome counts)"),
     (
         "transforms/dedup/features.py",
         "_WordFrequencies",

@@ -34,6 +34,7 @@ from apache_beam.coders import coder_impl
 
 from pipelines.core.index import IndexEntry
 from pipelines.core.near_dup import Signature, WordProfile
+from pipelines.core.near_dup.own_text import OwnText
 from pipelines.core.records import (
     Article,
     DecodedText,
@@ -116,13 +117,28 @@ def _signature_out(s: Any) -> Any:
         s.main_start,
         s.main_end,
         _array_out(s.numbers),
+        _own_out(s.own),
     )
+
+
+def _own_out(own: Any) -> Any:
+    if own is None:
+        return None
+    sig = None if own.signature is None else _signature_out(own.signature)
+    return (own.partial, own.words, _array_out(own.lines), sig)
+
+
+def _own_in(v: Any) -> Any:
+    if v is None:
+        return None
+    partial, words, lines, sig = v
+    return OwnText(partial, words, _array_in(lines), None if sig is None else _signature_in(sig))
 
 
 def _signature_in(v: Any) -> Any:
     if len(v) == 1:
         return v[0]
-    exact, shingles, positions, mode, n_tokens, main_start, main_end, numbers = v
+    exact, shingles, positions, mode, n_tokens, main_start, main_end, numbers, own = v
     return Signature(
         exact,
         _array_in(shingles),
@@ -132,6 +148,7 @@ def _signature_in(v: Any) -> Any:
         main_start,
         main_end,
         _array_in(numbers),
+        _own_in(own),
     )
 
 
@@ -253,7 +270,12 @@ class LedgerEntryCoder(_RecordCoder):
 
 class SignatureCoder(_RecordCoder):
     record_type = Signature
-    packers = (("shingles", _ARRAY_P), ("positions", _ARRAY_P), ("numbers", _ARRAY_P))
+    packers = (
+        ("shingles", _ARRAY_P),
+        ("positions", _ARRAY_P),
+        ("numbers", _ARRAY_P),
+        ("own", (_own_out, _own_in)),
+    )
 
 
 class WordProfileCoder(_RecordCoder):

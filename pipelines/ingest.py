@@ -46,6 +46,7 @@ from pipelines.store import ReadIndex, ReadLedger
 from pipelines.summary import summary as run_summary
 from pipelines.transforms.boilerplate import RemoveBoilerplate
 from pipelines.transforms.dedup import DropDuplicates
+from pipelines.transforms.late import Listed
 from pipelines.transforms.ledger import RecordLedger, SkipIngested
 from pipelines.transforms.normalize import DecodeText, NormalizeHeaders
 from pipelines.transforms.read import ReadArticles
@@ -63,15 +64,17 @@ class RunResult:
 
 def build(
     pipeline: beam.Pipeline,
-    inputs: list[str],
+    inputs: Listed,
     config: PipelineConfig,
     run: RunContext,
-    index: Sequence[str] = (),
-    ledger: Sequence[str] = (),
+    index: Listed = (),
+    ledger: Listed = (),
 ) -> beam.PCollection[dict]:
     """Apply the ingest stages to `pipeline`; reads top to bottom like the job description.
 
     `index` and `ledger`: the state files earlier runs left under `_index/` and `_ledger/`.
+    Each list may be a LateList, read when the pipeline runs (streaming commits build their
+    graph before they know their files: `pipelines/streaming/microbatch.py`).
     """
     read = pipeline | "ReadArticles" >> ReadArticles(inputs, config.read, run)
     ingested = pipeline | "ReadLedger" >> ReadLedger(ledger)

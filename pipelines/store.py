@@ -11,21 +11,22 @@ from apache_beam.io.parquetio import ReadAllFromParquet
 from pipelines.core.index import IndexEntry
 from pipelines.core.records import LedgerEntry
 from pipelines.lake.layout import INDEX_DIR, LEDGER_DIR, LOCK_FILE, RUNS_DIR  # noqa: F401
+from pipelines.transforms.late import LateList, Listed, create_list
 
 _LEDGER_COLUMNS = ["source_uri", "article_id", "outcome", "run_id", "ingested_at"]
 
 
 class ReadIndex(beam.PTransform):
-    """The given `_index/` Parquet files -> IndexEntry (none when the list is empty)."""
+    """The given `_index/` Parquet files (a list or a LateList) -> IndexEntry (none when the
+    list is empty)."""
 
-    def __init__(self, files: list[str]) -> None:
+    def __init__(self, files: Listed) -> None:
         super().__init__()
-        self._files = list(files)
+        self._files = files if isinstance(files, LateList) else list(files)
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection[IndexEntry]:
         return (
-            pbegin
-            | "Files" >> beam.Create(self._files)
+            create_list(pbegin, "Files", self._files)
             | "Read" >> ReadAllFromParquet()
             | "Entries" >> beam.Map(IndexEntry.from_row)
         )
@@ -34,14 +35,13 @@ class ReadIndex(beam.PTransform):
 class ReadLedger(beam.PTransform):
     """The `_ledger/` Parquet files -> LedgerEntry."""
 
-    def __init__(self, files: list[str]) -> None:
+    def __init__(self, files: Listed) -> None:
         super().__init__()
-        self._files = list(files)
+        self._files = files if isinstance(files, LateList) else list(files)
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection[LedgerEntry]:
         return (
-            pbegin
-            | "Files" >> beam.Create(self._files)
+            create_list(pbegin, "Files", self._files)
             | "Read" >> ReadAllFromParquet(columns=_LEDGER_COLUMNS)
             | "Entries" >> beam.Map(lambda row: LedgerEntry(**row))
         )

@@ -23,6 +23,17 @@ def run_ctx(tmp_path) -> RunContext:
     return RunContext(run_id="test-run", started_at=STARTED, output=str(tmp_path / "out"))
 
 
+@pytest.fixture(scope="session")
+def seeds_lake(tmp_path_factory) -> str:
+    """The lake of one in-process DirectRunner run over seeds/ (the job's default input), shared
+    read-only by the tests that compare other runners' rows with the DirectRunner's."""
+    from pipelines import ingest
+
+    out = str(tmp_path_factory.mktemp("seeds_lake") / "lake")
+    ingest.run(["--output", out])
+    return out
+
+
 @pytest.fixture
 def pipeline():
     """A TestPipeline on the offline in-process DirectRunner engine."""

@@ -88,11 +88,12 @@ def committed_names(out: Path) -> int:
     return sum(outcomes(out).values())
 
 
-def _committing(pid: int) -> bool:
-    """Whether the watcher `pid` is inside a commit (each commit is a child process)."""
+def _committing(out: Path) -> bool:
+    """Whether a commit is in progress in the lake `out`: it has a staging folder (from the
+    moment its child got its files until its clean-up; a prepared child waiting for files
+    has none)."""
     try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-        return any((t / "children").read_text().strip() for t in tasks)
+        return any(not n.startswith(".") for n in os.listdir(out / layout.STAGING_DIR))
     except OSError:
         return False
 
@@ -126,13 +127,13 @@ def kill_trial(
         report.landed += len(wave)
         if i % 2 == 0:  # during a commit: 0-2 s after its child process started
             deadline = time.monotonic() + 30
-            while not _committing(proc.pid) and time.monotonic() < deadline:
+            while not _committing(out) and time.monotonic() < deadline:
                 time.sleep(0.05)
             time.sleep(rng.uniform(0.0, 2.0))
         else:  # anywhere: start-up takes ~3 s, a commit ~2-8 s
             time.sleep(rng.uniform(1.0, 9.0))
         report.kills.append(round(time.monotonic() - began, 2))
-        busy = _committing(proc.pid)
+        busy = _committing(out)
         kill9(proc)
         report.during += busy
         proc = start(inbox, out, log)

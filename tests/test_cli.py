@@ -23,6 +23,18 @@ def spindrift(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([SPINDRIFT, *args], capture_output=True, text=True, **kwargs)
 
 
+def spindrift_in_process(capfd, *args: str) -> subprocess.CompletedProcess:
+    """`spindrift ARGS` through the console script's own `main`, in this process: for the many
+    argument errors, which fail before anything runs (each costs a Beam import as a process).
+    One case of each kind also runs as the installed script (`*_as_the_installed_script`)."""
+    from pipelines.cli import main
+
+    capfd.readouterr()
+    code = main(list(args))
+    out, err = capfd.readouterr()
+    return subprocess.CompletedProcess([SPINDRIFT, *args], code, out, err)
+
+
 def one_error_line(proc: subprocess.CompletedProcess) -> str:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
@@ -63,26 +75,49 @@ def one_error_line(proc: subprocess.CompletedProcess) -> str:
         (["--rows_per_file", "0"], "spindrift: error: rows per file / row group must be >= 1"),
     ],
 )
-def test_bad_flags_exit_2_with_one_line_and_nothing_written(args, message, tmp_path):
+def test_bad_flags_exit_2_with_one_line_and_nothing_written(args, message, tmp_path, capfd):
     out = tmp_path / "lake"
-    proc = spindrift("ingest", "--output", str(out), *args)
+    proc = spindrift_in_process(capfd, "ingest", "--output", str(out), *args)
     assert proc.returncode == 2
     assert one_error_line(proc) == message
     assert not out.exists() and not (tmp_path / "out").exists()
 
 
-def test_beam_flags_pass_through(tmp_path):
-    """Real Beam flags are accepted (validated against Beam's option classes) and reach the
-    runner: the manifest records them."""
+def test_bad_flag_exits_2_with_one_line_as_the_installed_script(tmp_path):
     out = tmp_path / "lake"
+    proc = spindrift("ingest", "--output", str(out), "--ouput", "lake", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert (
+        one_error_line(proc) == "spindrift: error: unknown option --ouput; did you mean --output?"
+    )
+    assert proc.stdout == ""
+    assert not out.exists() and not (tmp_path / "out").exists()
+
+
+@pytest.fixture(scope="module")
+def flags_and_config_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, dict]:
+    """One quiet run with Beam flags, a config file and a job flag that overrides the file;
+    its process and its manifest (each test below asserts its own part)."""
+    top = tmp_path_factory.mktemp("flags")
+    path = top / "spindrift.toml"
+    path.write_text("[write]\nrows_per_file = 7\n[dedup]\nmin_containment = 0.25\n")
+    out = top / "lake"
     proc = spindrift(
         "ingest", "--input", str(SEEDS / "000_*.txt"), "--output", str(out), "-q",
         "--direct_num_workers", "2", "--direct_running_mode=multi_threading",
+        "--config", str(path), "--rows_per_file", "9",
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == "" and proc.stderr == ""  # -q: no summary, no warnings
     (manifest,) = (out / "_runs").glob("*.json")
-    options = json.loads(manifest.read_text())["options"]
+    return proc, json.loads(manifest.read_text())
+
+
+def test_beam_flags_pass_through(flags_and_config_run):
+    """Real Beam flags are accepted (validated against Beam's option classes) and reach the
+    runner: the manifest records them."""
+    proc, manifest = flags_and_config_run
+    assert proc.stdout == "" and proc.stderr == ""  # -q: no summary, no warnings
+    options = manifest["options"]
     assert options["direct_running_mode"] == "multi_threading"
     assert options["direct_num_workers"] == 2
 
@@ -154,7 +189,10 @@ def test_failure_is_one_line_and_debug_shows_the_traceback(tmp_path):
     assert debug.stderr.strip().splitlines()[-1].startswith("spindrift: run failed: ")
 
 
-def test_input_folder_is_read_recursively_skipping_hidden(tmp_path):
+@pytest.fixture(scope="module")
+def folder_run(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    """One run over a folder tree at `--log-level info`: (the folder, the lake, the process)."""
+    tmp_path = tmp_path_factory.mktemp("folder")
     src = tmp_path / "in"
     for sub in ("world", "sport/football", ".git", "sport/.cache"):
         (src / sub).mkdir(parents=True)
@@ -164,8 +202,13 @@ def test_input_folder_is_read_recursively_skipping_hidden(tmp_path):
     for hidden in (src / ".DS_Store", src / ".git" / "x.txt", src / "sport" / ".cache" / "y.txt"):
         hidden.write_text("skipped")
     out = tmp_path / "lake"
-    proc = spindrift("ingest", "--input", str(src), "--output", str(out))
+    proc = spindrift("ingest", "--input", str(src), "--output", str(out), "--log-level", "info")
     assert proc.returncode == 0, proc.stderr
+    return src, out, proc
+
+
+def test_input_folder_is_read_recursively_skipping_hidden(folder_run):
+    src, out, proc = folder_run
     assert "files read:         3" in proc.stdout
     (manifest,) = (out / "_runs").glob("*.json")
     assert json.loads(manifest.read_text())["inputs"] == [str(src)]
@@ -196,28 +239,35 @@ def test_empty_input_folder_is_a_usage_error(tmp_path):
         ("[dedup\n", "not valid TOML"),
     ],
 )
-def test_config_file_errors_name_the_key(toml, message, tmp_path):
+def test_config_file_errors_name_the_key(toml, message, tmp_path, capfd):
     path = tmp_path / "spindrift.toml"
     path.write_text(toml)
-    proc = spindrift("ingest", "--config", str(path), "--output", str(tmp_path / "o"))
+    out = tmp_path / "o"
+    proc = spindrift_in_process(capfd, "ingest", "--config", str(path), "--output", str(out))
     assert proc.returncode == 2
     line = one_error_line(proc)
     assert line.startswith(f"spindrift: error: config {str(path)!r}: ") and message in line
+    assert not out.exists()
 
 
-def test_config_file_reaches_the_stages_and_flags_win(tmp_path):
+def test_config_file_error_names_the_key_as_the_installed_script(tmp_path):
     path = tmp_path / "spindrift.toml"
-    path.write_text("[write]\nrows_per_file = 7\n[dedup]\nmin_containment = 0.25\n")
-    out = tmp_path / "lake"
-    proc = spindrift(
-        "ingest", "--input", str(SEEDS / "000_*.txt"), "--output", str(out), "-q",
-        "--config", str(path), "--rows_per_file", "9",
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    (manifest,) = (out / "_runs").glob("*.json")
-    config = json.loads(manifest.read_text())["config"]
+    path.write_text("[dedup]\nmin_contaiment = 0.2\n")
+    proc = spindrift("ingest", "--config", str(path), "--output", str(tmp_path / "o"))
+    assert proc.returncode == 2
+    assert one_error_line(proc) == (
+        f"spindrift: error: config {str(path)!r}: "
+        "unknown key dedup.min_contaiment (did you mean 'min_containment'?)"
+    )
+    assert proc.stdout == "" and not (tmp_path / "o").exists()
+
+
+def test_config_file_reaches_the_stages_and_flags_win(flags_and_config_run):
+    _, manifest = flags_and_config_run
+    config = manifest["config"]
     assert config["write"]["rows_per_file"] == 9
     assert config["dedup"]["min_containment"] == 0.25
+    assert manifest["config_file"].endswith("spindrift.toml")
 
 
 def test_failure_line_names_the_first_item_of_a_list():
@@ -232,11 +282,10 @@ def test_failure_line_names_the_first_item_of_a_list():
     assert failure_line(RuntimeError("one\ntwo")) == "one"
 
 
-def test_log_level_flags(tmp_path):
-    args = ["ingest", "--input", str(SEEDS / "000_*.txt"), "--output", str(tmp_path / "lake")]
-    verbose = spindrift(*args, "--log-level", "info")
-    assert verbose.returncode == 0, verbose.stderr
+def test_log_level_flags(folder_run, tmp_path, capfd):
+    _, _, verbose = folder_run  # a run at --log-level info
     assert "INFO " in verbose.stderr
-    bad = spindrift(*args, "--log-level", "LOUD")
+    args = ["ingest", "--input", str(SEEDS / "000_*.txt"), "--output", str(tmp_path / "lake")]
+    bad = spindrift_in_process(capfd, *args, "--log-level", "LOUD")
     assert bad.returncode == 2
     assert one_error_line(bad).startswith("spindrift: error: argument --log-level: invalid choice")

@@ -1,4 +1,4 @@
-"""The whole job over seeds/ and over messy generated input, in process and through the CLI."""
+"""The whole job over seeds/ and over messy generated input, through the CLI and in process."""
 
 import datetime as dt
 import os
@@ -14,6 +14,7 @@ from apache_beam.io.filesystems import FileSystems
 from pipelines import ingest
 from pipelines.config import ReadConfig
 from pipelines.core import schema
+from pipelines.options import UsageError
 from pipelines.transforms.read import ReadFiles
 from tests import helpers
 from tests.conftest import REPO
@@ -22,10 +23,19 @@ SPINDRIFT = str(Path(sys.executable).with_name("spindrift"))
 
 
 @pytest.fixture(scope="module")
-def seeds_out(tmp_path_factory) -> str:
+def seeds_run(tmp_path_factory) -> tuple[str, subprocess.CompletedProcess]:
+    """One run of the installed `spindrift ingest` over its default input (seeds/): the lake
+    and the process (its summary), for every test of the seeds' rows."""
     out = str(tmp_path_factory.mktemp("seeds") / "out")
-    result = ingest.run(["--output", out])  # default input: seeds/
-    assert result.manifest["matched"] == 5
+    proc = subprocess.run([SPINDRIFT, "ingest", "--output", out], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return out, proc
+
+
+@pytest.fixture(scope="module")
+def seeds_out(seeds_run) -> str:
+    out, _ = seeds_run
+    assert helpers.manifest(out)["matched"] == 5
     return out
 
 
@@ -92,25 +102,16 @@ def test_query_cli_groups_by_language_and_date(seeds_out):
         assert text in proc.stdout
 
 
-def test_ingest_cli_prints_summary(tmp_path):
-    out = tmp_path / "out"
-    proc = subprocess.run(
-        [
-            SPINDRIFT,
-            "ingest",
-            "--input",
-            str(REPO / "seeds" / "00[12]_*.txt"),
-            "--output",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "files read:         2" in proc.stdout
-    assert "articles written:   2" in proc.stdout
-    assert "languages:          en 2" in proc.stdout
-    assert "date range:         2020-03-18 .. 2020-03-18" in proc.stdout
+def test_ingest_cli_prints_summary(seeds_run):
+    out, proc = seeds_run
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("run ") and " finished in " in lines[0]
+    assert "  files read:         5  (11.7 KB)" in lines
+    assert "  articles written:   4  (1 undated)" in lines
+    assert "  duplicates dropped: 1  (near:skeleton 1)" in lines
+    assert "  languages:          en 4" in lines
+    assert "  date range:         2020-03-13 .. 2020-03-18" in lines
+    assert f"  output:             {out}  (manifest {out}/_runs/" in proc.stdout
 
 
 @pytest.mark.parametrize(
@@ -121,13 +122,22 @@ def test_ingest_cli_prints_summary(tmp_path):
         (["--output", "/proc/spindrift-out"], "is not writable"),
     ],
 )
-def test_bad_arguments_give_one_line_and_nonzero_exit(args, message, tmp_path):
-    argv = [SPINDRIFT, "ingest", "--output", str(tmp_path / "o"), *args]
+def test_bad_arguments_are_usage_errors_before_anything_runs(args, message, tmp_path):
+    out = tmp_path / "o"
+    with pytest.raises(UsageError, match=message):  # in process: `main` makes it exit 2
+        ingest.run(["--output", str(out), *args])
+    assert not out.exists()
+
+
+def test_bad_arguments_give_one_line_and_nonzero_exit(tmp_path):
+    argv = [SPINDRIFT, "ingest", "--output", str(tmp_path / "o"), "--input", "/no/such/file.txt"]
     proc = subprocess.run(argv, capture_output=True, text=True)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0] and lines[0].startswith("spindrift: error:")
-    assert "Traceback" not in proc.stderr
+    assert len(lines) == 1 and "does not exist" in lines[0]
+    assert lines[0].startswith("spindrift: error:")
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+    assert not (tmp_path / "o").exists()
 
 
 def _messy_inputs(folder: Path) -> None:

@@ -14,8 +14,10 @@ import numpy as np
 import pytest
 
 from pipelines.core import near_dup as nd
-from pipelines.core.near_dup import hashing
+from pipelines.core.near_dup import hashing, own_text
 from pipelines.core.near_dup import skeleton as skeleton
+from pipelines.transforms.dedup.features import with_own_text
+from tests.helpers import CHROME, SITE_PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))}
@@ -401,6 +403,20 @@ def test_originality_prefers_the_source_of_the_seed_spin() -> None:
     assert np.isfinite(nd.originality(SWEDISH, "xx"))
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "sentences"),
+    [
+        ("भारत ने मैच जीता। टीम खुश है। कप्तान ने कहा॥ अगला मैच कल है.", "hi", 4),
+        ("یہ پہلا جملہ ہے۔ یہ دوسرا ہے؟", "ur", 2),
+        ("北京今天下雨。明天晴！", "zh", 2),
+        ("One. Two? Three!", "en", 3),
+    ],
+)
+def test_word_profile_counts_sentence_ends_of_each_script(text, language, sentences) -> None:
+    # A Hindi copy that dropped a "।" sentence must count as less complete than its source.
+    assert nd.word_profile(text, language).sentences == sentences
+
+
 # ------------------------------------------------------------------------------------------
 # Fast paths must equal the straightforward formulations they replaced
 # ------------------------------------------------------------------------------------------
@@ -574,3 +590,79 @@ def test_a_follow_up_with_new_figures_is_not_a_copy() -> None:
     # A spun copy keeps every figure.
     spun = FIGURES.replace("topped", "led").replace("highest takings", "biggest earnings")
     assert nd.verify(a, sig(spun)) == nd.Match(1.0, "near:skeleton")
+
+
+# ------------------------------------------------------------------------------------------
+# Own text: site chrome many distinct pages carry is no evidence of a copy
+# ------------------------------------------------------------------------------------------
+
+
+class _Page:
+    def __init__(self, title: str, body: str, language: str = "en") -> None:
+        self.title, self.body, self.language = title, body, language
+
+
+def _site_pages() -> dict[str, _Page]:
+    return {k: _Page(t, f"{own}\n{CHROME}") for k, (t, own) in SITE_PAGES.items()}
+
+
+def _compared(pages: dict[str, _Page]) -> dict[str, nd.Signature]:
+    """Signatures with own text, as DropDuplicates compares them within one batch."""
+    common = own_text.common_lines(own_text.line_sketch(p.body) for p in pages.values())
+    return {
+        k: with_own_text(
+            nd.signature(p.body, p.language, nd.DEFAULT, p.title), p, common, nd.DEFAULT
+        )
+        for k, p in pages.items()
+    }
+
+
+def test_pages_sharing_only_site_chrome_do_not_match() -> None:
+    pages = _site_pages()
+    plain = {k: nd.signature(p.body, "en", nd.DEFAULT, p.title) for k, p in pages.items()}
+    # The bug this guards against: the comment rules outweigh two short articles.
+    assert nd.verify(plain["a"], plain["b"]) == nd.Match(0.529412, "near:skeleton")
+    assert nd.verify(plain["b"], plain["c"]) == nd.Match(0.4, "near:skeleton")
+    common = own_text.common_lines(own_text.line_sketch(p.body) for p in pages.values())
+    assert len(common) == 2  # the two chrome lines, held by five pages with text of their own
+    compared = _compared(pages)
+    assert compared["a"].own.partial and compared["a"].own.words == 31
+    assert all(
+        nd.verify(compared[x], compared[y]) is None for x, y in itertools.combinations(pages, 2)
+    )
+
+
+def test_a_spun_copy_of_a_page_still_matches_it() -> None:
+    pages = _site_pages()
+    pages["b_spun"] = _Page(
+        SITE_PAGES["b"][0],
+        "The linebacker stopped by the studio on Wednesday morning to talk about the coming "
+        "match with the Colts and the team's start to the season, which he called shameful.\n"
+        + CHROME,
+    )
+    compared = _compared(pages)
+    assert nd.verify(compared["b"], compared["b_spun"]) == nd.Match(1.0, "near:skeleton")
+    assert nd.verify(compared["a"], compared["b_spun"]) is None
+
+
+def test_a_syndicated_story_is_no_chrome() -> None:
+    # Printed by five sites, each adding its own footer line: no copy has text of its own,
+    # so the story's lines are not common and the copies still match.
+    story = "\n".join(SEEDS["001"].split("\n")[1:])
+    pages = {
+        f"site{i}": _Page("Rockets hit Baghdad base", f"{story}\nRead more at site number {i}.")
+        for i in range(5)
+    }
+    assert own_text.common_lines(own_text.line_sketch(p.body) for p in pages.values()).size == 0
+    compared = _compared(pages)
+    assert not compared["site0"].own.partial
+    assert nd.verify(compared["site0"], compared["site4"]).method == "near:skeleton"
+
+
+def test_curly_and_straight_quotes_give_one_skeleton() -> None:
+    straight = SEEDS["003"].replace("“", '"').replace("”", '"')
+    curly = straight.replace(' "', " “").replace('" ', "” ")
+    assert curly != straight
+    a, b = nd.signature(straight, "en"), nd.signature(curly, "en")
+    assert np.array_equal(a.shingles, b.shingles)
+    assert nd.verify(a, b) == nd.Match(1.0, "exact")

@@ -151,12 +151,15 @@ def _outcome(output: str) -> dict[str, object]:
     }
 
 
-def _run_both(tmp_path: Path, cluster, monkeypatch, inputs: list[str]) -> tuple[dict, dict]:
+def _run_both(
+    tmp_path: Path, cluster, monkeypatch, inputs: list[str], direct: str | None = None
+) -> tuple[dict, dict]:
     """(DirectRunner outcome, EXTERNAL worker-pool outcome) of the same inputs; the
-    DirectRunner's lake is `tmp_path/direct`."""
+    DirectRunner's lake is `direct` when given (an earlier run's), else `tmp_path/direct`."""
     flags = [arg for pattern in inputs for arg in ("--input", pattern)]
-    direct = str(tmp_path / "direct")
-    ingest.run([*flags, "--output", direct])
+    if direct is None:
+        direct = str(tmp_path / "direct")
+        ingest.run([*flags, "--output", direct])
     # The driver's working directory is neither the worker pool's nor the job server's: a
     # relative --output only works if the driver resolves it before anything reaches a worker.
     driver_home = tmp_path / "driver"
@@ -170,9 +173,10 @@ def _run_both(tmp_path: Path, cluster, monkeypatch, inputs: list[str]) -> tuple[
 
 
 def test_external_worker_pool_writes_the_direct_runners_rows_over_seeds(
-    tmp_path, cluster, monkeypatch
+    tmp_path, cluster, monkeypatch, seeds_lake
 ):
-    direct, portable = _run_both(tmp_path, cluster, monkeypatch, [str(REPO / "seeds" / "*.txt")])
+    seeds = [str(REPO / "seeds" / "*.txt")]  # the default input of the shared seeds_lake
+    direct, portable = _run_both(tmp_path, cluster, monkeypatch, seeds, direct=seeds_lake)
     assert direct["accounting"] == {
         "matched": 5, "articles": 4, "duplicates": 1, "quarantined": 0, "already_ingested": 0,
     }  # fmt: skip

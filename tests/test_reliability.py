@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -20,6 +21,7 @@ from pipelines import ingest
 from pipelines.config import ReadConfig
 from pipelines.core.records import LedgerEntry
 from pipelines.lake import layout
+from pipelines.lake.errors import StateError
 from pipelines.lake.guards import check_paths
 from pipelines.lake.state import check_lake
 from pipelines.options import UsageError
@@ -35,12 +37,6 @@ def _cli(*args: str, cwd: Path | None = None, timeout: float = 180) -> subproces
     return subprocess.run(
         [SPINDRIFT, *args], capture_output=True, text=True, cwd=cwd, timeout=timeout
     )
-
-
-def _manifest(out: Path, result: subprocess.CompletedProcess) -> dict:
-    assert result.returncode == 0, result.stderr
-    (line,) = [x for x in result.stdout.splitlines() if "(manifest " in x]
-    return json.loads(Path(line.rsplit("(manifest ", 1)[1].rstrip(")")).read_text())
 
 
 def _run(src: Path, out: Path) -> dict:
@@ -64,8 +60,7 @@ def test_fifo_device_link_loop_and_folder_are_skipped_and_counted_not_read(tmp_p
     (src / "loop.txt").symlink_to(src / "loop.txt")
     (src / "sub.txt").mkdir()
     (src / "back\\slash.txt").write_text((src / "gen-0000.txt").read_text() + " Extra words.")
-    result = _cli("ingest", "--input", str(src / "*.txt"), "--output", str(out), timeout=120)
-    manifest = _manifest(out, result)
+    manifest = _run(src, out)  # in process: reading, not the CLI, is what is tested
     assert (manifest["matched"], manifest["skipped"]) == (2, 5)
     assert manifest["skipped_reasons"] == {
         "dangling_link": 1,
@@ -134,10 +129,10 @@ def test_emptied_or_corrupt_state_fails_the_run_naming_the_file_and_the_fix(tmp_
     copies = _copies(src, tmp_path / "copies")
     (index,) = (out / "_index").glob("*.parquet")
     index.write_bytes(b"")  # was read as "no index": copies published as new articles
-    result = _cli("ingest", "--input", str(copies / "*.txt"), "--output", str(out))
-    assert result.returncode == 1
-    assert f"{index} is empty" in result.stderr
-    assert f"spindrift repair {out}" in result.stderr
+    with pytest.raises(StateError) as failed:  # in process; the CLI's exit 1 is checked below
+        _run(copies, out)
+    assert f"{index} is empty" in str(failed.value)
+    assert f"spindrift repair {out}" in str(failed.value)
     assert helpers.table(str(out), "select count(*) from articles") == [(6,)]
 
     (ledger,) = (out / "_ledger").glob("*.parquet")
@@ -160,11 +155,11 @@ def test_repair_restores_dedup_after_index_and_ledger_are_deleted(tmp_path):
     assert (first["articles"], first["index_entries"], first["ledger_entries"]) == (8, 8, 8)
     shutil.rmtree(out / "_index")
     shutil.rmtree(out / "_ledger")
-    assert _cli("check", str(out)).returncode == 1
+    assert check_lake(str(out))[1] != []  # in process (`spindrift check` exits 1 on problems)
     repaired = _cli("repair", str(out))
     assert repaired.returncode == 0, repaired.stderr
     assert "(8 ledger entries, 8 index entries" in repaired.stdout
-    assert _cli("check", str(out)).returncode == 0
+    assert check_lake(str(out))[1] == []
 
     copies = _copies(src, tmp_path / "copies")
     again = _run(copies, out)
@@ -186,7 +181,7 @@ def test_repair_rebuilds_a_lost_snapshot_from_the_manifests(tmp_path):
     assert result.returncode == 1 and "_snapshot.json is missing" in result.stderr
     assert _cli("repair", str(out)).returncode == 0
     assert crash.lake_counts(out) == before == (4, 1, 0)
-    assert _cli("check", str(out)).returncode == 0
+    assert check_lake(str(out))[1] == []
 
 
 # 3. Atomic publication: kill -9 at any moment, and a failed commit. ------------------------------
@@ -225,8 +220,7 @@ def test_killed_runs_never_show_a_partial_run(tmp_path, crash_inputs, workers, p
             time.sleep(3)  # orphaned SDK workers finish their bundles: they must not publish
         assert sampler.seen <= {(0, 0, 0), FULL}, sampler.seen
         after_kill = crash.lake_counts(out)
-        next_run = subprocess.run(crash.ingest_argv(src, out, False), capture_output=True)
-        assert next_run.returncode == 0, next_run.stderr
+        _run(src, out)  # the next run (in process) recovers and completes
     finally:
         sampler.stop()
         crash.reap_group(pgid)
@@ -262,18 +256,19 @@ def test_empty_glob_like_or_overlapping_output_is_a_usage_error(tmp_path):
         check_paths("", [str(src)])  # guard proven in-process before the CLI could touch /
     lake = tmp_path / "lake"
     (tmp_path / "lake1").mkdir()
+    result = _cli("ingest", "--input", str(src / "*.txt"), "--output=")  # as a user runs it
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("spindrift: error: --output is empty")
     cases = [
-        (["--output="], "--output is empty"),
         (["--output", str(tmp_path / "lake*")], "contains a glob character"),
         (["--input", str(lake), "--output", str(lake)], "lies inside the output lake"),
         (["--input", str(lake / "*"), "--output", str(lake)], "lies inside the output lake"),
     ]
-    for args, message in cases:
+    for args, message in cases:  # the same check in process (the CLI turns it into exit 2)
         argv = args if "--input" in args else ["--input", str(src / "*.txt"), *args]
         lake.mkdir(exist_ok=True)
-        result = _cli("ingest", *argv)
-        assert result.returncode == 2, (args, result.stderr)
-        assert result.stderr.startswith("spindrift: error: ") and message in result.stderr
+        with pytest.raises(UsageError, match=re.escape(message)):
+            ingest.run(argv)
     assert not (tmp_path / "lake1" / "_index").exists() and not list(lake.iterdir())
 
 
@@ -289,7 +284,9 @@ def test_the_lakes_own_files_are_never_inputs(tmp_path):
 # 5. Canonical input identity. --------------------------------------------------------------------
 
 
-def test_the_same_files_spelled_differently_or_moved_are_not_ingested_again(tmp_path, monkeypatch):
+def test_the_same_files_spelled_differently_are_not_ingested_again_copies_are_duplicates(
+    tmp_path, monkeypatch
+):
     crash.write_inputs(tmp_path / "ir", n=3, copies=0)
     monkeypatch.chdir(tmp_path)  # the spellings below are relative to it
     out = str(tmp_path / "lake")
@@ -298,12 +295,27 @@ def test_the_same_files_spelled_differently_or_moved_are_not_ingested_again(tmp_
     for spelling in ("./ir/*.txt", f"{tmp_path}//ir/*.txt"):
         again = ingest.run(["--input", spelling, "--output", out]).manifest
         assert (again["already_ingested"], again["articles"], again["ledger_entries"]) == (3, 0, 0)
+    # The same bytes at another path: a new input, dropped as an exact copy of the published
+    # article (what one run over both files writes), not counted as already ingested.
     (tmp_path / "moved").mkdir()
     (tmp_path / "ir" / "gen-0001.txt").rename(tmp_path / "moved" / "gen-0001.txt")
     moved = ingest.run(["--input", "moved/*.txt", "--output", out]).manifest
-    assert (moved["already_ingested"], moved["articles"]) == (1, 0)
+    assert (moved["already_ingested"], moved["articles"], moved["duplicates"]) == (0, 0, 1)
+    assert helpers.table(
+        out, "select source_uri, kept_source_uri, method, similarity, kept_run_id from duplicates"
+    ) == [
+        (
+            str(tmp_path / "moved" / "gen-0001.txt"),
+            str(tmp_path / "ir" / "gen-0001.txt"),
+            "exact",
+            1.0,
+            first["run_id"],
+        )
+    ]
     sources = {u for (u,) in helpers.table(out, "select source_uri from articles")}
     assert sources == {str(tmp_path / "ir" / f"gen-000{i}.txt") for i in range(3)}
+    again = ingest.run(["--input", "moved/*.txt", "--output", out]).manifest
+    assert (again["already_ingested"], again["duplicates"], again["ledger_entries"]) == (1, 0, 0)
 
 
 # 6. Smaller items. --------------------------------------------------------------------------------
@@ -376,12 +388,10 @@ def test_folder_and_glob_inputs_count_a_fifo_and_match_a_backslash_name(tmp_path
     os.mkfifo(src / "p.txt")
     for n, given in enumerate([f"{src}/*", str(src)]):
         out = tmp_path / f"out{n}"
-        proc = subprocess.run(
-            [SPINDRIFT, "ingest", "--input", given, "--output", str(out)],
-            capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert proc.returncode == 0, proc.stderr
+        result = ingest.run(["--input", given, "--output", str(out)])  # in process
         manifest = json.loads(next((out / "_runs").glob("*.json")).read_text())
+        assert manifest == result.manifest
         assert (manifest["matched"], manifest["articles"]) == (1, 1)
         assert (manifest["skipped"], manifest["skipped_reasons"]) == (1, {"fifo": 1})
-        assert "  skipped:            1 not regular files  (fifo 1)" in proc.stdout.splitlines()
+        summary = ingest.summary(result).splitlines()  # what `spindrift ingest` prints
+        assert "  skipped:            1 not regular files  (fifo 1)" in summary

@@ -60,9 +60,9 @@ def job_service():
     proc.wait(timeout=30)
 
 
-def test_three_runners_write_identical_rows(tmp_path, job_service):
+def test_three_runners_write_identical_rows(tmp_path, job_service, seeds_lake):
     runs = {
-        "in_process": [],
+        "in_process": None,  # the shared lake of the in-process run (conftest.seeds_lake)
         "multi_processing": ["--direct_running_mode=multi_processing", "--direct_num_workers=2"],
         "portable": [
             "--runner=PortableRunner",
@@ -72,8 +72,11 @@ def test_three_runners_write_identical_rows(tmp_path, job_service):
     }
     results = {}
     for name, flags in runs.items():
-        out = str(tmp_path / name)
-        manifest = ingest.run(["--output", out, *flags]).manifest
+        if flags is None:
+            out, manifest = seeds_lake, helpers.manifest(seeds_lake)
+        else:
+            out = str(tmp_path / name)
+            manifest = ingest.run(["--output", out, *flags]).manifest
         assert (manifest["matched"], manifest["articles"], manifest["duplicates"]) == (5, 4, 1)
         results[name] = {t: _rows(out, t) for t in ("articles", "duplicates")}
         files = sorted(

@@ -3,6 +3,7 @@
 import datetime as dt
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -62,9 +63,12 @@ def test_copy_of_an_earlier_runs_article_is_dropped_and_reruns_write_nothing(tmp
 
 def test_cli_summary_reports_already_ingested(tmp_path):
     out = str(tmp_path / "out")
-    args = [SPINDRIFT, "ingest", "--input", str(SEEDS / "00[12]_*.txt"), "--output", out]
-    subprocess.run(args, check=True, capture_output=True)
-    proc = subprocess.run(args, check=True, capture_output=True, text=True)
+    inputs = str(SEEDS / "00[12]_*.txt")
+    ingest.run(["--input", inputs, "--output", out])  # the first run: in process
+    proc = subprocess.run(
+        [SPINDRIFT, "ingest", "--input", inputs, "--output", out],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
     assert "already ingested:   2" in proc.stdout
     assert "articles written:   0" in proc.stdout
 
@@ -90,12 +94,12 @@ def test_index_keeps_only_the_time_window(tmp_path):
     _write_articles(tmp_path / "jan", 3, seed=1, date="2024-01-01")
     _write_articles(tmp_path / "mar", 2, seed=2, date="2024-03-01")
     ingest.run(["--input", str(tmp_path / "jan" / "*.txt"), "--output", out])
+    wide = str(tmp_path / "wide")
+    shutil.copytree(out, wide)  # the same January lake (its snapshot lists lake-relative paths)
     m = ingest.run(["--input", str(tmp_path / "mar" / "*.txt"), "--output", out]).manifest
     assert m["index_entries"] == 2  # January is more than 30 days before March 1
     index = pq.read_table(os.path.join(out, "_index")).to_pylist()
     assert sorted(r["effective_date"] for r in index) == [dt.date(2024, 3, 1)] * 2
-    wide = str(tmp_path / "wide")
-    ingest.run(["--input", str(tmp_path / "jan" / "*.txt"), "--output", wide])
     argv = ["--input", str(tmp_path / "mar" / "*.txt"), "--output", wide]
     assert ingest.run([*argv, "--index_window_days", "90"]).manifest["index_entries"] == 5
 

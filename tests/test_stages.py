@@ -28,6 +28,7 @@ from pipelines.transforms.read import ReadArticles, ReadFiles
 from pipelines.transforms.tag import TagDate, TagLanguage
 from pipelines.transforms.write import PublishRun
 from tests.conftest import STARTED, seed
+from tests.helpers import CHROME, SITE_PAGES
 
 
 def _sha(data: bytes) -> str:
@@ -293,6 +294,35 @@ def test_drop_duplicates_spun_seed_copy_is_dropped_distinct_reports_kept(pipelin
             equal_to([("a000", "b001", "near:skeleton", "b001", True)]),
             label="dups",
         )  # fmt: skip
+
+
+def test_drop_duplicates_keeps_pages_that_share_only_site_chrome(pipeline, run_ctx):
+    day = dt.date(2012, 11, 1)
+    pages = [
+        _article(run_ctx, f"{own}\n{CHROME}", f"p{k}", title=title, published_date=day,
+                 language="en")
+        for k, (title, own) in SITE_PAGES.items()
+    ]  # fmt: skip
+    # A wire story printed by three sites, each with a footer of its own, is still one story.
+    story = "\n".join(seed("001").read_text(encoding="utf-8").split("\n")[1:])
+    wire = [
+        _article(run_ctx, f"{story}\nRead more at site number {i}.", f"w{i}",
+                 title="Rockets hit base", published_date=day + dt.timedelta(days=i),
+                 language="en")
+        for i in range(3)
+    ]  # fmt: skip
+    with pipeline as p:
+        out = p | beam.Create([*pages, *wire]) | DropDuplicates()
+        assert_that(
+            out.articles,
+            equal_to([*pages, dataclasses.replace(wire[0], duplicate_count=2)]),
+            label="kept",
+        )
+        assert_that(
+            out.duplicates | beam.Map(lambda d: (d.article_id, d.kept_article_id, d.method)),
+            equal_to([("w1", "w0", "near:skeleton"), ("w2", "w0", "near:skeleton")]),
+            label="dups",
+        )
 
 
 def test_pair_index_looks_up_both_ends_once():

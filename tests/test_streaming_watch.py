@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.lake.lock import run_lock
 from pipelines.options import UsageError, parse_args
+from pipelines.run_context import RunContext
 from pipelines.streaming.config import WatchConfig
-from pipelines.streaming.scan import Landed, Scanner, pick_batch
+from pipelines.streaming.microbatch import CachedViewOptions, Order, PreparedCommit
+from pipelines.streaming.scan import Landed, Scanner, ingested_times, pick_batch, picked_times
 from pipelines.streaming.watch import check_watch_inputs
 from tests import crash, stream_kill
 from tests.conftest import seed
@@ -48,6 +51,27 @@ def test_scanner_offers_new_and_changed_files_once(tmp_path):
     # a file modified just now waits for the settle time
     settling = Scanner([str(inbox)], str(tmp_path / "lake"), settle_seconds=60)
     assert settling.pending(time.time()) == []
+
+
+def test_restart_seed_counts_from_when_a_commit_picked_its_files(tmp_path):
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipelines.core import schema
+
+    utc = dt.timezone.utc
+    rows = [  # a's run started (was prepared) at t=100 and picked its files at t=105
+        {"source_uri": "/in/a", "article_id": "x", "outcome": "article", "run_id": "r1",
+         "ingested_at": dt.datetime.fromtimestamp(100, utc)},
+        {"source_uri": "/in/b", "article_id": "y", "outcome": "article", "run_id": "batch",
+         "ingested_at": dt.datetime.fromtimestamp(200, utc)},
+    ]  # fmt: skip
+    path = tmp_path / "ledger.parquet"
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema.arrow_schema("ledger")), path)
+    assert ingested_times([str(path)], {"r1": 105.0}) == {"/in/a": 105.0, "/in/b": 200.0}
+    assert ingested_times([str(path)]) == {"/in/a": 100.0, "/in/b": 200.0}
 
 
 def test_pick_batch_bounds_files_and_bytes():
@@ -88,26 +112,38 @@ def test_watch_commits_as_files_land_and_stops_on_sigterm(tmp_path):
         # a changed file is ingested again
         (inbox / seed("002").name).write_text(seed("003").read_text())
         _wait_for(lambda: stream_kill.committed_names(out) == 4)
+        # 001's bytes at a new path: an exact duplicate of the published 001, as one batch
+        # run over both files would write (not "already ingested")
+        shutil.copyfile(seed("001"), inbox / ".copy.part")
+        (inbox / ".copy.part").rename(inbox / "copy-of-001.txt")
+        _wait_for(lambda: stream_kill.committed_names(out) == 5)
     finally:
         code, seconds = stream_kill.stop(proc)
     log = (tmp_path / "watch.log").read_text()
     assert code == 0, log
     assert seconds < stream_kill.STOP_WITHIN_S
-    assert sorted(table(str(out), "select source_uri, kept_source_uri from duplicates")) == [
-        (str(inbox / seed("000").name), str(inbox / seed("001").name))
+    sql = "select source_uri, kept_source_uri, method from duplicates order by 1"
+    assert table(str(out), sql) == [
+        (str(inbox / seed("000").name), str(inbox / seed("001").name), "near:skeleton"),
+        (str(inbox / "copy-of-001.txt"), str(inbox / seed("001").name), "exact"),
     ]
     kept = table(str(out), "select source_uri from articles order by 1")
     assert [Path(u).name for (u,) in kept] == [
         seed("001").name, seed("002").name, seed("002").name
     ]  # fmt: skip
     manifests = _manifests(out)
-    assert [m["streaming"]["files"] for m in manifests] == [2, 1, 1]
-    assert [(m["articles"], m["duplicates"]) for m in manifests] == [(2, 0), (0, 1), (1, 0)]
+    assert [m["streaming"]["files"] for m in manifests] == [2, 1, 1, 1]
+    assert [(m["articles"], m["duplicates"], m["already_ingested"]) for m in manifests] == [
+        (2, 0, 0), (0, 1, 0), (1, 0, 0), (0, 1, 0)
+    ]  # fmt: skip
     for m in manifests:
         fresh = m["streaming"]["freshness_seconds"]
         assert 0 <= fresh["p50"] <= fresh["p95"] <= fresh["max"]
-    assert log.count(" commit ") == 3
+    assert log.count(" commit ") == 4
     assert "files 1, articles 0, duplicates 1" in log
+    for m in manifests:  # prepared before its files were picked, then ran and published
+        assert m["streaming"]["picked_at"] <= m["streaming"]["visible_at"]
+        assert m["timings"]["prepare"] > 0 and m["timings"]["cpu_seconds"] > 0
 
 
 def test_kill_9_at_random_moments_loses_and_doubles_nothing(tmp_path):
@@ -132,6 +168,28 @@ def test_kill_9_at_random_moments_loses_and_doubles_nothing(tmp_path):
     pairs = lambda rows: {frozenset((Path(a).name, Path(b).name)) for a, b in rows}  # noqa: E731
     assert pairs(table(str(tmp_path / "lake"), sql)) == pairs(table(str(batch), sql))
     assert len(pairs(table(str(batch), sql))) == 4
+
+
+def test_a_prepared_commit_waits_for_its_files_and_a_cancelled_one_writes_nothing(tmp_path):
+    inbox, out = tmp_path / "in", tmp_path / "lake"
+    inbox.mkdir()
+    out.mkdir()
+    stream_kill.land([seed("001"), seed("000")], inbox)
+    job = parse_args(["--watch", "--input", str(inbox), "--output", str(out)])
+    options = CachedViewOptions(["--default_sdk_harness_log_level=WARNING"])
+    with run_lock(str(out), "test") as lock:
+        cancelled = PreparedCommit(job, str(out), RunContext.new(str(out)), lock, options)
+        assert cancelled.run(lambda: None) is None
+        assert not (out / "_staging").exists() or not list((out / "_staging").iterdir())
+        ctx = RunContext.new(str(out))
+        prepared = PreparedCommit(job, str(out), ctx, lock, options)  # files not known yet
+        picked = Scanner([str(inbox)], str(out), settle_seconds=0).pending(time.time())
+        manifest = prepared.run(lambda: Order(tuple(picked), backlog=3, picked_at=12.5))
+    assert manifest is not None and manifest["run_id"] == ctx.run_id
+    assert (manifest["articles"], manifest["duplicates"], manifest["matched"]) == (1, 1, 2)
+    assert (manifest["streaming"]["backlog"], manifest["streaming"]["picked_at"]) == (3, 12.5)
+    assert table(str(out), "select count(*) from articles") == [(1,)]
+    assert picked_times(str(out), [ctx.run_id]) == {ctx.run_id: 12.5}
 
 
 def test_watch_flags_are_checked_before_anything_runs():

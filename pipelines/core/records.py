@@ -169,14 +169,16 @@ class LedgerEntry:
     """An input file a run accounted for; mirrors `schemas/ledger.avsc`."""
 
     source_uri: str
-    article_id: str  # the input's content id: the identity a rerun is recognised by
+    article_id: str  # the input's content id: with its path, what a rerun is recognised by
     outcome: str  # article | duplicate | quarantine
     run_id: str
     ingested_at: dt.datetime
 
     @property
-    def key(self) -> str:
-        return self.article_id
+    def key(self) -> tuple[str, str]:
+        """(canonical path, content id): the same file again is skipped; its bytes at another
+        path are a new input (an exact duplicate of what was published, as in one batch run)."""
+        return self.source_uri, self.article_id
 
     def to_row(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

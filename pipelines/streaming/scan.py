@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from pipelines.lake import layout
@@ -53,22 +53,43 @@ def list_candidates(patterns: Sequence[str], exclude: str) -> Iterator[str]:
             yield from (p for p, reason in match_local(pattern, exclude) if reason is None)
 
 
-def ingested_times(ledger_files: Iterable[str]) -> dict[str, float]:
-    """source_uri -> latest ingested_at (epoch s) over the lake's ledger files."""
+def ingested_times(
+    ledger_files: Iterable[str], picked_at: Mapping[str, float] | None = None
+) -> dict[str, float]:
+    """source_uri -> when its latest recording run took its files (epoch s) over the lake's
+    ledger files: the run's `picked_at` when given (a streaming commit is prepared, and its
+    `ingested_at` fixed, before it picks its files), else its `ingested_at`."""
     import pyarrow.parquet as pq
 
+    picked_at = picked_at or {}
     latest: dict[str, float] = {}
     for path in ledger_files:
-        table = pq.read_table(path, columns=["source_uri", "ingested_at"])
+        table = pq.read_table(path, columns=["source_uri", "ingested_at", "run_id"])
         uris = table.column("source_uri").to_pylist()
         times = table.column("ingested_at").to_pylist()
-        for uri, when in zip(uris, times, strict=True):
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=dt.timezone.utc)
-            t = when.timestamp()
+        runs = table.column("run_id").to_pylist()
+        for uri, when, run_id in zip(uris, times, runs, strict=True):
+            t = picked_at.get(run_id)
+            if t is None:
+                if when.tzinfo is None:
+                    when = when.replace(tzinfo=dt.timezone.utc)
+                t = when.timestamp()
             if t > latest.get(uri, float("-inf")):
                 latest[uri] = t
     return latest
+
+
+def picked_times(output: str, run_ids: Iterable[str]) -> dict[str, float]:
+    """run_id -> `streaming.picked_at` of the committed streaming runs among `run_ids`."""
+    from pipelines.lake import files
+
+    found = {}
+    for run_id in run_ids:
+        path = layout.manifest_path(output, run_id)
+        streaming = files.read_json(path, "run `spindrift check`").get("streaming") or {}
+        if "picked_at" in streaming:
+            found[run_id] = float(streaming["picked_at"])
+    return found
 
 
 class Scanner:
@@ -91,7 +112,8 @@ class Scanner:
 
     def seed(self, ingested: dict[str, float]) -> int:
         """After a restart: files the ledger recorded and that were not modified after that
-        run started count as done (a rerun would skip them anyway); returns how many."""
+        run took its files (`ingested_times`) count as done (a rerun would skip them anyway);
+        returns how many."""
         n = 0
         for path, st in self._stat_all():
             when = ingested.get(path)

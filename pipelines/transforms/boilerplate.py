@@ -7,56 +7,30 @@ news articles) go on untouched in the same fused stage, so the bodies of a clean
 held back. The removed lines stay on the article (`boilerplate`), so nothing is lost and a wrong
 removal can be seen and undone.
 
-The count is keyed by line hash (`_CountLines`): no worker ever holds every line of the batch,
-only 1/LINE_SHARDS of its distinct lines, and what every worker reads is bounded by the lines
-two or more articles share (see docs/capacity.md: one combine holding every sketch peaked at
-~1.6 KB per article, the first thing to run out of memory on a Dataflow worker, at ~2 M
-articles a run).
+The count is keyed by line hash (`_CountLines`, `line_counts`): no worker ever holds every line
+of the batch, only 1/LINE_SHARDS of its distinct lines, and what every worker reads is bounded
+by the lines two or more articles share (see docs/capacity.md: one combine holding every sketch
+peaked at ~1.6 KB per article, the first thing to run out of memory on a Dataflow worker, at
+~2 M articles a run).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import apache_beam as beam
-import numpy as np
 from apache_beam.metrics import Metrics
 
 from pipelines.core import boilerplate as bp
 from pipelines.core.records import Article
 from pipelines.core.text import content_hash, word_count
+from pipelines.transforms.line_counts import ConcatCounts, Counts, SumCounts, by_shard, decode
 
 _NAMESPACE = "boilerplate"
 SKETCHES = "sketches"
 CHECK = "check"
-
-
-# Line hashes are counted in this many shards (hash mod LINE_SHARDS): a worker holds ~1/64 of a
-# batch's distinct lines (one shard's sum peaked at ~9 bytes per article: ~0.9 GB at 100 M).
-LINE_SHARDS = 64
-
-Counts = tuple[bytes, bytes]  # (sorted int64 hashes, int64 counts) as raw bytes: cheap to shuffle
-
-
-def _encode(hashes: np.ndarray, counts: np.ndarray) -> Counts:
-    return hashes.astype(np.int64).tobytes(), counts.astype(np.int64).tobytes()
-
-
-def _decode(counts: Counts) -> tuple[np.ndarray, np.ndarray]:
-    return np.frombuffer(counts[0], dtype=np.int64), np.frombuffer(counts[1], dtype=np.int64)
-
-
-def _by_shard(hashes: np.ndarray, counts: np.ndarray) -> Iterator[tuple[int, Counts]]:
-    """(hashes, counts) -> (shard, their part), one element per non-empty shard."""
-    shard = hashes % LINE_SHARDS
-    order = np.argsort(shard, kind="stable")  # hashes stay sorted within a shard
-    hashes, counts, shard = hashes[order], counts[order], shard[order]
-    starts = np.flatnonzero(np.concatenate([[True], shard[1:] != shard[:-1]]))
-    ends = np.append(starts[1:], len(shard))
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        yield int(shard[start]), _encode(hashes[start:end], counts[start:end])
 
 
 def _sketches(batch: list[tuple[bytes, bytes]]) -> list[bp.LineSketch]:
@@ -67,62 +41,20 @@ def _doc_frequencies(batch: list[tuple[bytes, bytes]]) -> Iterator[tuple[int, Co
     """Pass 1, a batch of sketches -> per shard, its line hashes and articles holding each."""
     hashes, counts = bp.doc_frequencies(_sketches(batch))
     if len(hashes):
-        yield from _by_shard(hashes, counts)
+        yield from by_shard(hashes, counts)
 
 
 def _own_line_counts(batch: list[tuple[bytes, bytes]], shared: Counts):
     """Pass 2, a batch of sketches -> per shard, shared hashes and how many of the batch's
     articles with text of their own hold each."""
-    hashes, counts = bp.own_line_counts(_sketches(batch), _decode(shared)[0])
+    hashes, counts = bp.own_line_counts(_sketches(batch), decode(shared)[0])
     if len(hashes):
-        yield from _by_shard(hashes, counts)
-
-
-class _SumCounts(beam.CombineFn):
-    """(hashes, counts) parts of one shard -> their sum per hash; `min_count` drops the
-    hashes counted fewer times from the output."""
-
-    def __init__(self, min_count: int = 0) -> None:
-        self._min_count = min_count
-
-    def create_accumulator(self) -> list:
-        return []
-
-    def add_input(self, acc: list, counts: Counts) -> list:
-        acc.append(_decode(counts))
-        # Compacted as it grows: a shard's accumulator stays near its distinct hashes.
-        return [bp.add_counts(acc)] if len(acc) >= 64 else acc
-
-    def merge_accumulators(self, accs: Iterable[list]) -> list:
-        return [bp.add_counts(part for acc in accs for part in acc)]
-
-    def extract_output(self, acc: list) -> Counts:
-        hashes, counts = bp.add_counts(acc)
-        keep = counts >= self._min_count
-        return _encode(hashes[keep], counts[keep])
-
-
-class _Concat(beam.CombineFn):
-    """Per-shard (hashes, counts) -> one (hashes, counts) of all shards, sorted by hash.
-    Shards hold disjoint hashes, so this only concatenates."""
-
-    def create_accumulator(self) -> list:
-        return []
-
-    def add_input(self, acc: list, counts: Counts) -> list:
-        acc.append(_decode(counts))
-        return acc
-
-    def merge_accumulators(self, accs: Iterable[list]) -> list:
-        return [part for acc in accs for part in acc]
-
-    def extract_output(self, acc: list) -> Counts:
-        return _encode(*bp.add_counts(acc))
+        yield from by_shard(hashes, counts)
 
 
 def _repeats(own: Counts, shared: Counts) -> bp.Repeats:
-    hashes, articles = _decode(shared)
-    return bp.Repeats.from_counts(hashes, articles, _decode(own))
+    hashes, articles = decode(shared)
+    return bp.Repeats.from_counts(hashes, articles, decode(own))
 
 
 class _CountLines(beam.PTransform):
@@ -136,16 +68,16 @@ class _CountLines(beam.PTransform):
         shared = (
             batches
             | "DocFrequencies" >> beam.FlatMap(_doc_frequencies)
-            | "SumPerShard" >> beam.CombinePerKey(_SumCounts(min_count=2))
+            | "SumPerShard" >> beam.CombinePerKey(SumCounts(min_count=2))
             | "Values" >> beam.Values()
-            | "Shared" >> beam.CombineGlobally(_Concat())
+            | "Shared" >> beam.CombineGlobally(ConcatCounts())
         )
         return (
             batches
             | "OwnText" >> beam.FlatMap(_own_line_counts, beam.pvalue.AsSingleton(shared))
-            | "SumOwnPerShard" >> beam.CombinePerKey(_SumCounts())
+            | "SumOwnPerShard" >> beam.CombinePerKey(SumCounts())
             | "OwnValues" >> beam.Values()
-            | "AllOwn" >> beam.CombineGlobally(_Concat())
+            | "AllOwn" >> beam.CombineGlobally(ConcatCounts())
             | "Repeats"
             >> beam.Map(_repeats, beam.pvalue.AsSingleton(shared)).with_output_types(bp.Repeats)
         )

@@ -1,8 +1,11 @@
 """SkipIngested and RecordLedger: reruns over inputs already accounted for write nothing new.
 
-An input's identity is its content id (the `article_id` of its bytes; `input_id` for inputs
-quarantined by the reader), not the spelling of its path: `ir/a.txt`, `./ir/a.txt`, an
-absolute path and a moved copy of the same file are all one input.
+An input's identity is its canonical path and its content id (the `article_id` of its bytes;
+`input_id` for inputs quarantined by the reader): `ir/a.txt`, `./ir/a.txt` and an absolute path
+of the same file are one input, and a file changed in place is a new one. The same bytes at
+another path (a copy, or a moved file) are a new input too: they go through the run and, as
+in one batch run over both files, become an `exact` duplicate of the published article (or
+the same quarantine), so a series of runs writes what one run over all the files would.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ class _SkipFn(beam.DoFn):
 
     def process(self, item: RawFile | Quarantined, seen: dict):
         key = content_id(item) if isinstance(item, RawFile) else item.input_id
-        if key is not None and key in seen:
+        if key is not None and (item.source_uri, key) in seen:
             self.ingested.inc()
             yield beam.pvalue.TaggedOutput(SKIPPED, item.source_uri)
         elif isinstance(item, RawFile):
@@ -46,8 +49,9 @@ class Fresh(NamedTuple):
 class SkipIngested(beam.PTransform):
     """(RawFile, reader Quarantined) -> Fresh(files, quarantine, skipped).
 
-    An input counts as ingested when the ledger holds its content id; a changed file is
-    ingested again, an unreadable one is quarantined once until its size or mtime changes.
+    An input counts as ingested when the ledger holds its path with its content id; a changed
+    file is ingested again, an unreadable one is quarantined once until its size or mtime
+    changes, and the same bytes at a new path are a new input (see the module doc).
     """
 
     def __init__(self, ledger: beam.PCollection[LedgerEntry]) -> None:

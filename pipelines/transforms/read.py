@@ -19,7 +19,7 @@ import stat
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 
 import apache_beam as beam
 from apache_beam.io.filesystem import CompressionTypes, FileMetadata
@@ -32,6 +32,7 @@ from pipelines.lake import layout
 from pipelines.lake.guards import inside, literal_base
 from pipelines.run_context import RunContext
 from pipelines.transforms.common import QUARANTINE, quarantine
+from pipelines.transforms.late import LateList, Listed, create_list
 
 SKIPPED = "skipped"
 _CHUNK = 1024 * 1024
@@ -325,21 +326,22 @@ class ReadArticles(beam.PTransform):
     `files` or `quarantine`; `matched` holds the distinct paths, for reconciliation.
     """
 
-    def __init__(self, patterns: Sequence[str], config: ReadConfig, run: RunContext) -> None:
+    def __init__(self, patterns: Listed, config: ReadConfig, run: RunContext) -> None:
+        """`patterns`: a list, or a LateList of canonical patterns read when the job runs."""
         super().__init__()
-        self._patterns = [layout.canonical(p) for p in patterns]
+        self._patterns = (
+            patterns if isinstance(patterns, LateList) else [layout.canonical(p) for p in patterns]
+        )
         self._config = config
         self._run = run
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
         exclude = layout.canonical(self._run.output)
-        matches = (
-            pbegin
-            | "Patterns" >> beam.Create(self._patterns)
-            | "Match" >> beam.ParDo(MatchFn(exclude)).with_outputs(SKIPPED, main="files")
-        )
+        matches = create_list(pbegin, "Patterns", self._patterns) | "Match" >> beam.ParDo(
+            MatchFn(exclude)
+        ).with_outputs(SKIPPED, main="files")
         metadata, skipped = matches.files, matches[SKIPPED]
-        if len(self._patterns) > 1:
+        if isinstance(self._patterns, LateList) or len(self._patterns) > 1:
             # Only several patterns can match one path twice; one glob lists each path once,
             # and skipping the shuffle saves a pass over every path before reading starts.
             metadata = (

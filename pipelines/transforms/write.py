@@ -329,7 +329,7 @@ class WriteLedger(beam.PTransform):
         return entries | "Stage" >> _WriteStaged(
             kind=layout.LEDGER_DIR,
             partition_fn=lambda e: "",
-            id_fn=lambda e: e.key,
+            id_fn=lambda e: e.article_id,
             rows_per_file=config.rows_per_file,
             suffix="parquet",
             write=lambda handle, rows: write_parquet(handle, rows, ledger_schema, config),

@@ -38,8 +38,11 @@ def _char_profile(language: str) -> tuple[dict[str, float], float] | None:
 
 
 ORIG_WORD_RE = re.compile(r"[^\W\d_]+")
-_SENT_END_RE = re.compile(r"[.!?。！？؟]")
-SENT_END_CHARS = ".!?。！？؟"  # the same characters, for counting with str.count
+# Sentence ends of the scripts the dedup supports: Latin/Cyrillic, CJK full-width, Arabic
+# question mark and Urdu full stop, Devanagari danda and double danda (Hindi prose ends most
+# sentences with "।", so without it a Hindi article counted one sentence per "." only).
+SENT_END_CHARS = ".!?。！？؟۔।॥"
+_SENT_END_RE = re.compile(f"[{re.escape(SENT_END_CHARS)}]")
 
 # Weight of log(1 + sentence count): a copy that dropped sentences is less complete than its
 # source (spinners and scrapers drop, seldom add, sentences). Synonym swaps leave the count

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipelines.core.near_dup.config import DEFAULT, NearDupConfig
+from pipelines.core.near_dup.own_text import rests_on_common_lines
 from pipelines.core.near_dup.skeleton import POSITION_LEVELS, Signature
 
 
@@ -72,7 +73,9 @@ def verify(a: Signature, b: Signature, config: NearDupConfig = DEFAULT) -> Match
     >= min_main_containment of either article's main block (so shared chrome that outweighs
     two short articles is not a duplicate); and, when the article with fewer numbers has
     >= min_numbers, >= min_number_containment of them in the other (a spinner keeps every
-    figure; a follow-up story that reuses background sentences reports new ones).
+    figure; a follow-up story that reuses background sentences reports new ones). When both
+    signatures carry their own text (``Signature.own``), a match that rests on lines many
+    distinct articles of the batch carry (site chrome) is refused (``own_text``).
     """
     if a.exact == b.exact:
         return Match(1.0, "exact")
@@ -105,6 +108,12 @@ def verify(a: Signature, b: Signature, config: NearDupConfig = DEFAULT) -> Match
     # Shared chrome (sidebars, comment threads, headline lists of one site) can pass all of
     # the above when it outweighs two short articles; copies share an article's main block.
     if max(_main_share(a, ia), _main_share(b, ib)) < config.min_main_containment:
+        return None
+    if (
+        a.own is not None
+        and b.own is not None
+        and rests_on_common_lines(a, a.own, b, b.own, lambda x, y: verify(x, y, config))
+    ):
         return None
     mode = a.mode if a.mode == b.mode else f"{a.mode}|{b.mode}"
     return Match(round(float(containment), 6), f"near:{mode}")

@@ -4,7 +4,10 @@ Only compact signatures and integer ids are shuffled to find duplicates; each bo
 to ApplyDecisions. The steps are the sub-composites of `DropDuplicates`:
 
 1. _Features: per article its `near_dup.Signature` (with date) and its WordProfile, both
-   from one tokenisation; WordFrequencies combines the profiles per language.
+   from one tokenisation; WordFrequencies combines the profiles per language. _CommonLines
+   counts the lines many distinct articles carry (site chrome); an article holding some
+   gets a second signature of its own text (`Signature.own`), and a pair that matches only
+   through such lines is refused.
 2. _BandKeys, _CandidatePairs: LSH band keys, batched per key group -> buckets (capped) ->
    candidate pairs, both ways, as int64 arrays split into PAIR_SHARDS shards of article keys.
 3. _VerifyPairs: per shard, its pairs meet its articles' features (a CoGroupByKey) and each
@@ -34,6 +37,7 @@ from apache_beam.metrics import Metrics
 from pipelines.core import near_dup as nd
 from pipelines.core.index import IndexEntry, effective_date
 from pipelines.core.records import Article, Duplicate
+from pipelines.transforms.dedup.common_lines import _CommonLines
 from pipelines.transforms.dedup.features import (  # noqa: F401  (the stage's public names)
     _NO_POSITIONS,
     _NO_SHINGLES,
@@ -182,8 +186,9 @@ class Deduplicated(NamedTuple):
 class _Features(beam.PTransform):
     """Articles (one PCollection, or several parts) -> `features` (key, Features),
     `profiles` (key, WordProfile), `pending` (article, signature) and `freq`, the batch's
-    WordFreq (a singleton). Parts are featurised where they are and only then flattened, so
-    articles never wait for each other here."""
+    WordFreq (a singleton). Parts are featurised where they are and only then flattened;
+    every part waits for the batch's common lines (`_CommonLines`: site chrome that many
+    distinct articles carry), which the signatures' own text leaves out."""
 
     def __init__(self, config: nd.NearDupConfig) -> None:
         super().__init__()
@@ -191,10 +196,11 @@ class _Features(beam.PTransform):
 
     def expand(self, articles):
         parts = list(articles) if isinstance(articles, tuple) else [articles]
+        common = beam.pvalue.AsSingleton(articles | "CommonLines" >> _CommonLines())
         extracted = [
             part
             | f"Extract{i}"
-            >> beam.FlatMap(_features, self._config).with_outputs(
+            >> beam.FlatMap(_features, self._config, common).with_outputs(
                 PROFILES, PENDING, main="features"
             )
             for i, part in enumerate(parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
@@ -13,6 +14,7 @@ import numpy as np
 from pipelines.core import near_dup as nd
 from pipelines.core.boilerplate import strip_filler
 from pipelines.core.index import IndexEntry
+from pipelines.core.near_dup.own_text import own_text
 from pipelines.core.records import Article
 
 DUPLICATES = "duplicates"
@@ -119,18 +121,31 @@ def article_features(
     return sig, nd.word_profile("", language)
 
 
-def _features(article: Article, config: nd.NearDupConfig):
+def _features(article: Article, config: nd.NearDupConfig, common: np.ndarray | None = None):
     """Main output: (key, Features); PROFILES: (key, WordProfile), kept apart because only
     cluster members need it; PENDING: (article, signature), what ApplyDecisions needs.
-    Keys are `article_key(uid)`."""
+    Keys are `article_key(uid)`. `common`: the batch's common lines (`_CommonLines`); then the
+    Features' signature carries the article's own text (`Signature.own`)."""
     uid_ = uid(article)
     key = article_key(uid_)
     sig, profile = article_features(
         article.body, article.language, article.title, article.article_id, config
     )
-    yield key, Features(uid_, article.published_date, sig)
+    compared = sig if common is None else with_own_text(sig, article, common, config)
+    yield key, Features(uid_, article.published_date, compared)
     yield beam.pvalue.TaggedOutput(PROFILES, (key, profile))
     yield beam.pvalue.TaggedOutput(PENDING, (article, sig))
+
+
+def with_own_text(
+    sig: nd.Signature, article: Article, common: np.ndarray, config: nd.NearDupConfig
+) -> nd.Signature:
+    """The signature with the article's own text (`own_text`) attached."""
+    own, text = own_text(article.body, common)
+    if own.partial and text is not None and strip_filler(text).strip():
+        own_sig = nd.signature(strip_filler(text), article.language, config, article.title)
+        own = dataclasses.replace(own, signature=own_sig)
+    return dataclasses.replace(sig, own=own)
 
 
 _NO_SHINGLES = np.zeros(0, dtype=np.uint32)
