@@ -28,20 +28,23 @@ SAMPLE_SECONDS = 0.05
 SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "ta", "vo", "zen", "pri", "sol", "dar", "fem")
 
 
+def generated_body(rng: random.Random) -> str:
+    """Eighteen sentences of made-up words: an article no other generated one resembles."""
+    sentences = []
+    for _ in range(18):
+        words = ["".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))) for _ in range(12)]
+        sentences.append(f"The {words[0]} of {' '.join(words[1:6])} said {' '.join(words[6:])}.")
+    return " ".join(sentences)
+
+
 def write_inputs(folder: Path, n: int = 300, copies: int = 5, dates: int = 30) -> Path:
     """`n` distinct generated articles over `dates` days (one partition file each) and
     `copies` exact copies behind an agency credit, so duplicates/ is exercised."""
     rng = random.Random(1)
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
-        sentences = []
-        for _ in range(18):
-            words = ["".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))) for _ in range(12)]
-            sentences.append(
-                f"The {words[0]} of {' '.join(words[1:6])} said {' '.join(words[6:])}."
-            )
         date = f"2024-05-{1 + i % dates:02d}"
-        (folder / f"gen-{i:04d}.txt").write_text(f" date {date} " + " ".join(sentences), "utf-8")
+        (folder / f"gen-{i:04d}.txt").write_text(f" date {date} " + generated_body(rng), "utf-8")
     for i in range(copies):
         text = (folder / f"gen-{i:04d}.txt").read_text(encoding="utf-8")
         (folder / f"copy-{i}.txt").write_text(text + "\n\nPA Media", encoding="utf-8")

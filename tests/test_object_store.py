@@ -38,12 +38,12 @@ from pipelines.lake.lock import RunLock
 from pipelines.lake.snapshot import read_snapshot
 from pipelines.lake.state import check_lake
 from pipelines.query import connect
+from tests.crash import generated_body
 from tests.s3_server import BUCKET, KEY, REGION, SECRET, FaultProxy, moto_server
 
 SPINDRIFT = str(Path(sys.executable).with_name("spindrift"))
 LEASE_SECONDS = 6.0  # short, so the run after a kill -9 need not wait a minute
 SAMPLE_SECONDS = 0.1
-SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "ta", "vo", "zen", "pri", "sol", "dar", "fem")
 
 
 @dataclass
@@ -111,13 +111,7 @@ def write_articles(folder: Path, n: int, copies: int, seed: int) -> Path:
     rng = random.Random(seed)
     folder.mkdir(parents=True)
     for i in range(n):
-        sentences = []
-        for _ in range(18):
-            words = ["".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))) for _ in range(12)]
-            sentences.append(
-                f"The {words[0]} of {' '.join(words[1:6])} said {' '.join(words[6:])}."
-            )
-        body = " ".join(sentences)
+        body = generated_body(rng)
         (folder / f"s{seed}-{i:03d}.txt").write_text(f" date 2024-05-0{1 + i % 4} {body}", "utf-8")
     for i in range(copies):
         text = (folder / f"s{seed}-{i:03d}.txt").read_text(encoding="utf-8")
