@@ -26,13 +26,17 @@ signature.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pipelines.core.boilerplate.lines import body_lines, line_hashes
 from pipelines.core.text import word_count
+
+if TYPE_CHECKING:  # skeleton imports this module: a runtime import would be circular
+    from pipelines.core.near_dup.skeleton import Signature
 
 # A line in at most this many articles is an article's own: itself and one copy (a page and
 # its cleaned text, a story and its spun copy).
@@ -126,7 +130,7 @@ class OwnText:
     partial: bool
     words: int
     lines: np.ndarray = field(repr=False)
-    signature: object | None = None  # a Signature (without own text of its own)
+    signature: Signature | None = None  # without own text of its own
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, OwnText):
@@ -156,7 +160,13 @@ def own_text(body: str, common: np.ndarray) -> tuple[OwnText, str | None]:
     return own, "\n".join(kept)
 
 
-def rests_on_common_lines(a_sig, a_own: OwnText, b_sig, b_own: OwnText, matches) -> bool:
+def rests_on_common_lines(
+    a_sig: Signature,
+    a_own: OwnText,
+    b_sig: Signature,
+    b_own: OwnText,
+    matches: Callable[[Signature, Signature], object],
+) -> bool:
     """Whether a verified pair (signatures ``a_sig``, ``b_sig``) matched only through common
     lines: one of them lost common lines, both have own text long enough to compare, that
     text does not match (``matches(sig, sig)``), and it is not mostly the same lines (one
