@@ -69,6 +69,15 @@ def test_seeds_and_a_short_article_lose_nothing() -> None:
         assert bp.split_boilerplate(body, "en", repeats).removed == ()
 
 
+def test_leaked_markup_lines_are_chrome() -> None:
+    # A scraper kept a page's search template: the article is published, its markup is not.
+    markup = ["<div>", '<div class="acHeadline hidden" >', "</div>", "<li role", "</ul>"]
+    body = _body("002")
+    page = "\n".join(markup) + "\n\n" + body
+    assert bp.sketch_and_check(page)[1] is True
+    assert bp.split_boilerplate(page, "en", _batch([page])) == bp.Split(body, tuple(markup))
+
+
 LOREM = (
     "Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod tempor\n"
     "incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud\n\n"

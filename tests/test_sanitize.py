@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipelines.core.sanitize import looks_like_html, strip_controls
+from pipelines.core.sanitize import is_markup_line, looks_like_html, strip_controls
 
 
 def test_strip_controls_removes_and_records_nul_and_control_characters():
@@ -23,7 +23,26 @@ def test_strip_controls_removes_and_records_nul_and_control_characters():
         ("<div class=a><meta name=x><script>1</script>", True),
         ("The <div> element and the <table> tag are HTML.", False),
         ("BERLIN (Reuters) - Prices rose <5% in May.", False),
+        # Article text with a leaked template block (a quarter of its lines): not a page.
+        ("Headline\n<ul role='listbox'>\nBody text.\nMore text.\n" * 2, False),
+        ("<p>\nOne line of text\n</p>\n<p>\nAnother\n</p>", True),
     ],
 )
 def test_looks_like_html(text, html):
     assert looks_like_html(text) is html
+
+
+@pytest.mark.parametrize(
+    ("line", "markup"),
+    [
+        ('<div class="suggestionblock hidden" templateType="C1">', True),
+        ("<li role", True),  # a tag a scraper broke over two lines
+        ("</li>", True),
+        ("<b>Note:</b> the line is text with some markup", False),
+        ("The <div> element and the <table> tag are HTML.", False),
+        ('Read Frankl\'s <a href="http://x.org/y"?Man\'s Search for Meaning. He survived.', False),
+        ("Prices rose <5% in May.", False),
+    ],
+)
+def test_is_markup_line(line, markup):
+    assert is_markup_line(line) is markup

@@ -43,6 +43,7 @@ from pipelines.core.boilerplate.repetition import (
     doc_frequencies,
     own_line_counts,
 )
+from pipelines.core.sanitize import is_markup_line
 
 __all__ = [
     "BoilerplateConfig",
@@ -107,6 +108,8 @@ def sketch_and_check(body: str, config: BoilerplateConfig = DEFAULT) -> tuple[Li
     lines = body_lines(body)
     long = long_lines(lines)
     sketch = LineSketch.of(line_hashes(lines), long)
+    if "<" in body and any(map(is_markup_line, lines)):
+        return sketch, True
     if len(lines) < config.min_lines or long.all():
         return sketch, False
     return sketch, scraped_look(lines) or _longest_run(~long) >= SHORT_RUN_LINES
@@ -142,18 +145,20 @@ def chrome_mask(
     article's title (the headline is looked for among the lines)."""
     long = long_lines(lines)
     others = repeats.for_article(line_hashes(lines), long)
-    chrome = np.zeros(len(lines), dtype=bool)
+    # Markup leaked into the visible text (a template, a noscript block) is never article text.
+    markup = np.fromiter(map(is_markup_line, lines), dtype=bool, count=len(lines))
+    chrome = markup.copy()
     # Shared by other articles with text of their own, together with a neighbour that is
     # shared too: a menu, link list, blurb or disclaimer. A lone shared line ("Conclusion",
     # "Ingredients") is left to the model.
     shared = others >= SHARED_BLOCK_ARTICLES
     shared &= shared_neighbours(shared) > 0
-    if not shared.any() and (long.all() or not scraped_look(lines)):
-        # No sign of a scraped page (no shared block, separator or address), or only long
-        # lines: a clean article's lists and short lines (line-ups, a referee) are its own.
+    if not shared.any() and not markup.any() and (long.all() or not scraped_look(lines)):
+        # No sign of a scraped page (no shared block, markup, separator or address), or only
+        # long lines: a clean article's lists and short lines (line-ups, a referee) are its own.
         return chrome
     features = page_features(lines, language, title, others)
-    return shared | (scorer(features) < config.threshold)
+    return markup | shared | (scorer(features) < config.threshold)
 
 
 _BLANKS = re.compile(r"\n{3,}")
