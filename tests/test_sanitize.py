@@ -40,7 +40,7 @@ def test_looks_like_html(text, html):
         ("</li>", True),
         ("<b>Note:</b> the line is text with some markup", False),
         ("The <div> element and the <table> tag are HTML.", False),
-        ('Read Frankl\'s <a href="http://x.org/y"?Man\'s Search for Meaning. He survived.', False),
+        ("Read Frankl's <a href=\"http://x.org/y\"?Man's Search for Meaning. He survived.", False),
         ("Prices rose <5% in May.", False),
     ],
 )
