@@ -50,7 +50,7 @@ from pipelines.transforms.late import Listed
 from pipelines.transforms.ledger import RecordLedger, SkipIngested
 from pipelines.transforms.normalize import DecodeText, NormalizeHeaders
 from pipelines.transforms.read import ReadArticles
-from pipelines.transforms.tag import TagDate, TagLanguage
+from pipelines.transforms.tag import RetagCleaned, TagDate, TagLanguage
 from pipelines.transforms.write import PublishRun
 
 
@@ -86,7 +86,11 @@ def build(
         | "TagLanguage" >> TagLanguage(config.language)
         | "TagDate" >> TagDate(run)
     )
-    cleaned = tagged | "RemoveBoilerplate" >> RemoveBoilerplate(config.boilerplate)
+    cleaned = (
+        tagged
+        | "RemoveBoilerplate" >> RemoveBoilerplate(config.boilerplate)
+        | "RetagCleaned" >> RetagCleaned(config.language)
+    )
     stored = pipeline | "ReadIndex" >> ReadIndex(index)
     deduped = cleaned | "DropDuplicates" >> DropDuplicates(config.dedup, stored)
     quarantined = (

@@ -26,7 +26,7 @@ from pipelines.lake.snapshot import Snapshot
 from pipelines.transforms.dedup import DropDuplicates, PairIndex, _bucket_pairs
 from pipelines.transforms.normalize import DecodeText, NormalizeHeaders
 from pipelines.transforms.read import ReadArticles, ReadFiles
-from pipelines.transforms.tag import TagDate, TagLanguage
+from pipelines.transforms.tag import RetagCleaned, TagDate, TagLanguage
 from pipelines.transforms.write import PublishRun
 from tests.conftest import STARTED, seed
 from tests.helpers import CHROME, SITE_PAGES
@@ -215,6 +215,25 @@ def test_tag_language(pipeline, run_ctx):
         assert_that(
             out | beam.Map(lambda a: (a.article_id, a.language, a.language_confidence > 0.5)),
             equal_to([("en1", "en", True), ("de1", "de", True), ("und1", "und", False)]),
+        )
+
+
+def test_retag_cleaned_names_the_article_language_not_its_menus(pipeline, run_ctx):
+    english = "The government said on Tuesday that the talks would resume next week."
+    menu = ("Balita", "Mga Larawan", "Ang pinakabagong balita ngayong araw")
+    articles = [
+        # Tagged from a page whose Tagalog menu came first; the menu is gone now.
+        _article(run_ctx, english, "cleaned", language="tl", boilerplate=menu),
+        # Nothing removed: the tag stands, whatever it is.
+        _article(run_ctx, english, "untouched", language="tl"),
+        # What is left is too short to tell: the page's tag stands.
+        _article(run_ctx, "Ok.", "short", language="de", boilerplate=menu),
+    ]
+    with pipeline as p:
+        out = p | beam.Create(articles) | RetagCleaned(LanguageConfig())
+        assert_that(
+            out | beam.Map(lambda a: (a.article_id, a.language)),
+            equal_to([("cleaned", "en"), ("untouched", "tl"), ("short", "de")]),
         )
 
 

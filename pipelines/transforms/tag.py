@@ -1,4 +1,4 @@
-"""TagLanguage and TagDate: fill in an Article's language and publication date."""
+"""TagLanguage, RetagCleaned and TagDate: fill in an Article's language and publication date."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import dataclasses
 import apache_beam as beam
 
 from pipelines.core import dates
-from pipelines.core.language import LanguageConfig, detect_language, warm_up
+from pipelines.core.language import UND, LanguageConfig, detect_language, warm_up
 from pipelines.core.records import Article
 from pipelines.run_context import RunContext
 
@@ -37,6 +37,47 @@ class TagLanguage(beam.PTransform):
 
     def expand(self, articles: beam.PCollection[Article]) -> beam.PCollection[Article]:
         return articles | "Detect" >> beam.ParDo(TagLanguageFn(self._config))
+
+
+class RetagCleanedFn(beam.DoFn):
+    def __init__(self, config: LanguageConfig) -> None:
+        self._config = config
+        self._retagged = beam.metrics.Metrics.counter("language", "retagged_after_cleaning")
+
+    def setup(self) -> None:
+        warm_up()
+
+    def process(self, article: Article):
+        if not article.boilerplate:
+            yield article
+            return
+        text = f"{article.title}\n{article.body}" if article.title else article.body
+        tag = detect_language(text, self._config)
+        # und: what is left is too little to tell; the page's tag is the better guess.
+        if tag.language in (UND, article.language):
+            yield article
+            return
+        self._retagged.inc()
+        yield dataclasses.replace(
+            article, language=tag.language, language_confidence=tag.confidence
+        )
+
+
+class RetagCleaned(beam.PTransform):
+    """Article -> Article: the language of a body that lost chrome lines, detected again on
+    what is left, so the tag names the article's language rather than its menus' (a scraped
+    English post under a Tagalog sidebar was `tl`, and was then compared with the wrong
+    function words). Bodies without removed lines pass through untouched.
+    """
+
+    def __init__(self, config: LanguageConfig) -> None:
+        super().__init__()
+        self._config = config
+
+    def expand(self, articles: beam.PCollection[Article]) -> beam.PCollection[Article]:
+        return articles | "Detect" >> beam.ParDo(RetagCleanedFn(self._config)).with_output_types(
+            Article
+        )
 
 
 class TagDate(beam.PTransform):
