@@ -234,3 +234,38 @@ def test_path_vanishing_between_match_and_read(pipeline, run_ctx, tmp_path):
             equal_to([("vanished", True)]),
             label="quarantine",
         )
+
+
+TAGALOG_MENU = (
+    "Balita ngayong araw sa buong bansa",
+    "Mga Larawan at Bidyo ng linggo",
+    "Ang pinakabagong balita mula sa mga lalawigan",
+    "Panahon at kalagayan ng trapiko",
+    "Makipag-ugnayan sa amin ngayon",
+    "Mga opinyon ng ating mga mambabasa",
+    "Palakasan at libangan sa bansa",
+    "Negosyo at ekonomiya ng Pilipinas",
+)
+
+
+def test_articles_under_a_foreign_menu_are_tagged_and_partitioned_by_their_own_language(tmp_path):
+    # One site's pages: the same Tagalog menu above each English article. The whole page
+    # reads as Tagalog; once the menu is removed as chrome the article is English, and its
+    # row lands in the language=en partition.
+    src = tmp_path / "in"
+    src.mkdir()
+    for prefix in ("001", "002", "003", "004"):
+        (seed_path,) = (REPO / "seeds").glob(f"{prefix}_*")
+        body = seed_path.read_text(encoding="utf-8").split("\n", 1)[1]
+        page = "\n".join(TAGALOG_MENU) + "\n\n" + body
+        (src / f"{prefix}_page.txt").write_text(f"Page {prefix}\n\n{page}", encoding="utf-8")
+    out = tmp_path / "out"
+    ingest.run(["--input", str(src / "*.txt"), "--output", str(out)])
+    rows = helpers.articles(str(out))
+    assert {k: (r["language"], r["boilerplate"]) for k, r in rows.items()} == {
+        k: ("en", list(TAGALOG_MENU)) for k in ("001", "002", "003", "004")
+    }
+    assert helpers.manifest(str(out))["counters"]["language/retagged_after_cleaning"] == 4
+    assert sorted(p.name for p in (out / "articles").glob("*/*")) == ["language=en"] * len(
+        list((out / "articles").glob("*/*"))
+    )
