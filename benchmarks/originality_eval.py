@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
 
     terms = reference_terms(items)
     columns = {"batch (old)": old, "reference": new}
-    for w in (1.0, 3.0):
+    for w in (2.0, 3.0, 6.0):  # the completeness weight (4 in `originality`)
         columns[f"reference, w={w:g}"] = [
             nd.originality(it["text"], it["language"]) if wt is None else wt + w * math.log1p(s)
             for it, (wt, s) in zip(items, terms, strict=True)

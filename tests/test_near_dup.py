@@ -507,6 +507,7 @@ def test_mostly_long_words_matches_token_average(text):
         (SWEDISH, "sv", None),
         ("İSTANBUL'da covid19 vakaları 2.000'i aştı; x_y ve ² işaretleri.", "tr", None),
         ("北京时间2020年3月18日，新华社报道。", "zh", "新闻"),
+        ("東京は今日、雨が降りました。明日は晴れです。", "ja", None),
         ("", "en", None),
         *[(text, "en", None) for text in SEEDS.values()],
     ],
