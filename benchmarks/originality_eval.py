@@ -79,7 +79,7 @@ def reference_terms(items: list[dict]) -> list[tuple[float | None, int]]:
         if table is None or not prof.ids.size:
             out.append((None, prof.sentences))
         else:
-            out.append((float(table.lookup(prof.ids).mean(dtype=np.float64)), prof.sentences))
+            out.append((table.mean_log_freq(prof.ids), prof.sentences))
     return out
 
 

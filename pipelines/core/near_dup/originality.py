@@ -59,9 +59,9 @@ SENT_END_CHARS = ".!?。！？؟۔।॥"
 # its rarer words, which raises the copy's word term; this weight outweighs that. 4, not the
 # 2 of batch frequencies: reference log frequencies spread wider (ln 1e-6 .. ln 0.05 against
 # ln 1 .. ln N documents). On dedup_eval at 5k (benchmarks/originality_eval.py, true
-# families) 2 / 3 / 4 / 5 / 6 keep the original in 0.953 / 0.967 / 0.971 / 0.971 / 0.971
-# of families (0.771 / 0.852 / 0.902 / 0.902 / 0.902 of "edit" families with an undated
-# original); spun families 1.000 at each.
+# families) 2 / 3 / 4 / 6 keep the original in 0.955 / 0.970 / 0.971 / 0.971 of families
+# (0.803 / 0.885 / 0.902 / 0.902 of "edit" families with an undated original); spun
+# families 1.000 at each.
 _COMPLETENESS_WEIGHT = 4.0
 # The word term of an article without a word: below any mean log frequency.
 _NO_WORDS = -100.0
@@ -127,7 +127,7 @@ def originality(text: str, language: str, profile: WordProfile | None = None) ->
             profile = word_profile(text, lang)
         if not profile.ids.size:
             return _NO_WORDS
-        word_term = float(table.lookup(profile.ids).mean(dtype=np.float64))
+        word_term = table.mean_log_freq(profile.ids)
         return word_term + _COMPLETENESS_WEIGHT * math.log1p(profile.sentences)
     words = ORIG_WORD_RE.findall(text.lower())
     if not words:
