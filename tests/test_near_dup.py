@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from pipelines.core import near_dup as nd
-from pipelines.core.near_dup import hashing, own_text
+from pipelines.core.near_dup import hashing, own_text, reference
 from pipelines.core.near_dup import skeleton as skeleton
 from pipelines.transforms.dedup.features import with_own_text
 from tests.helpers import CHROME, SITE_PAGES
@@ -429,6 +429,23 @@ def test_originality_without_a_reference_table() -> None:
     assert nd.originality(SWEDISH, "th") == pytest.approx(-6.9666489, abs=1e-6)
     assert nd.originality(SWEDISH, "xx") == pytest.approx(3.5145620, abs=1e-6)
     assert nd.originality(SWEDISH_COPY, "xx") == pytest.approx(2.3923362, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("word", "language", "log_freq"),
+    [
+        ("straße", "de", -8.5886424),  # wordfreq case-folds it to "strasse"
+        ("strasse", "de", -8.5886424),
+        ("της", "el", -4.1445384),  # final sigma: "τησ" in wordfreq
+        ("the", "en", -2.9242831),
+        ("xyzzyplugh", "en", -14.4856319),  # unknown: half the rarest entry (1e-6)
+    ],
+)
+def test_reference_table_finds_words_as_the_text_spells_them(word, language, log_freq) -> None:
+    table = reference.table(language)
+    assert table.lookup(nd.word_profile(word, language).ids).tolist() == [
+        pytest.approx(log_freq, abs=1e-6)
+    ]
 
 
 def test_originality_of_chinese_by_character() -> None:

@@ -90,6 +90,24 @@ class Table:
         return (known + self.unknown * (len(ids) - int(np.count_nonzero(hit)))) / len(ids)
 
 
+def _spellings(entry: str, language: str) -> list[str]:
+    """The words of a table entry as ``words`` finds them in text. wordfreq case-folds its
+    entries, where the text's words are only lower-cased: German "straße" is "strasse" in
+    its table and Greek "της" (final sigma) is "τησ", so each gets its text spelling too."""
+    # Most entries are one letter run: no regex needed (isalpha letters all match one run).
+    pieces = [entry] if entry.isalpha() and language not in CHAR_LANGUAGES else None
+    if pieces is None:
+        pieces = words(entry, language)
+    out = []
+    for piece in pieces:
+        out.append(piece)
+        if piece.endswith("σ"):
+            out.append(piece[:-1] + "ς")
+        if language == "de" and "ss" in piece:
+            out.append(piece.replace("ss", "ß"))
+    return out
+
+
 @functools.lru_cache(maxsize=128)  # languages, not articles: bounded
 def table(language: str) -> Table | None:
     """The reference table of ``language`` (an ISO 639-1 code, lower-case), or None when
@@ -108,7 +126,7 @@ def table(language: str) -> Table | None:
             continue
         freq = math.exp(-cb * _LN_PER_CENTIBEL)
         for entry in bucket:
-            for piece in words(entry, language):
+            for piece in _spellings(entry, language):
                 pieces.append(piece)
                 freqs.append(freq)
     if not pieces:
