@@ -113,7 +113,7 @@ def originality(text: str, language: str, profile: WordProfile | None = None) ->
     Spinners substitute rarer synonyms ("coaching foundation" for "training base"), so the
     word term is the mean natural-log frequency of the article's distinct words in a fixed
     reference table of its language (``reference.table``; unknown words count as half the
-    rarest entry). Plus ``2 * log(1 + sentences)`` for completeness. ``profile``:
+    rarest entry). Plus ``4 * log(1 + sentences)`` for completeness. ``profile``:
     ``word_profile(text, language)`` when the caller already has it (one tokenisation less).
 
     Languages without a table fall back to the mean log frequency of the words' character

@@ -4,12 +4,11 @@ Originality scores an article by how common its words are. A fixed table per lan
 the score a function of the article alone: the same in a batch run, a streamed commit and a
 later run, so a published article's score compares with a new one's. The tables are
 wordfreq's (Apache-2.0 code, CC BY-SA 4.0 data: Wikipedia, subtitles, news, books, web,
-Reddit and Twitter text; its author announced in 2024 that the data will not be updated,
-which a fixed reference wants anyway), its "small" lists: 42 languages, the words of
-frequency 1e-6 and above (~30-60k per language). Its "large" lists (21 languages, down to
-1e-8, 5-20x the entries) chose the same survivors on dedup_eval at 5k
-(benchmarks/originality_eval.py) and cost 60 % more per lookup (a binary search over a table
-that no longer fits the cache).
+Reddit and Twitter text; no longer updated since 2024, which a fixed reference wants
+anyway), its "small" lists: 42 languages, the words of frequency 1e-6 and above (~30-60k per
+language). Its "large" lists (21 languages, down to 1e-8, 5-20x the entries) chose the same
+survivors on dedup_eval at 5k (benchmarks/originality_eval.py) and cost 60 % more per lookup
+(a binary search over a table that no longer fits the cache).
 
 Words are looked up as ``originality`` tokenises them (letter runs, lower-cased); a wordfreq
 entry that this splits ("don't" -> "don", "t") adds its frequency to each piece. Chinese and
@@ -43,8 +42,9 @@ CJK_WORD_RE = re.compile(f"[{_CJK}]|[^\\W\\d_{_CJK}]+")
 # Unsegmented languages with a wordfreq table: their words are looked up per character.
 CHAR_LANGUAGES = frozenset({"zh", "ja"})
 
-# Our language codes -> wordfreq's (Norwegian is one table under "nb").
-_ALIASES = {"no": "nb", "nn": "nb"}
+# Our language codes -> wordfreq's: Norwegian is one table under "nb", Croatian and Bosnian
+# are in its Latin-script Serbo-Croatian "sh", Tagalog is Filipino "fil".
+_ALIASES = {"no": "nb", "nn": "nb", "hr": "sh", "bs": "sh", "tl": "fil"}
 # Below its cut-off a table says nothing; an unknown word (a name, a typo, a rare inflection,
 # a spinner's exotic synonym) counts as half as frequent as the rarest entry.
 _UNKNOWN_FACTOR = 0.5
