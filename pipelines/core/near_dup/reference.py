@@ -90,22 +90,21 @@ class Table:
         return (known + self.unknown * (len(ids) - int(np.count_nonzero(hit)))) / len(ids)
 
 
-def _spellings(entry: str, language: str) -> list[str]:
-    """The words of a table entry as ``words`` finds them in text. wordfreq case-folds its
-    entries, where the text's words are only lower-cased: German "straße" is "strasse" in
-    its table and Greek "της" (final sigma) is "τησ", so each gets its text spelling too."""
-    # Most entries are one letter run: no regex needed (isalpha letters all match one run).
-    pieces = [entry] if entry.isalpha() and language not in CHAR_LANGUAGES else None
-    if pieces is None:
-        pieces = words(entry, language)
-    out = []
-    for piece in pieces:
-        out.append(piece)
-        if piece.endswith("σ"):
-            out.append(piece[:-1] + "ς")
-        if language == "de" and "ss" in piece:
-            out.append(piece.replace("ss", "ß"))
-    return out
+def _spellings(bucket: list[str], language: str) -> list[str]:
+    """The words of a table's entries as ``words`` finds them in text. wordfreq case-folds
+    its entries, where the text's words are only lower-cased: German "straße" is "strasse" in
+    its table and Greek "της" (final sigma) is "τησ", so each also gets its text spelling."""
+    if language in CHAR_LANGUAGES:
+        pieces = [piece for entry in bucket for piece in words(entry, language)]
+    else:
+        # Most entries are one letter run (all isalpha): they need no regex.
+        pieces = [entry for entry in bucket if entry.isalpha()]
+        pieces += [p for entry in bucket if not entry.isalpha() for p in words(entry, language)]
+    if language == "de":
+        pieces += [p.replace("ss", "ß") for p in pieces if "ss" in p]
+    elif language == "el":
+        pieces += [p[:-1] + "ς" for p in pieces if p.endswith("σ")]
+    return pieces
 
 
 @functools.lru_cache(maxsize=128)  # languages, not articles: bounded
@@ -120,22 +119,21 @@ def table(language: str) -> Table | None:
         return None
     buckets = wordfreq.read_cBpack(path)
     pieces: list[str] = []
-    freqs: list[float] = []
+    per_bucket = np.zeros(len(buckets), dtype=np.int64)
     for cb, bucket in enumerate(buckets):
-        if not bucket:
-            continue
-        freq = math.exp(-cb * _LN_PER_CENTIBEL)
-        for entry in bucket:
-            for piece in _spellings(entry, language):
-                pieces.append(piece)
-                freqs.append(freq)
+        if bucket:
+            spelled = _spellings(bucket, language)
+            pieces += spelled
+            per_bucket[cb] = len(spelled)
     if not pieces:
         return None
+    bucket_freq = np.exp(-np.arange(len(buckets)) * _LN_PER_CENTIBEL)
+    freqs = np.repeat(bucket_freq, per_bucket)
     ids = np.concatenate(
         [hash_codepoints(codepoints(pieces[i : i + _CHUNK])) for i in range(0, len(pieces), _CHUNK)]
     )
     order = np.argsort(ids, kind="stable")
-    ids, summed = ids[order], np.asarray(freqs, dtype=np.float64)[order]
+    ids, summed = ids[order], freqs[order]
     starts = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
     summed = np.add.reduceat(summed, starts)
     rarest = math.exp(-max(cb for cb, b in enumerate(buckets) if b) * _LN_PER_CENTIBEL)
