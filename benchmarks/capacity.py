@@ -59,7 +59,6 @@ STATES: list[tuple[str, str, str]] = [
     ("line counts by shard", _BP + "CountLines/DocFrequencies", "keyed, 64 shards"),
     ("shared lines", _BP + "CountLines/Shared/UnKey", _EVERY),
     ("repeated lines (Repeats)", _BP + "CountLines/Repeats", _EVERY),
-    ("word frequencies", _DD + "Features/WordFrequencies/UnKey", _EVERY),
     ("band keys", _DD + "AllBandKeys", "shuffled (64 groups)"),
     # DropDuplicates, old shape: one PairIndex broadcast; keyed shape: parts per key shard.
     ("candidate pairs (PairIndex)", _DD + "CandidatePairs/PairIndex/UnKey", _EVERY),

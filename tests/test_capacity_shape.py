@@ -202,6 +202,11 @@ def test_drop_duplicates_gives_the_rows_of_the_broadcast_pair_index(pipeline, ru
     # related-story headline set inside seven articles' text, so their bodies changed; a055
     # (four random seed paragraphs) is no longer dropped for seed 003 (109 duplicates: 103
     # spun, 6 exact; 82 kept), a075 and a077 name other members of their clusters.
+    # Re-pinned when originality became a function of the article alone (reference word
+    # frequencies instead of the batch's): these stories share random seed paragraphs, all on
+    # one date, so originality picks every survivor; 8 clusters got another survivor, and
+    # members re-checked against it keep 4 more articles (105 duplicates: 99 spun, 6 exact;
+    # 86 kept).
     articles = [_article(run_ctx, b, f"a{i:03d}", language="en") for i, b in enumerate(_sample())]
     with pipeline as p:
         out = p | beam.Create(articles) | RemoveBoilerplate() | DropDuplicates()
@@ -214,17 +219,17 @@ def test_drop_duplicates_gives_the_rows_of_the_broadcast_pair_index(pipeline, ru
         summary = beam.Map(lambda rows: (len(rows), _digest([list(r) for r in rows])))
         assert_that(
             dups | "AllDups" >> beam.combiners.ToList() | "DupDigest" >> summary,
-            equal_to([(109, "1d0903ab71f883e6")]),
+            equal_to([(105, "1302df25b8893cb8")]),
             label="dups",
         )
         assert_that(
             kept | "AllKept" >> beam.combiners.ToList() | "KeptDigest" >> summary,
-            equal_to([(82, "a678315393ef641f")]),
+            equal_to([(86, "a00fa2d4cdfe899d")]),
             label="kept",
         )
         assert_that(
             dups | "Methods" >> beam.Map(lambda r: r[2]) | beam.combiners.Count.PerElement(),
-            equal_to([("near:skeleton", 103), ("exact", 6)]),
+            equal_to([("near:skeleton", 99), ("exact", 6)]),
             label="methods",
         )
         assert_that(

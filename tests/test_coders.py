@@ -80,6 +80,7 @@ VALUES = [
     (C.SignatureCoder, EMPTY_SIG),
     (C.FeaturesCoder, Features("u1", dt.date(2021, 2, 3), _sig(), stored=True, run_id="r0")),
     (C.FeaturesCoder, Features("u2", None, EMPTY_SIG)),
+    (C.FeaturesCoder, Features("u3", None, _sig(), originality=-4.8125)),
     (
         C.WordProfileCoder,
         WordProfile("en", np.array([1, 2**63, 2**64 - 1], np.uint64), 7),

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from pipelines.core import near_dup as nd
-from pipelines.core.near_dup import hashing, own_text
+from pipelines.core.near_dup import hashing, own_text, reference
 from pipelines.core.near_dup import skeleton as skeleton
 from pipelines.transforms.dedup.features import with_own_text
 from tests.helpers import CHROME, SITE_PAGES
@@ -396,11 +396,66 @@ def test_choose_survivor_rules() -> None:
 
 
 def test_originality_prefers_the_source_of_the_seed_spin() -> None:
-    freq = nd.word_frequencies((t, "en") for t in SEEDS.values())
-    assert nd.originality(SEEDS["001"], "en", freq) > nd.originality(SEEDS["000"], "en", freq)
-    # Without corpus frequencies a profile-based proxy is used; it must still be finite.
-    assert np.isfinite(nd.originality(SEEDS["001"], "en"))
-    assert np.isfinite(nd.originality(SWEDISH, "xx"))
+    # Mean log frequency of the distinct words in wordfreq's English table, plus
+    # 4 * log(1 + sentences): the spun copy 000 swapped in rarer words ("At minimum a few
+    # rockets") and dropped the caption.
+    assert nd.originality(SEEDS["001"], "en") == pytest.approx(2.0746107, abs=1e-6)
+    assert nd.originality(SEEDS["000"], "en") == pytest.approx(1.9945665, abs=1e-6)
+    members = [nd.Member(k, "2020-03-18", nd.originality(SEEDS[k], "en")) for k in ("000", "001")]
+    assert nd.choose_survivor(members).article_id == "001"
+
+
+def test_originality_is_a_function_of_the_article_alone() -> None:
+    text = SEEDS["001"]
+    alone = nd.originality(text, "en")
+    # The same score from the profile the job shares with the signature, and whatever else
+    # was scored before (no batch state).
+    _, profile = nd.features(text, "en")
+    assert nd.originality(text, "en", profile) == alone
+    for other in SEEDS.values():
+        nd.originality(other, "en")
+    assert nd.originality(text, "en-GB") == alone
+    # No words: below every article with words.
+    assert nd.originality("", "en") == nd.originality("12 34.", "en") == -100.0
+
+
+def test_originality_without_a_reference_table() -> None:
+    # Swedish has a wordfreq table; "th" has only langdetect's character trigrams (here
+    # applied to Swedish text, as the fallback would); "xx" has neither: minus the mean word
+    # length. The copy dropped a paragraph and added a caption and a credit: it scores lower
+    # each way.
+    assert nd.originality(SWEDISH, "sv") == pytest.approx(-0.0467739, abs=1e-6)
+    assert nd.originality(SWEDISH_COPY, "sv") == pytest.approx(-1.0542161, abs=1e-6)
+    assert nd.originality(SWEDISH, "th") == pytest.approx(-6.9666489, abs=1e-6)
+    assert nd.originality(SWEDISH, "xx") == pytest.approx(3.5145620, abs=1e-6)
+    assert nd.originality(SWEDISH_COPY, "xx") == pytest.approx(2.3923362, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("word", "language", "log_freq"),
+    [
+        ("straße", "de", -8.5886424),  # wordfreq case-folds it to "strasse"
+        ("strasse", "de", -8.5886424),
+        ("της", "el", -4.1445384),  # final sigma: "τησ" in wordfreq
+        ("the", "en", -2.9242831),
+        ("xyzzyplugh", "en", -14.4856319),  # unknown: half the rarest entry (1e-6)
+    ],
+)
+def test_reference_table_finds_words_as_the_text_spells_them(word, language, log_freq) -> None:
+    table = reference.table(language)
+    assert table.lookup(nd.word_profile(word, language).ids).tolist() == [
+        pytest.approx(log_freq, abs=1e-6)
+    ]
+
+
+def test_originality_of_chinese_by_character() -> None:
+    # Han runs are looked up per character (a run is a whole clause, which no table holds):
+    # the rewording with rarer characters and the copy that dropped a sentence score lower.
+    source = "北京今天下雨。明天晴！"
+    assert nd.word_profile(source, "zh").ids.size == 8  # 北 京 今 天 下 雨 明 晴
+    assert nd.originality(source, "zh") == pytest.approx(-2.8466670, abs=1e-6)
+    assert nd.originality("北京今日降雨。明日晴朗！", "zh") == pytest.approx(-3.2860167, abs=1e-6)
+    assert nd.originality("北京今天下雨。", "zh") == pytest.approx(-3.9650919, abs=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -469,6 +524,7 @@ def test_mostly_long_words_matches_token_average(text):
         (SWEDISH, "sv", None),
         ("İSTANBUL'da covid19 vakaları 2.000'i aştı; x_y ve ² işaretleri.", "tr", None),
         ("北京时间2020年3月18日，新华社报道。", "zh", "新闻"),
+        ("東京は今日、雨が降りました。明日は晴れです。", "ja", None),
         ("", "en", None),
         *[(text, "en", None) for text in SEEDS.values()],
     ],

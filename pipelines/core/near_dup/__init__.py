@@ -35,11 +35,8 @@ from pipelines.core.near_dup.lsh import (
     minhash,
 )
 from pipelines.core.near_dup.originality import (
-    WordFreq,
     WordProfile,
     originality,
-    profile_originality,
-    word_frequencies,
     word_profile,
 )
 from pipelines.core.near_dup.skeleton import Signature, features, signature
@@ -52,7 +49,6 @@ __all__ = [
     "Member",
     "NearDupConfig",
     "Signature",
-    "WordFreq",
     "WordProfile",
     "bucket_pairs",
     "candidate_key_array",
@@ -63,10 +59,8 @@ __all__ = [
     "features",
     "minhash",
     "originality",
-    "profile_originality",
     "signature",
     "split_chains",
     "verify",
-    "word_frequencies",
     "word_profile",
 ]

@@ -3,11 +3,11 @@
 Only compact signatures and integer ids are shuffled to find duplicates; each body moves once,
 to ApplyDecisions. The steps are the sub-composites of `DropDuplicates`:
 
-1. _Features: per article its `near_dup.Signature` (with date) and its WordProfile, both
-   from one tokenisation; WordFrequencies combines the profiles per language. _CommonLines
-   counts the lines many distinct articles carry (site chrome); an article holding some
-   gets a second signature of its own text (`Signature.own`), and a pair that matches only
-   through such lines is refused.
+1. _Features: per article its `near_dup.Signature` (with date) and its originality (a
+   function of the article alone: `near_dup.originality`), both from one tokenisation.
+   _CommonLines counts the lines many distinct articles carry (site chrome); an article
+   holding some gets a second signature of its own text (`Signature.own`), and a pair that
+   matches only through such lines is refused.
 2. _BandKeys, _CandidatePairs: LSH band keys, batched per key group -> buckets (capped) ->
    candidate pairs, both ways, as int64 arrays split into PAIR_SHARDS shards of article keys.
 3. _VerifyPairs: per shard, its pairs meet its articles' features (a CoGroupByKey) and each
@@ -19,8 +19,8 @@ to ApplyDecisions. The steps are the sub-composites of `DropDuplicates`:
 5. _ApplyDecisions: kept articles carry `duplicate_count` and get an IndexEntry (with the
    signature computed in step 1); the others become Duplicate rows.
 
-What every worker reads whole (side inputs): cluster ids, originality scores and decisions,
-proportional to clustered articles (~100-300 bytes each as Python objects), and WordFreq. The
+What every worker reads whole (side inputs): cluster ids and decisions, proportional to
+clustered articles (~100-300 bytes each as Python objects), and the common lines. The
 candidate pairs, which grow faster than the articles (docs/capacity.md), are never broadcast:
 a worker holds one shard of them (16 bytes per pair and direction).
 """
@@ -28,7 +28,7 @@ a worker holds one shard of them (16 bytes per pair and direction).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 import apache_beam as beam
@@ -47,11 +47,9 @@ from pipelines.transforms.dedup.features import (  # noqa: F401  (the stage's pu
     MEMBERS,
     PAIRS,
     PENDING,
-    PROFILES,
     Dropped,
     Features,
     _features,
-    _WordFrequencies,
     article_features,
     article_key,
     split_uid,
@@ -78,20 +76,7 @@ def _cluster_of(item: tuple[int, Features], clusters: Mapping[int, int]):
     yield clusters[key], (key, features)
 
 
-def _originality(
-    item: tuple[int, nd.WordProfile], clusters: Mapping[int, int], freq: nd.WordFreq
-) -> Iterator[tuple[int, float]]:
-    """(key, profile) -> (key, originality), for cluster members only."""
-    key, profile = item
-    if key in clusters:
-        yield key, nd.profile_originality(profile, freq) or 0.0
-
-
-def _survivors(
-    item: tuple[int, Iterable[tuple[int, Features]]],
-    originality: Mapping[int, float],
-    config: nd.NearDupConfig,
-):
+def _survivors(item: tuple[int, Iterable[tuple[int, Features]]], config: nd.NearDupConfig):
     """One cluster -> (key, Dropped) for new copies and (key, dropped count) for new survivors.
 
     Stored members are never dropped and always preferred as survivors.
@@ -101,13 +86,7 @@ def _survivors(
     features = {f.uid: f for _, f in group}
     signatures = {k: f.signature for k, f in features.items()}
     members = {
-        k: nd.Member(
-            k,
-            f.published_date,
-            0.0 if f.stored else originality.get(keys[k], 0.0),
-            f.stored,
-        )
-        for k, f in features.items()
+        k: nd.Member(k, f.published_date, f.originality, f.stored) for k, f in features.items()
     }
     assignment = nd.split_chains(dict.fromkeys(features, "c"), signatures, members, config)
     counts: dict[str, int] = {}
@@ -184,9 +163,8 @@ class Deduplicated(NamedTuple):
 
 
 class _Features(beam.PTransform):
-    """Articles (one PCollection, or several parts) -> `features` (key, Features),
-    `profiles` (key, WordProfile), `pending` (article, signature) and `freq`, the batch's
-    WordFreq (a singleton). Parts are featurised where they are and only then flattened;
+    """Articles (one PCollection, or several parts) -> `features` (key, Features) and
+    `pending` (article, signature). Parts are featurised where they are and only then flattened;
     every part waits for the batch's common lines (`_CommonLines`: site chrome that many
     distinct articles carry), which the signatures' own text leaves out."""
 
@@ -200,9 +178,7 @@ class _Features(beam.PTransform):
         extracted = [
             part
             | f"Extract{i}"
-            >> beam.FlatMap(_features, self._config, common).with_outputs(
-                PROFILES, PENDING, main="features"
-            )
+            >> beam.FlatMap(_features, self._config, common).with_outputs(PENDING, main="features")
             for i, part in enumerate(parts)
         ]
 
@@ -212,18 +188,7 @@ class _Features(beam.PTransform):
                 outs[0] if len(outs) == 1 else tuple(outs) | f"All{tag.title()}" >> beam.Flatten()
             )
 
-        profiles = gather(PROFILES)
-        freq = (
-            profiles
-            | "Profiles" >> beam.Values()
-            | "WordFrequencies" >> beam.CombineGlobally(_WordFrequencies())
-        )
-        return {
-            "features": gather("features"),
-            PROFILES: profiles,
-            PENDING: gather(PENDING),
-            "freq": freq,
-        }
+        return {"features": gather("features"), PENDING: gather(PENDING)}
 
 
 class _BandKeys(beam.PTransform):
@@ -282,13 +247,13 @@ class _VerifyPairs(beam.PTransform):
 
 
 class _ChooseSurvivors(beam.PTransform):
-    """Verified pairs, their members, profiles and WordFreq -> decisions per article key:
-    Dropped for a copy, its dropped-copies count for a survivor (a dict side input)."""
+    """Verified pairs and their members -> decisions per article key: Dropped for a copy, its
+    dropped-copies count for a survivor (a dict side input)."""
 
-    def __init__(self, config: nd.NearDupConfig, members, profiles, freq) -> None:
+    def __init__(self, config: nd.NearDupConfig, members) -> None:
         super().__init__()
         self._config = config
-        self._members, self._profiles, self._freq = members, profiles, freq
+        self._members = members
 
     def expand(self, pairs):
         clusters = beam.pvalue.AsDict(
@@ -296,14 +261,11 @@ class _ChooseSurvivors(beam.PTransform):
             | "AllPairs" >> beam.combiners.ToList()
             | "ClusterPairs" >> beam.FlatMap(_components)
         )
-        originality = self._profiles | "Originality" >> beam.FlatMap(
-            _originality, clusters, beam.pvalue.AsSingleton(self._freq)
-        )
         return (
             self._members
             | "ClusterMembers" >> beam.FlatMap(_cluster_of, clusters)
             | "GroupByCluster" >> beam.GroupByKey()
-            | "Survivors" >> beam.FlatMap(_survivors, beam.pvalue.AsDict(originality), self._config)
+            | "Survivors" >> beam.FlatMap(_survivors, self._config)
         )
 
 
@@ -357,6 +319,6 @@ class DropDuplicates(beam.PTransform):
         pair_parts = band_keys | "CandidatePairs" >> _CandidatePairs(config)
         verified = everyone | "VerifyPairs" >> _VerifyPairs(config, pair_parts)
         decisions = verified.pairs | "ChooseSurvivors" >> _ChooseSurvivors(
-            config, verified[MEMBERS], extracted[PROFILES], extracted["freq"]
+            config, verified[MEMBERS]
         )
         return extracted[PENDING] | "ApplyDecisions" >> _ApplyDecisions(decisions)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import apache_beam as beam
@@ -23,7 +22,6 @@ INDEX = "index"
 MEMBERS = "members"
 PAIRS = "pairs"
 PENDING = "pending"
-PROFILES = "profiles"
 
 
 def uid(article: Article) -> str:
@@ -54,6 +52,8 @@ class Features:
     """What duplicate detection needs of an article (no body text).
 
     `stored` marks an article published by an earlier run (from the index, `run_id` set).
+    `originality`: `nd.originality` of the article's text, a function of the article alone
+    (0.0 for stored articles, which survive against new ones whatever it is).
     """
 
     uid: str
@@ -61,6 +61,7 @@ class Features:
     signature: nd.Signature
     stored: bool = False
     run_id: str | None = None
+    originality: float = 0.0
 
 
 def stored_features(entry: IndexEntry) -> tuple[int, Features]:
@@ -84,56 +85,34 @@ class Dropped:
     kept_date: dt.date | None = None
 
 
-class _WordFrequencies(beam.CombineFn):
-    """WordProfile -> WordFreq (document frequencies per language) over the whole batch."""
-
-    def create_accumulator(self) -> nd.WordFreq:
-        return nd.WordFreq()
-
-    def add_input(self, acc: nd.WordFreq, profile: nd.WordProfile) -> nd.WordFreq:
-        acc.add_profile(profile)
-        return acc
-
-    def merge_accumulators(self, accs: Iterable[nd.WordFreq]) -> nd.WordFreq:
-        accs = iter(accs)
-        merged = next(accs)
-        for acc in accs:
-            merged.merge(acc)
-        return merged
-
-    def extract_output(self, acc: nd.WordFreq) -> nd.WordFreq:
-        return acc
-
-
 def article_features(
     body: str, language: str, title: str | None, article_id: str, config: nd.NearDupConfig
-) -> tuple[nd.Signature, nd.WordProfile]:
-    """What an article is compared by: its signature and word profile (also what
+) -> tuple[nd.Signature, float]:
+    """What an article is compared by: its signature and originality (also what
     `spindrift repair` recomputes from a published body to rebuild the index)."""
     # Template filler (Lorem ipsum) is no article's content: pages made of it are not copies
     # of each other for sharing it.
     text = strip_filler(body)
     if text.strip():
-        return nd.features(text, language, config, title=title)
+        sig, profile = nd.features(text, language, config, title=title)
+        return sig, nd.originality(text, language, profile)
     # No article text (all of it was chrome or filler): nothing to compare, so the article
     # only matches byte-identical copies of its file (same article_id).
     sig = nd.Signature(article_key(article_id), _NO_SHINGLES, _NO_POSITIONS, "empty", 0)
-    return sig, nd.word_profile("", language)
+    return sig, nd.originality("", language)
 
 
 def _features(article: Article, config: nd.NearDupConfig, common: np.ndarray | None = None):
-    """Main output: (key, Features); PROFILES: (key, WordProfile), kept apart because only
-    cluster members need it; PENDING: (article, signature), what ApplyDecisions needs.
+    """Main output: (key, Features); PENDING: (article, signature), what ApplyDecisions needs.
     Keys are `article_key(uid)`. `common`: the batch's common lines (`_CommonLines`); then the
     Features' signature carries the article's own text (`Signature.own`)."""
     uid_ = uid(article)
     key = article_key(uid_)
-    sig, profile = article_features(
+    sig, originality = article_features(
         article.body, article.language, article.title, article.article_id, config
     )
     compared = sig if common is None else with_own_text(sig, article, common, config)
-    yield key, Features(uid_, article.published_date, compared)
-    yield beam.pvalue.TaggedOutput(PROFILES, (key, profile))
+    yield key, Features(uid_, article.published_date, compared, originality=originality)
     yield beam.pvalue.TaggedOutput(PENDING, (article, sig))
 
 
