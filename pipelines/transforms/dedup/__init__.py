@@ -37,6 +37,7 @@ from apache_beam.metrics import Metrics
 from pipelines.core import near_dup as nd
 from pipelines.core.index import IndexEntry, effective_date
 from pipelines.core.records import Article, Duplicate
+from pipelines.transforms.dedup import supersede as _supersede
 from pipelines.transforms.dedup.common_lines import _CommonLines
 from pipelines.transforms.dedup.features import (  # noqa: F401  (the stage's public names)
     _NO_POSITIONS,
@@ -48,6 +49,7 @@ from pipelines.transforms.dedup.features import (  # noqa: F401  (the stage's pu
     PAIRS,
     PENDING,
     PROFILES,
+    SUPERSEDED,
     Dropped,
     Features,
     _features,
@@ -91,10 +93,13 @@ def _survivors(
     item: tuple[int, Iterable[tuple[int, Features]]],
     originality: Mapping[int, float],
     config: nd.NearDupConfig,
+    supersede: bool = False,
 ):
     """One cluster -> (key, Dropped) for new copies and (key, dropped count) for new survivors.
 
-    Stored members are never dropped and always preferred as survivors.
+    Stored members are never dropped and always preferred as survivors; with `supersede`, the
+    batch rule picks the survivor among all members, and a stored member dropped for a new
+    one is a SUPERSEDED output (`core.supersede.Superseded`).
     """
     _, group = item
     keys = {f.uid: key for key, f in group}
@@ -104,18 +109,26 @@ def _survivors(
         k: nd.Member(
             k,
             f.published_date,
-            0.0 if f.stored else originality.get(keys[k], 0.0),
+            _supersede.member_originality(f, originality.get(keys[k], 0.0), supersede),
             f.stored,
         )
         for k, f in features.items()
     }
-    assignment = nd.split_chains(dict.fromkeys(features, "c"), signatures, members, config)
+    assignment = nd.split_chains(
+        dict.fromkeys(features, "c"), signatures, members, config, prefer_stored=not supersede
+    )
     counts: dict[str, int] = {}
     for member, kept in sorted(assignment.items()):
-        if member == kept or features[member].stored:
+        survivor = features[kept]
+        if member == kept or (features[member].stored and survivor.stored):
             continue
         match = nd.verify(signatures[kept], signatures[member], config)
-        survivor = features[kept]
+        if features[member].stored:  # only when superseding: a new article beats it
+            yield beam.pvalue.TaggedOutput(
+                SUPERSEDED, _supersede.superseded(features[member], survivor, match)
+            )
+            counts[kept] = counts.get(kept, 0) + 1
+            continue
         yield (
             keys[member],
             Dropped(kept, match.similarity, match.method, survivor.run_id, survivor.published_date),
@@ -176,11 +189,14 @@ def _apply(item: tuple[Article, nd.Signature], decision: Dropped | int | None):
 
 
 class Deduplicated(NamedTuple):
-    """What DropDuplicates returns: kept Articles, Duplicate rows, IndexEntry of kept ones."""
+    """What DropDuplicates returns: kept Articles, Duplicate rows, IndexEntry of kept ones
+    and the published survivors they supersede (`core.supersede.Superseded`; none unless
+    superseding)."""
 
     articles: beam.PCollection
     duplicates: beam.PCollection
     index: beam.PCollection
+    superseded: beam.PCollection | None = None
 
 
 class _Features(beam.PTransform):
@@ -283,12 +299,16 @@ class _VerifyPairs(beam.PTransform):
 
 class _ChooseSurvivors(beam.PTransform):
     """Verified pairs, their members, profiles and WordFreq -> decisions per article key:
-    Dropped for a copy, its dropped-copies count for a survivor (a dict side input)."""
+    Dropped for a copy, its dropped-copies count for a survivor (a dict side input); and
+    SUPERSEDED: the published survivors a new article beats (with `supersede`)."""
 
-    def __init__(self, config: nd.NearDupConfig, members, profiles, freq) -> None:
+    def __init__(
+        self, config: nd.NearDupConfig, members, profiles, freq, supersede: bool = False
+    ) -> None:
         super().__init__()
         self._config = config
         self._members, self._profiles, self._freq = members, profiles, freq
+        self._supersede = supersede
 
     def expand(self, pairs):
         clusters = beam.pvalue.AsDict(
@@ -303,22 +323,31 @@ class _ChooseSurvivors(beam.PTransform):
             self._members
             | "ClusterMembers" >> beam.FlatMap(_cluster_of, clusters)
             | "GroupByCluster" >> beam.GroupByKey()
-            | "Survivors" >> beam.FlatMap(_survivors, beam.pvalue.AsDict(originality), self._config)
+            | "Survivors"
+            >> beam.FlatMap(
+                _survivors, beam.pvalue.AsDict(originality), self._config, self._supersede
+            ).with_outputs(SUPERSEDED, main="decisions")
         )
 
 
 class _ApplyDecisions(beam.PTransform):
     """(article, signature) + decisions -> kept articles, Duplicate rows, IndexEntry rows."""
 
-    def __init__(self, decisions) -> None:
+    def __init__(self, decisions, profiles, freq) -> None:
         super().__init__()
         self._decisions = decisions
+        self._profiles, self._freq = profiles, freq
 
     def expand(self, pending):
         applied = pending | "Apply" >> beam.ParDo(
-            _ApplyFn(), beam.pvalue.AsDict(self._decisions)
+            _ApplyFn(), beam.pvalue.AsDict(self._decisions.decisions)
         ).with_outputs(DUPLICATES, INDEX, main="articles")
-        return Deduplicated(applied.articles, applied[DUPLICATES], applied[INDEX])
+        index = applied[INDEX] | "IndexOriginality" >> _supersede.WithOriginality(
+            self._profiles, self._freq
+        )
+        return Deduplicated(
+            applied.articles, applied[DUPLICATES], index, self._decisions[SUPERSEDED]
+        )
 
 
 class DropDuplicates(beam.PTransform):
@@ -326,18 +355,23 @@ class DropDuplicates(beam.PTransform):
     `index` (an IndexEntry per kept article).
 
     `stored`: IndexEntry of articles published by earlier runs; new articles are matched
-    against them with the same rules, and a stored article always survives.
+    against them with the same rules, and a stored article survives unless `supersede`
+    (then the batch rule decides, and `superseded` lists the published survivors beaten).
     Guarantees: every input is in exactly one of articles/duplicates; each Duplicate names a
     survivor it was verified against directly; the result does not depend on input order,
     runner or workers.
     """
 
     def __init__(
-        self, config: nd.NearDupConfig = nd.DEFAULT, stored: beam.PCollection | None = None
+        self,
+        config: nd.NearDupConfig = nd.DEFAULT,
+        stored: beam.PCollection | None = None,
+        supersede: bool = False,
     ) -> None:
         super().__init__()
         self._config = config
         self._stored = stored
+        self._supersede = supersede
 
     def expand(self, articles) -> Deduplicated:
         """`articles`: a PCollection of Article, or a tuple of them (e.g. RemoveBoilerplate's
@@ -357,6 +391,8 @@ class DropDuplicates(beam.PTransform):
         pair_parts = band_keys | "CandidatePairs" >> _CandidatePairs(config)
         verified = everyone | "VerifyPairs" >> _VerifyPairs(config, pair_parts)
         decisions = verified.pairs | "ChooseSurvivors" >> _ChooseSurvivors(
-            config, verified[MEMBERS], extracted[PROFILES], extracted["freq"]
+            config, verified[MEMBERS], extracted[PROFILES], extracted["freq"], self._supersede
         )
-        return extracted[PENDING] | "ApplyDecisions" >> _ApplyDecisions(decisions)
+        return extracted[PENDING] | "ApplyDecisions" >> _ApplyDecisions(
+            decisions, extracted[PROFILES], extracted["freq"]
+        )

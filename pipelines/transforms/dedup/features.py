@@ -24,6 +24,7 @@ MEMBERS = "members"
 PAIRS = "pairs"
 PENDING = "pending"
 PROFILES = "profiles"
+SUPERSEDED = "superseded"
 
 
 def uid(article: Article) -> str:
@@ -53,7 +54,8 @@ def split_uid(key: str) -> tuple[str, str]:
 class Features:
     """What duplicate detection needs of an article (no body text).
 
-    `stored` marks an article published by an earlier run (from the index, `run_id` set).
+    `stored` marks an article published by an earlier run (from the index, `run_id` set,
+    with the `originality` and `language` its entry holds: what superseding needs).
     """
 
     uid: str
@@ -61,12 +63,21 @@ class Features:
     signature: nd.Signature
     stored: bool = False
     run_id: str | None = None
+    originality: float | None = None
+    language: str | None = None
 
 
 def stored_features(entry: IndexEntry) -> tuple[int, Features]:
-    """An index entry as a (key, Features) member that always survives against new articles."""
+    """An index entry as a (key, Features) member (it survives against new articles unless
+    the lake supersedes published survivors)."""
     return article_key(entry.uid), Features(
-        entry.uid, entry.published_date, entry.signature, True, entry.run_id
+        entry.uid,
+        entry.published_date,
+        entry.signature,
+        True,
+        entry.run_id,
+        entry.originality,
+        entry.language,
     )
 
 
