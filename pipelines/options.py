@@ -111,6 +111,9 @@ They are documented at {BEAM_OPTIONS_DOC}
 back, exit 0): it picks up new and changed files under the --input folders or globs and
 publishes them in small commits, each with the same rules and outputs as a batch run, and prints
 one status line per commit. Move finished files into place (write to a '.name', then rename).
+With --watch a new article that beats a published member of its duplicate group replaces it
+(--supersede is on by default), so the lake ends with the survivors of one batch run over the
+same files; --no-supersede keeps whatever was published first.
 
 Exit codes: 0 done, 1 the run failed, 2 bad arguments, 3 another run holds the output's lock."""
 
