@@ -17,7 +17,8 @@ to ApplyDecisions. The steps are the sub-composites of `DropDuplicates`:
    cluster, members are re-checked against the survivor (no A~B~C chains) and the survivor
    is picked (`near_dup.choose_survivor`).
 5. _ApplyDecisions: kept articles carry `duplicate_count` and get an IndexEntry (with the
-   signature computed in step 1); the others become Duplicate rows.
+   signature computed in step 1 and their originality, joined by key: `supersede.py`); the
+   others become Duplicate rows.
 
 What every worker reads whole (side inputs): cluster ids, originality scores and decisions,
 proportional to clustered articles (~100-300 bytes each as Python objects), and WordFreq. The
