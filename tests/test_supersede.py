@@ -299,3 +299,17 @@ def test_kill_9_during_a_superseding_commit_shows_one_survivor_then_recovers(tmp
     assert outcome == "killed"
     _run(src, out, "--supersede")  # recovers (back or forward) and completes
     assert _lake_state(out) == SUPERSEDED_LAKE and check_lake(out)[1] == []
+
+
+def test_files_of_runs_before_a_superseded_survivors_run_are_ruled_out_by_age():
+    from pipelines.lake.supersede import _older, _oldest
+
+    since = _oldest(["20261202T082300Z-6e3de7", "20261202T072300Z-b91073"])
+    assert since == "20261202T072300Z"
+    assert _older("20261202T072259Z-aaaaaa", since) is True
+    assert _older("20261202T072300Z-000000", since) is False  # the same second: opened
+    assert _older("20261202T072300Z-repair-abc123", since) is False
+    # Ids of another form are never ruled out, nor is anything when a survivor's run has one.
+    assert _older("test-run", since) is False
+    assert _oldest(["test-run", "20261202T072300Z-b91073"]) is None
+    assert _older("20200101T000000Z-aaaaaa", None) is False

@@ -13,14 +13,15 @@ the lock, stages the files that change:
 They are staged, journaled and swapped in by the snapshot with the run's own files, so a
 reader sees the old survivor or the new, never both or neither, and a run killed at any point
 is rolled back (no journal yet) or forward (`commit.recover`). Only files holding affected
-rows are read whole: the others are ruled out from one or two columns. A duplicates row
-naming a survivor is written by the run that published the survivor or a later one, so
-duplicates files of runs before the oldest superseded survivor's are not opened at all.
+rows are read whole: the others are ruled out from one or two columns. A survivor's row, and
+a duplicates row naming it, are written by the run that published the survivor or by a later
+one (a rewrite), so files of earlier runs are not opened at all.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -53,9 +54,26 @@ def partition_of(date: Any, language: str) -> str:
     return f"published_date={day}/language={language}"
 
 
-def _second(run_id: str) -> str:
-    """The start second of a run id (`<YYYYmmddTHHMMSSZ>-…`): run ids sort by it."""
-    return run_id.split("-", 1)[0]
+_RUN_SECOND = re.compile(r"\d{8}T\d{6}Z")  # how `RunContext.new` and repair ids begin
+
+
+def _second(run_id: str) -> str | None:
+    """The start second of a run id (`<YYYYmmddTHHMMSSZ>-…`), by which run ids sort; None for
+    an id of another form (its files are never ruled out by age)."""
+    head = run_id.split("-", 1)[0]
+    return head if _RUN_SECOND.fullmatch(head) else None
+
+
+def _older(run_id: str, since: str | None) -> bool:
+    """Whether run `run_id` started before second `since` (False when either is unknown)."""
+    second = _second(run_id)
+    return second is not None and since is not None and second < since
+
+
+def _oldest(run_ids: list[str]) -> str | None:
+    """The earliest start second among runs (None when one of them has an unknown form)."""
+    seconds = [_second(r) for r in run_ids]
+    return None if any(s is None for s in seconds) else min(seconds)  # type: ignore[type-var]
 
 
 def _read_rows(path: str, columns: list[str] | None = None) -> list[dict[str, Any]]:
@@ -116,13 +134,18 @@ def _rewrite_articles(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Stage the `articles/` files without the superseded survivors; returns their new
     duplicates rows and the files left empty (retired)."""
-    partitions = {partition_of(g.old_date, g.old_language) for g in gone.values()}
+    # Per partition, the oldest run that published one of its superseded survivors: a row is
+    # in a file of the run that published it or of a later run that rewrote that file.
+    runs: dict[str, list[str]] = {}
+    for g in gone.values():
+        runs.setdefault(partition_of(g.old_date, g.old_language), []).append(g.old_run_id)
+    since = {partition: _oldest(ids) for partition, ids in runs.items()}
     moved: list[dict[str, Any]] = []
     retired: list[str] = []
     prefix = f"{layout.ARTICLES}/"
     for entry in base.of_kind(layout.ARTICLES):
         partition = entry.path[len(prefix) :].rsplit("/", 1)[0]
-        if partition not in partitions:
+        if partition not in since or _older(entry.run_id, since[partition]):
             continue
         path = layout.join(output, entry.path)
         if not _keys(path, "article_id", "source_uri") & gone.keys():
@@ -152,9 +175,9 @@ def _repoint_duplicates(
     output: str, base: Snapshot, gone: dict[str, Superseded], stager: _Stager, run_id: str
 ) -> None:
     """Stage the `duplicates/` files holding rows that name a superseded survivor, repointed."""
-    oldest = min(_second(g.old_run_id) for g in gone.values())
+    oldest = _oldest([g.old_run_id for g in gone.values()])
     for entry in base.of_kind(layout.DUPLICATES):
-        if _second(entry.run_id) < oldest:
+        if _older(entry.run_id, oldest):
             continue  # written before any superseded survivor was published
         path = layout.join(output, entry.path)
         if not _keys(path, "kept_article_id", "kept_source_uri") & gone.keys():
