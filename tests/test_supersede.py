@@ -313,3 +313,18 @@ def test_files_of_runs_before_a_superseded_survivors_run_are_ruled_out_by_age():
     assert _older("test-run", since) is False
     assert _oldest(["test-run", "20261202T072300Z-b91073"]) is None
     assert _older("20200101T000000Z-aaaaaa", None) is False
+
+
+def test_a_repair_after_a_superseding_commit_keeps_its_survivor(tmp_path):
+    from pipelines.lake.repair import repair
+
+    src, out, _ = _copies_lake(tmp_path)
+    _land_original(src)
+    retired = [Path(out) / p for p in _run(src, out, "--supersede")["retired_tables"]]
+    repair(out)  # rebuilds the index from the published bodies: no originality there
+    assert _index(out) == [("original.txt", None)]
+    assert _lake_state(out) == SUPERSEDED_LAKE and check_lake(out)[1] == []
+    assert all(p.exists() for p in retired)
+    assert _run(src, out, "--supersede")["already_ingested"] == 3
+    assert not any(p.exists() for p in retired)  # the run after the repair deletes them
+    assert _lake_state(out) == SUPERSEDED_LAKE and check_lake(out)[1] == []

@@ -279,12 +279,16 @@ def publish(
 
 
 def _retired_by_last(output: str, base: Snapshot) -> list[str]:
-    """Table files the last committed run replaced (now deletable: see `plan_commit`)."""
-    if not base.runs:
-        return []
-    path = layout.manifest_path(output, base.runs[-1])
-    manifest = files.read_json(path, f"restore {path} or run `spindrift repair {output}`")
-    return [layout.join(output, p) for p in manifest.get("retired_tables", [])]
+    """Table files the last committed run replaced (now deletable: see `plan_commit`); a
+    repair in between deletes none, so those of the run before it too."""
+    retired: list[str] = []
+    for run_id in reversed(base.runs):
+        path = layout.manifest_path(output, run_id)
+        manifest = files.read_json(path, f"restore {path} or run `spindrift repair {output}`")
+        retired += [layout.join(output, p) for p in manifest.get("retired_tables", [])]
+        if not manifest.get("repair"):
+            break
+    return retired
 
 
 def recover(output: str, fence: Callable[[], None]) -> dict[str, list[str]]:
