@@ -258,7 +258,8 @@ def freshness_run(args: argparse.Namespace, work: Path, files: list[Path]) -> in
     log = work / "watch.log"
     with open(log, "wb") as handle:
         proc = subprocess.Popen(
-            [SPINDRIFT, "ingest", "--watch", "--input", str(inbox), "--output", str(lake)],
+            [SPINDRIFT, "ingest", "--watch", "--input", str(inbox), "--output", str(lake),
+             *([] if args.supersede else ["--no-supersede"])],
             stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     time.sleep(args.warmup)  # the watcher's imports; files landing now would wait for them
@@ -335,6 +336,14 @@ def freshness_run(args: argparse.Namespace, work: Path, files: list[Path]) -> in
     print(f"CPU: {cpu:.1f}s over {span:.0f}s = {100 * cpu / span:.0f} % of one core "
           f"(watcher tree)")  # fmt: skip
     print(f"SIGTERM: exit {code} after {stop_s:.1f}s; reader errors {len(reader.errors)}")
+    superseding = [m["timings"].get("supersede", 0.0) for m in manifests if m.get("superseded")]
+    print(f"superseded published survivors: {sum(m.get('superseded', 0) for m in manifests)} "
+          f"in {len(superseding)} commits; rewrite staging per such commit median "
+          f"{statistics.median(superseding) if superseding else 0:.3f}s max "
+          f"{max(superseding, default=0):.3f}s; files rewritten or retired "
+          f"{sum(len(m.get('retired_tables', [])) for m in manifests)}")  # fmt: skip
+    check = subprocess.run([SPINDRIFT, "check", str(lake)], capture_output=True, text=True)
+    print(f"spindrift check: exit {check.returncode} {check.stdout.strip()[:200]}")
 
     batch = work / "batch"
     began = time.monotonic()
@@ -386,6 +395,12 @@ def main() -> int:
     ap.add_argument("--warmup", type=float, default=8.0, help="watcher start-up wait (s)")
     ap.add_argument("--drain", type=float, default=120.0, help="max wait after writing (s)")
     ap.add_argument("--kills", type=int, default=0, help="run the kill -9 trial instead")
+    ap.add_argument(
+        "--no-supersede",
+        dest="supersede",
+        action="store_false",
+        help="run the watcher with --no-supersede (published survivors stay)",
+    )
     ap.add_argument("--keep", type=Path, help="work folder to keep (default: a temp folder)")
     args = ap.parse_args()
     n = int(args.rate * args.seconds)

@@ -31,6 +31,7 @@ from pipelines.lake.errors import LockedError
 from pipelines.lake.guards import check_paths
 from pipelines.lake.lock import run_lock
 from pipelines.lake.state import load_state
+from pipelines.lake.supersede import stage_supersede
 from pipelines.options import (
     JobArgs,
     UsageError,
@@ -46,6 +47,7 @@ from pipelines.store import ReadIndex, ReadLedger
 from pipelines.summary import summary as run_summary
 from pipelines.transforms.boilerplate import RemoveBoilerplate
 from pipelines.transforms.dedup import DropDuplicates
+from pipelines.transforms.dedup.supersede import KeepCurrent
 from pipelines.transforms.late import Listed
 from pipelines.transforms.ledger import RecordLedger, SkipIngested
 from pipelines.transforms.normalize import DecodeText, NormalizeHeaders
@@ -92,7 +94,9 @@ def build(
         checked=cleaned.checked | "RetagCleaned" >> RetagCleaned(config.language)
     )
     stored = pipeline | "ReadIndex" >> ReadIndex(index)
-    deduped = cleaned | "DropDuplicates" >> DropDuplicates(config.dedup, stored)
+    deduped = cleaned | "DropDuplicates" >> DropDuplicates(
+        config.dedup, stored, config.index.supersede
+    )
     quarantined = (
         fresh.quarantine,
         decoded.quarantine,
@@ -103,7 +107,8 @@ def build(
         deduped.duplicates,
         quarantined,
     ) | "RecordLedger" >> RecordLedger(run)
-    index_entries = (stored, deduped.index) | "CollectIndex" >> beam.Flatten()
+    current = stored | "DropSupersededEntries" >> KeepCurrent(deduped.superseded)
+    index_entries = (current, deduped.index) | "CollectIndex" >> beam.Flatten()
     outputs = {
         "articles": deduped.articles,
         "duplicates": deduped.duplicates,
@@ -113,6 +118,7 @@ def build(
         "matched": read["matched"],
         "already_ingested": fresh.skipped,
         "skipped": read["skipped"],
+        "superseded": deduped.superseded,
     }
     # Partition sizes come from the articles as tagged last (RetagCleaned may move one).
     hint = (cleaned.untouched, cleaned.checked) | "BeforeDedup" >> beam.Flatten()
@@ -184,7 +190,9 @@ def run(argv: Sequence[str] | JobArgs | None = None, *, imports_s: float = 0.0) 
         }  # fmt: skip
         if job.config_file:
             extra["config_file"] = job.config_file
-        # Committed by the driver, under the lock it still holds (the fence), never a worker.
+        # Committed by the driver, under the lock it still holds (the fence), never a worker;
+        # published rows a new article supersedes are rewritten first, staged with the run.
+        stage_supersede(output, ctx.run_id, state.snapshot, config.write)
         manifest = publish(output, ctx.run_id, state.snapshot, lock.assert_held, extra)
     return RunResult(manifest=manifest, manifest_path=layout.manifest_path(output, ctx.run_id))
 

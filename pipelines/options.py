@@ -111,6 +111,9 @@ They are documented at {BEAM_OPTIONS_DOC}
 back, exit 0): it picks up new and changed files under the --input folders or globs and
 publishes them in small commits, each with the same rules and outputs as a batch run, and prints
 one status line per commit. Move finished files into place (write to a '.name', then rename).
+With --watch a new article that beats a published member of its duplicate group replaces it
+(--supersede is on by default), so the lake ends with the survivors of one batch run over the
+same files; --no-supersede keeps whatever was published first.
 
 Exit codes: 0 done, 1 the run failed, 2 bad arguments, 3 another run holds the output's lock."""
 
@@ -153,6 +156,16 @@ def job_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="target rows per Parquet file in each partition "
         f"(default: {WriteConfig.rows_per_file})",
+    )
+    job.add_argument(
+        "--supersede",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a new article that beats a published member of its duplicate group by the batch "
+        "rule (earlier date, then originality) replaces it: its published row moves to "
+        "duplicates, rewritten copy-on-write in the same commit (default: on with --watch, "
+        "so a stream ends with one batch run's survivors; off for batch runs, which never "
+        "rewrite published partitions)",
     )
     job.add_argument(
         "--config",
@@ -317,6 +330,7 @@ def parse_args(argv: Sequence[str]) -> JobArgs:
         except ConfigFileError as exc:
             raise UsageError(str(exc)) from None
     config = _apply_flags(config, ns)
+    config = _supersede_default(config, ns, tables)
     if ns.log_level:
         level = getattr(logging, ns.log_level)
     elif ns.quiet:
@@ -364,6 +378,17 @@ def _watch_config(ns: argparse.Namespace) -> WatchConfig | None:
         raise UsageError(str(exc)) from None
 
 
+def _supersede_default(
+    config: PipelineConfig, ns: argparse.Namespace, tables: dict[str, Any]
+) -> PipelineConfig:
+    """Superseding is on by default with --watch (a stream's contract is one batch run's
+    survivors) unless --no-supersede or the tuning file's `index.supersede` says otherwise."""
+    if ns.watch and ns.supersede is None and "supersede" not in tables.get("index", {}):
+        index = dataclasses.replace(config.index, supersede=True)
+        return dataclasses.replace(config, index=index)
+    return config
+
+
 def _apply_flags(config: PipelineConfig, ns: argparse.Namespace) -> PipelineConfig:
     """The command-line tuning flags over the (file's) config; UsageError when out of range."""
     try:
@@ -375,6 +400,8 @@ def _apply_flags(config: PipelineConfig, ns: argparse.Namespace) -> PipelineConf
             write = dataclasses.replace(write, rows_per_file=ns.rows_per_file)
         if ns.index_window_days is not None:
             index = dataclasses.replace(index, window_days=ns.index_window_days)
+        if ns.supersede is not None:
+            index = dataclasses.replace(index, supersede=ns.supersede)
         return dataclasses.replace(config, read=read, write=write, index=index)
     except ValueError as exc:
         raise UsageError(str(exc)) from None

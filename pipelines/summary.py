@@ -81,6 +81,9 @@ def summary(manifest: dict[str, Any], manifest_path: str) -> str:
         line("quarantined", f"{m['quarantined']:,}",
              _breakdown(by_prefix(counters, "quarantine/"))),
     ]  # fmt: skip
+    if m.get("superseded"):
+        lines.append(line("superseded", f"{m['superseded']:,} published survivors",
+                          "their rows moved to duplicates, pointing at this run's"))  # fmt: skip
     if m.get("skipped"):
         reasons = m.get("skipped_reasons") or {}
         lines.append(line("skipped", f"{m['skipped']:,} not regular files", _breakdown(reasons)))

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,26 +91,35 @@ class Sampler(threading.Thread):
         self.join()
 
 
-def ingest_argv(src: Path, out: Path, workers: bool) -> list[str]:
-    argv = [SPINDRIFT, "ingest", "--input", str(src / "*.txt"), "--output", str(out)]
+def ingest_argv(src: Path, out: Path, workers: bool, extra: Sequence[str] = ()) -> list[str]:
+    argv = [SPINDRIFT, "ingest", "--input", str(src / "*.txt"), "--output", str(out), *extra]
     if workers:
         argv += ["--direct_running_mode=multi_processing", "--direct_num_workers=2"]
     return argv
 
 
 def kill_run(
-    src: Path, out: Path, *, workers: bool, phase: str, delay: float, group: bool
+    src: Path,
+    out: Path,
+    *,
+    workers: bool,
+    phase: str,
+    delay: float,
+    group: bool,
+    extra: Sequence[str] = (),
 ) -> tuple[str, int]:
     """Run the job and SIGKILL it; returns what happened ("killed" or "finished") and the
     job's process group id (its orphaned workers live on in it: see `reap_group`).
 
     `delay` seconds after the moment `phase` names: "locked" (the run took the lock),
-    "staging" (its first file is staged), "commit" (its commit journal is written).
+    "staging" (its first file is staged), "rewrite" (it stages its first rewrite of a
+    published file: superseding), "commit" (its commit journal is written). `extra`: more
+    `spindrift ingest` flags.
     `group`: kill the driver and its SDK workers, else the driver only (its workers are
     orphaned and left to die on their own).
     """
     proc = subprocess.Popen(
-        ingest_argv(src, out, workers),
+        ingest_argv(src, out, workers, extra),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -117,6 +127,7 @@ def kill_run(
     marker = {
         "locked": f"{layout.LOCK_FILE}",
         "staging": f"{layout.STAGING_DIR}/*/*/*",
+        "rewrite": f"{layout.STAGING_DIR}/*/rewrite/*/*",
         "commit": f"{layout.STAGING_DIR}/*/commit.json",
     }[phase]
     deadline = time.monotonic() + 300

@@ -79,6 +79,7 @@ VALUES = [
     (C.SignatureCoder, _sig()),
     (C.SignatureCoder, EMPTY_SIG),
     (C.FeaturesCoder, Features("u1", dt.date(2021, 2, 3), _sig(), stored=True, run_id="r0")),
+    (C.FeaturesCoder, Features("u3", None, _sig(), True, "r0", originality=6.25, language="en")),
     (C.FeaturesCoder, Features("u2", None, EMPTY_SIG)),
     (C.FeaturesCoder, Features("u3", None, _sig(), originality=-4.8125)),
     (
@@ -106,6 +107,10 @@ VALUES = [
     (
         C.IndexEntryCoder,
         IndexEntry("a", "u", None, dt.date(2024, 5, 6), "en", _sig(5), "r"),
+    ),
+    (
+        C.IndexEntryCoder,
+        IndexEntry("b", "v", dt.date(2024, 5, 6), dt.date(2024, 5, 6), "en", _sig(5), "r", 6.5),
     ),
     (C.StagedFileCoder, StagedFile("articles", "date=2020-03-18", "/tmp/a", "/out/a", 10)),
 ]

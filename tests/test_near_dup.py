@@ -386,6 +386,9 @@ def test_choose_survivor_rules() -> None:
     assert nd.choose_survivor([plain, late, early]) == early
     stored = m("y", None, originality=-99.0, stored=True)
     assert nd.choose_survivor([undated, stored, early]) == stored  # published ones stay
+    # ... unless the lake supersedes them: then the same rule as for new members.
+    assert nd.choose_survivor([undated, stored, early], prefer_stored=False) == undated
+    assert nd.choose_survivor([stored, plain], prefer_stored=False) == plain
     same_day = [m("b", "2020-01-01", 1.0), m("a", "2020-01-01", 2.0)]
     assert nd.choose_survivor(same_day).article_id == "a"  # then originality
     tie = [m("c", "2020-01-01", 1.0), m("b", "2020-01-01", 1.0), m("d", "2020-01-01", 1.0)]

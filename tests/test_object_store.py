@@ -427,3 +427,45 @@ def test_retry_backs_off_then_names_the_path():
     with pytest.raises(Forbidden):  # an answer, not a transient error: at once
         retry.call(denied, "reading s3://b/k", sleep=pauses.append)
     assert len(pauses) == 2
+
+
+def test_s3_lake_supersedes_a_published_survivor_copy_on_write(s3, tmp_path):
+    """A superseding run on S3: the rewrites are written at their final, run-unique names and
+    swapped in by the one conditional snapshot PUT; the old files go one commit later."""
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    spun = (seeds / "000_09ebb983a3b43bad.txt").read_text(encoding="utf-8")  # 2020-03-18
+    original = (seeds / "001_9581d82dba44a308.txt").read_text(encoding="utf-8")
+    prefix = f"sup-{uuid.uuid4().hex[:6]}"
+    lake_key, lake = f"{prefix}/lake", f"s3://{BUCKET}/{prefix}/lake"
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    (first / "copy.txt").write_text(spun, encoding="utf-8")
+    (first / "copy2.txt").write_text(spun, encoding="utf-8")
+    (second / "original.txt").write_text(original.replace("2020-03-18", "2020-03-16"), "utf-8")
+    assert run_in_process(s3, s3.upload(first, f"{prefix}/in1"), lake) == 0
+    inputs = s3.upload(second, f"{prefix}/in2")
+    from pipelines.ingest import main
+
+    argv = ["--input", inputs, "--output", lake, "-q", "--no-progress", "--supersede"]
+    assert main([*argv, *beam_flags(s3)]) == 0
+    objstore.configure(s3.settings(through_proxy=False))
+    run2 = read_snapshot(lake).runs[-1]
+    manifest = manifest_of(s3, lake_key, run2)
+    assert (manifest["articles"], manifest["duplicates"], manifest["superseded"]) == (1, 0, 1)
+    con = connect(lake, quarantine=False)
+    names = "regexp_extract(source_uri, '[^/]+$')"
+    assert con.execute(f"select {names}, published_date from articles").fetchall() == [
+        ("original.txt", dt.date(2020, 3, 16))
+    ]
+    assert con.execute(
+        f"select {names}, regexp_extract(kept_source_uri, '[^/]+$'), method from duplicates "
+        "order by 1"
+    ).fetchall() == [("copy.txt", "original.txt", "near:skeleton"),
+                     ("copy2.txt", "original.txt", "exact")]  # fmt: skip
+    assert check_lake(lake)[1] == []
+    retired = manifest["retired_tables"]
+    assert len(retired) == 2 and all(s3.keys(f"{lake_key}/{p}") for p in retired)
+    assert run_in_process(s3, inputs, lake) == 0  # the next commit deletes them
+    objstore.configure(s3.settings(through_proxy=False))
+    assert not any(s3.keys(f"{lake_key}/{p}") for p in retired)

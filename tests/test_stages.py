@@ -21,6 +21,7 @@ from pipelines.core.headers import DEFAULT_HEADER, parse_article
 from pipelines.core.index import IndexConfig, IndexEntry
 from pipelines.core.language import LanguageConfig
 from pipelines.core.records import Article, DecodedText, Duplicate, Quarantined, RawFile
+from pipelines.core.supersede import Superseded
 from pipelines.lake.commit import publish
 from pipelines.lake.snapshot import Snapshot
 from pipelines.transforms.dedup import DropDuplicates, PairIndex, _bucket_pairs
@@ -393,6 +394,56 @@ def test_drop_duplicates_fails_when_the_index_already_holds_an_input(pipeline, r
     with pytest.raises(Exception, match="is shared by"), pipeline as p:
         stored = p | "Stored" >> beam.Create([entry])
         _ = p | beam.Create([article]) | DropDuplicates(stored=stored)
+
+
+def _spun_entry_and_original(run_ctx, originality: float | None):
+    """The index entry of the published spun copy of seed 001 (2020-03-18) and seed 001 itself
+    as a new article dated two days earlier."""
+    spun = parse_article(seed("000").read_text(encoding="utf-8"))
+    entry = IndexEntry(
+        "a000", "/in/spun.txt", dt.date(2020, 3, 18), dt.date(2020, 3, 18), "en",
+        nd.signature(spun.body, "en", title=spun.title), "earlier-run", originality,
+    )  # fmt: skip
+    body = parse_article(seed("001").read_text(encoding="utf-8")).body
+    original = _article(run_ctx, body, "b001", published_date=dt.date(2020, 3, 16), language="en")
+    return entry, original
+
+
+@pytest.mark.parametrize("supersede", [True, False])
+def test_drop_duplicates_supersedes_a_published_survivor_only_when_asked(
+    pipeline, run_ctx, supersede
+):
+    entry, original = _spun_entry_and_original(run_ctx, originality=7.5)
+    with pipeline as p:
+        stored = p | "Stored" >> beam.Create([entry])
+        out = p | beam.Create([original]) | DropDuplicates(stored=stored, supersede=supersede)
+        if supersede:
+            gone = [
+                Superseded("a000", "/in/spun.txt", dt.date(2020, 3, 18), "en", "earlier-run",
+                           "b001", original.source_uri, dt.date(2020, 3, 16), SPUN_SIMILARITY,
+                           "near:skeleton")
+            ]  # fmt: skip
+            kept, dups = [dataclasses.replace(original, duplicate_count=1)], []
+        else:
+            gone, kept = [], []
+            dups = [dataclasses.replace(
+                _dup(original, original, SPUN_SIMILARITY, "near:skeleton"),
+                kept_article_id="a000", kept_source_uri="/in/spun.txt", cluster_id="a000",
+                kept_run_id="earlier-run", kept_is_later=True,
+            )]  # fmt: skip
+        assert_that(out.superseded, equal_to(gone), label="superseded")
+        assert_that(out.articles, equal_to(kept), label="kept")
+        assert_that(out.duplicates, equal_to(dups), label="dups")
+        # The kept article's index entry carries the score the stage gave it: a one-article
+        # batch, so every word's document frequency is 1, and 16 sentences.
+        assert_that(
+            out.index | beam.Map(lambda e: (e.article_id, round(e.originality, 12))),
+            equal_to([("b001", round(2.110238543689574, 12))] if supersede else []),
+            label="index",
+        )
+
+
+SPUN_SIMILARITY = 0.736842  # the spun copy against its original (near:skeleton)
 
 
 def test_publish_run_stages_and_the_driver_commits(pipeline, run_ctx):

@@ -19,18 +19,29 @@ from pipelines.core.near_dup.skeleton import POSITION_LEVELS
 
 @dataclass(frozen=True)
 class IndexConfig:
-    """`window_days`: entries dated more than this before the newest date seen are evicted."""
+    """`window_days`: entries dated more than this before the newest date seen are evicted.
+    `supersede`: a new article that beats a published (indexed) member of its group by the
+    batch rule (`near_dup.choose_survivor`) replaces it as the survivor: its published row
+    moves to duplicates, copy-on-write in the same commit. Off, published survivors stay."""
 
     window_days: int = 30
+    supersede: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.window_days, int) or self.window_days < 0:
             raise ValueError("window_days must be an int >= 0")
+        if not isinstance(self.supersede, bool):
+            raise ValueError("supersede must be true or false")
 
 
 @dataclass(frozen=True)
 class IndexEntry:
-    """One kept article in the index."""
+    """One kept article in the index.
+
+    `originality`: the score the dedup stage gave the article (`near_dup.originality`), what
+    superseding compares a new member with; None in entries written before it was kept (or
+    rebuilt by `spindrift repair`).
+    """
 
     article_id: str
     source_uri: str
@@ -39,6 +50,7 @@ class IndexEntry:
     language: str
     signature: Signature
     run_id: str
+    originality: float | None = None
 
     @property
     def uid(self) -> str:
@@ -62,6 +74,7 @@ class IndexEntry:
             "main_end": int(sig.main_end),
             "numbers": sig.numbers.astype("<u4").tobytes(),
             "run_id": self.run_id,
+            "originality": self.originality,
         }
 
     @classmethod
@@ -85,6 +98,8 @@ class IndexEntry:
             language=row["language"],
             signature=signature,
             run_id=row["run_id"],
+            # Entries written before originality was kept have no such column.
+            originality=row.get("originality"),
         )
 
 

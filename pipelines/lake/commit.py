@@ -9,7 +9,13 @@
 3. It renames the staged files to their final names (invisible to readers: they read only
    files the snapshot lists), writes `_runs/<run>.json`, checks the lock is still its own
    (the fence), and swaps `_snapshot.json` with `os.replace`: the commit point.
-4. It deletes the replaced index files and the staging folder.
+4. It deletes the replaced index files and the staging folder (and the table files the
+   previous commit replaced: a reader that opened the snapshot before that swap may still
+   read them).
+
+Table files are replaced too when a run supersedes published survivors (`supersede.py`):
+the rewritten `articles/` and `duplicates/` files are staged like any other (`replaces`
+names the published file each one takes the place of), and the swap exchanges them.
 
 On S3 (`objstore.py`) the lock is a lease object, workers write each file once at its
 final, run-unique name (step 3 renames nothing), and the swap is one PUT conditional on the
@@ -23,7 +29,7 @@ commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -52,6 +58,7 @@ class StagedFile:
     rows: int
     size: int = -1
     sha256: str = ""
+    replaces: str = ""  # lake-relative path of the published file this rewrite replaces
 
 
 def staging_folder(output: str, run_id: str) -> str:
@@ -65,25 +72,38 @@ def write_stage_report(
     matched: int,
     already_ingested: int,
     skipped: list[tuple[str, str]],
+    superseded: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Step 1's last act: what the pipeline staged, in `staged.json` (no publication)."""
+    """Step 1's last act: what the pipeline staged, in `staged.json` (no publication).
+    `superseded`: published survivors a new article replaces (`core.supersede.Superseded`
+    as JSON), whose rows the driver rewrites before it journals (`supersede.py`)."""
     report = {
         "run_id": run_id,
         "matched": matched,
         "already_ingested": already_ingested,
         "skipped": sorted([path, reason] for path, reason in skipped),
         "files": sorted((asdict(f) for f in staged), key=lambda f: f["final_path"]),
+        "superseded": list(superseded or []),
     }
     # Runs on a worker (PublishRun's last step): workers reach object stores through Beam.
     files.write_json_from_worker(f"{staging_folder(output, run_id)}/{STAGED_FILE}", report)
     return report
 
 
-def _stats(run_id: str, staged: list[StagedFile], report: dict[str, Any]) -> dict[str, Any]:
+def _stats(
+    run_id: str, staged: list[StagedFile], report: dict[str, Any], removed: dict[str, int]
+) -> dict[str, Any]:
+    """Counts of the run's inputs, reconciled. `removed`: rows per kind of the published files
+    the run rewrites; superseding moves exactly one `articles` row per superseded survivor to
+    a new `duplicates` row (kept apart from the run's own inputs' rows)."""
     rows = dict.fromkeys(layout.KINDS, 0)
+    rewritten = dict.fromkeys(layout.KINDS, 0)
     languages: dict[str, int] = {}
     dates: list[str] = []
     for f in staged:
+        if f.replaces:
+            rewritten[f.kind] += f.rows
+            continue
         rows[f.kind] += f.rows
         if f.kind == layout.ARTICLES:
             date_part, lang_part = f.partition.split("/")
@@ -92,6 +112,16 @@ def _stats(run_id: str, staged: list[StagedFile], report: dict[str, Any]) -> dic
             date = date_part.split("=", 1)[1]
             if date != HIVE_NULL:
                 dates.append(date)
+    superseded = len(report.get("superseded", []))
+    moved = {k: removed.get(k, 0) - rewritten[k] for k in layout.KINDS}
+    expected = {k: superseded if k == layout.ARTICLES else 0 for k in layout.KINDS}
+    if moved != expected:
+        raise ReconciliationError(
+            f"run {run_id}: superseding {superseded} survivors rewrote published files that "
+            f"lose {moved[layout.ARTICLES]} articles rows and {moved[layout.DUPLICATES]} "
+            "duplicates rows (expected one articles row per survivor, no duplicates row)"
+        )
+    rows[layout.DUPLICATES] -= superseded  # the superseded survivors' new rows: not inputs
     matched, skipped = report["matched"], report["already_ingested"]
     total = rows[layout.ARTICLES] + rows[layout.DUPLICATES] + rows[layout.QUARANTINE] + skipped
     if total != matched:
@@ -115,6 +145,7 @@ def _stats(run_id: str, staged: list[StagedFile], report: dict[str, Any]) -> dic
         "duplicates": rows[layout.DUPLICATES],
         "quarantined": rows[layout.QUARANTINE],
         "already_ingested": skipped,
+        "superseded": superseded,
         "index_entries": rows[layout.INDEX_DIR],
         "ledger_entries": rows[layout.LEDGER_DIR],
         "skipped": len(report["skipped"]),
@@ -129,34 +160,55 @@ def _stats(run_id: str, staged: list[StagedFile], report: dict[str, Any]) -> dic
 
 
 def plan_commit(
-    output: str, report: dict[str, Any], base: Snapshot, extra: dict[str, Any] | None = None
+    output: str,
+    report: dict[str, Any],
+    base: Snapshot,
+    extra: dict[str, Any] | None = None,
+    retired_earlier: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Reconcile the stage report and plan its publication on top of `base`.
 
     Every run rewrites the whole index (stored entries still in the window plus its own), so
-    the base's `_index` files are replaced. Raises ReconciliationError before anything moves.
+    the base's `_index` files are replaced; a run that supersedes published survivors also
+    replaces the table files it rewrote (`replaces`) or emptied (`retired`). Table files are
+    deleted one commit later (`retired_earlier`: those the previous commit replaced), so a
+    reader holding the previous snapshot can still read them. Raises ReconciliationError
+    before anything moves.
     """
     run_id = report["run_id"]
     staged = [StagedFile(**f) for f in report["files"]]
-    stats = _stats(run_id, staged, report)
+    tables = {f.path: f for f in base.files if f.kind in layout.PUBLISHED}
+    retired = {f.replaces for f in staged if f.replaces} | set(report.get("retired", []))
+    unknown = sorted(retired - set(tables))
+    if unknown:
+        raise ReconciliationError(
+            f"run {run_id} rewrites {layout.join(output, unknown[0])}, which snapshot "
+            f"{base.version} does not list"
+        )
+    removed: dict[str, int] = {}
+    for path in retired:
+        removed[tables[path].kind] = removed.get(tables[path].kind, 0) + tables[path].rows
+    stats = _stats(run_id, staged, report, removed)
     added = [
         FileEntry(layout.relative(output, f.final_path), f.kind, f.rows, f.size, f.sha256, run_id)
         for f in staged
     ]
-    replaced = {f.path for f in base.of_kind(layout.INDEX_DIR)}
-    snapshot = base.after(run_id, added, replaced)
+    state = {f.path for f in base.of_kind(layout.INDEX_DIR)}
+    snapshot = base.after(run_id, added, state | retired)
     manifest = {
         **(extra or {}),
         **stats,
         "files": [f.to_json() for f in added],
-        "replaced": sorted(replaced),
+        "replaced": sorted(state | retired),
+        "retired_tables": sorted(retired),
         "snapshot_version": snapshot.version,
     }
+    deletes = [layout.join(output, p) for p in state] + list(retired_earlier)
     return {
         "run_id": run_id,
         "base_version": base.version,
         "renames": [[f.temp_path, f.final_path] for f in staged],
-        "deletes": sorted(layout.join(output, p) for p in replaced),
+        "deletes": sorted(set(deletes)),
         "manifest": manifest,
         "snapshot": snapshot.to_json(),
     }
@@ -219,11 +271,24 @@ def publish(
     report = files.read_json(
         f"{staging}/{STAGED_FILE}", "the pipeline finished without its stage report"
     )
-    plan = plan_commit(output, report, base, extra)
+    plan = plan_commit(output, report, base, extra, _retired_by_last(output, base))
     fence()
     files.write_json_atomic(f"{staging}/{COMMIT_FILE}", plan)
     apply_commit(output, plan, fence)
     return plan["manifest"]
+
+
+def _retired_by_last(output: str, base: Snapshot) -> list[str]:
+    """Table files the last committed run replaced (now deletable: see `plan_commit`); a
+    repair in between deletes none, so those of the run before it too."""
+    retired: list[str] = []
+    for run_id in reversed(base.runs):
+        path = layout.manifest_path(output, run_id)
+        manifest = files.read_json(path, f"restore {path} or run `spindrift repair {output}`")
+        retired += [layout.join(output, p) for p in manifest.get("retired_tables", [])]
+        if not manifest.get("repair"):
+            break
+    return retired
 
 
 def recover(output: str, fence: Callable[[], None]) -> dict[str, list[str]]:

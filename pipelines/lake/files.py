@@ -36,6 +36,11 @@ def _open_read(path: str):
     return _beam_fs().open(path, compression_type="uncompressed")
 
 
+def open_read(path: str):
+    """A binary handle on a file of the lake (local, S3 or another Beam file system)."""
+    return _open_read(path)
+
+
 def checksum(path: str) -> tuple[int, str]:
     """(size, sha256 hex) of a file; OS errors propagate (callers name the file)."""
     digest = hashlib.sha256()

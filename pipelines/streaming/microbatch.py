@@ -24,6 +24,7 @@ from pipelines.lake import files
 from pipelines.lake.commit import publish
 from pipelines.lake.lock import RunLock
 from pipelines.lake.state import State, load_state
+from pipelines.lake.supersede import stage_supersede
 from pipelines.options import JobArgs
 from pipelines.progress import result_counters
 from pipelines.run_context import RunContext
@@ -197,6 +198,9 @@ class PreparedCommit:
         if self._job.config_file:
             extra["config_file"] = self._job.config_file
         lock = self._lock
+        began = time.monotonic()
+        stage_supersede(self._output, ctx.run_id, state.snapshot, self._job.config.write)
+        extra["timings"]["supersede"] = round(time.monotonic() - began, 3)
         return publish(self._output, ctx.run_id, state.snapshot, lock.assert_held, extra)
 
 

@@ -328,13 +328,15 @@ def _read_manifest(output: str, run_id: str) -> dict[str, Any]:
 
 
 def status_line(manifest: dict[str, Any], seconds: float) -> str:
-    """One line per commit: files, articles, duplicates, lag, backlog."""
+    """One line per commit: files, articles, duplicates, published survivors superseded,
+    lag, backlog."""
     s = manifest["streaming"]
     lag = s["freshness_seconds"]
     return (
         f"commit {manifest['run_id']}: files {s['files']}, articles {manifest['articles']}, "
         f"duplicates {manifest['duplicates']}, quarantined {manifest['quarantined']}, "
-        f"already ingested {manifest['already_ingested']}; lag p50 {lag['p50']:.1f}s "
+        f"already ingested {manifest['already_ingested']}, "
+        f"superseded {manifest.get('superseded', 0)}; lag p50 {lag['p50']:.1f}s "
         f"max {lag['max']:.1f}s; backlog {s['backlog']}; took {seconds:.1f}s"
     )
 

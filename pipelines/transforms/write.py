@@ -345,7 +345,9 @@ class PublishRun(beam.PTransform):
     Input: a dict with `articles`, `duplicates`, `quarantine`, `index` (IndexEntry, stored and
     new), `ledger` (LedgerEntry), `matched` (every regular input path), `already_ingested`
     (inputs the ledger skipped) and `skipped` ((path, reason) of matches that are not regular
-    files). Publication itself is the driver's (`lake.commit.publish`), under the run lock.
+    files) and, optionally, `superseded` (published survivors a new article replaces; the commit
+    rewrites their rows: `lake.supersede`). Publication itself is the driver's
+    (`lake.commit.publish`), under the run lock.
     `article_hint`: articles before duplicates were dropped, to size article files early.
     """
 
@@ -375,16 +377,27 @@ class PublishRun(beam.PTransform):
         matched = outputs["matched"] | "CountMatched" >> beam.combiners.Count.Globally()
         already = outputs["already_ingested"] | "CountIngested" >> beam.combiners.Count.Globally()
         skipped = outputs["skipped"] | "ListSkipped" >> beam.combiners.ToList()
+        gone = outputs.get("superseded")
+        if gone is None:
+            gone = staged.pipeline | "NoneSuperseded" >> beam.Create([])
+        superseded = gone | "ListSuperseded" >> beam.combiners.ToList()
         return (
             staged
             | "ListStaged" >> beam.combiners.ToList()
             | "Report"
             >> beam.Map(
-                lambda files_, n, k, s: write_stage_report(
-                    run.output, run.run_id, files_, n, k, [tuple(x) for x in s]
+                lambda files_, n, k, s, g: write_stage_report(
+                    run.output,
+                    run.run_id,
+                    files_,
+                    n,
+                    k,
+                    [tuple(x) for x in s],
+                    sorted((x.to_json() for x in g), key=lambda x: (x["old_id"], x["old_uri"])),
                 ),
                 beam.pvalue.AsSingleton(matched),
                 beam.pvalue.AsSingleton(already),
                 beam.pvalue.AsSingleton(skipped),
+                beam.pvalue.AsSingleton(superseded),
             ).with_output_types(dict)
         )

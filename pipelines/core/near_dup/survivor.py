@@ -14,8 +14,9 @@ from pipelines.core.near_dup.verify import verify
 class Member:
     """A cluster member as seen by ``choose_survivor`` (article_id must be orderable).
 
-    stored: the article is already published by an earlier run; it always survives against
-    new articles, because published partitions are never rewritten.
+    stored: the article is already published by an earlier run. By default it survives against
+    new articles (published partitions are never rewritten); with superseding
+    (`prefer_stored=False`) it meets them by the same rule as any member.
     """
 
     article_id: str
@@ -62,13 +63,14 @@ def _date_key(d: _dt.date | str | None) -> tuple[int, str]:
     return (0, str(d))
 
 
-def choose_survivor(members: Iterable[Member]) -> Member:
-    """The member to keep: stored (already published) members first, since published
-    partitions are never rewritten; then dates decide, but only between members that both
-    have one. The best dated member (earliest date, then highest originality, then smallest
-    id) and the best undated member (highest originality, then smallest id) meet on
-    originality (equal: the dated one, then smallest id): a spun copy that gained a date line
-    does not beat its undated original.
+def choose_survivor(members: Iterable[Member], prefer_stored: bool = True) -> Member:
+    """The member to keep: stored (already published) members first when `prefer_stored`
+    (published partitions are never rewritten; off when a lake supersedes published
+    survivors, so a group split over runs gets one batch run's survivor); then dates
+    decide, but only between members that both have one. The best dated member (earliest
+    date, then highest originality, then smallest id) and the best undated member (highest
+    originality, then smallest id) meet on originality (equal: the dated one, then smallest
+    id): a spun copy that gained a date line does not beat its undated original.
 
     Deterministic and independent of input order. ISO date strings and ``date`` objects
     compare correctly; do not mix them with other string formats.
@@ -76,7 +78,7 @@ def choose_survivor(members: Iterable[Member]) -> Member:
     ms = list(members)
     if not ms:
         raise ValueError("choose_survivor needs at least one member")
-    candidates = [m for m in ms if m.stored] or ms
+    candidates = ([m for m in ms if m.stored] if prefer_stored else []) or ms
     dated = [m for m in candidates if _date_key(m.published_date)[0] == 0]
     undated = [m for m in candidates if _date_key(m.published_date)[0] == 1]
     finalists = []
@@ -97,10 +99,12 @@ def split_chains(
     signatures: dict,
     members: dict,
     config: NearDupConfig = DEFAULT,
+    prefer_stored: bool = True,
 ) -> dict:
     """Guard against transitive chaining: keep in each cluster only members that verify
     directly against the cluster's survivor; the rest are re-clustered among themselves
     (recursively, same rule). Returns id -> cluster id (cluster id = survivor id).
+    `prefer_stored`: as in `choose_survivor`.
     """
     groups: dict = {}
     for aid, cid in clusters.items():
@@ -109,7 +113,7 @@ def split_chains(
     for ids in groups.values():
         pending = sorted(ids)
         while pending:
-            surv = choose_survivor(members[i] for i in pending).article_id
+            surv = choose_survivor((members[i] for i in pending), prefer_stored).article_id
             rest = []
             for i in pending:
                 if i == surv or verify(signatures[surv], signatures[i], config):

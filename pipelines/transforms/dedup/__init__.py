@@ -17,7 +17,8 @@ to ApplyDecisions. The steps are the sub-composites of `DropDuplicates`:
    cluster, members are re-checked against the survivor (no A~B~C chains) and the survivor
    is picked (`near_dup.choose_survivor`).
 5. _ApplyDecisions: kept articles carry `duplicate_count` and get an IndexEntry (with the
-   signature computed in step 1); the others become Duplicate rows.
+   signature computed in step 1 and their originality, joined by key: `supersede.py`); the
+   others become Duplicate rows.
 
 What every worker reads whole (side inputs): cluster ids and decisions, proportional to
 clustered articles (~100-300 bytes each as Python objects), and the common lines. The
@@ -37,6 +38,7 @@ from apache_beam.metrics import Metrics
 from pipelines.core import near_dup as nd
 from pipelines.core.index import IndexEntry, effective_date
 from pipelines.core.records import Article, Duplicate
+from pipelines.transforms.dedup import supersede as _supersede
 from pipelines.transforms.dedup.common_lines import _CommonLines
 from pipelines.transforms.dedup.features import (  # noqa: F401  (the stage's public names)
     _NO_POSITIONS,
@@ -47,6 +49,7 @@ from pipelines.transforms.dedup.features import (  # noqa: F401  (the stage's pu
     MEMBERS,
     PAIRS,
     PENDING,
+    SUPERSEDED,
     Dropped,
     Features,
     _features,
@@ -76,25 +79,40 @@ def _cluster_of(item: tuple[int, Features], clusters: Mapping[int, int]):
     yield clusters[key], (key, features)
 
 
-def _survivors(item: tuple[int, Iterable[tuple[int, Features]]], config: nd.NearDupConfig):
+def _survivors(
+    item: tuple[int, Iterable[tuple[int, Features]]],
+    config: nd.NearDupConfig,
+    supersede: bool = False,
+):
     """One cluster -> (key, Dropped) for new copies and (key, dropped count) for new survivors.
 
-    Stored members are never dropped and always preferred as survivors.
+    Stored members are never dropped and always preferred as survivors; with `supersede`, the
+    batch rule picks the survivor among all members, and a stored member dropped for a new
+    one is a SUPERSEDED output (`core.supersede.Superseded`).
     """
     _, group = item
     keys = {f.uid: key for key, f in group}
     features = {f.uid: f for _, f in group}
     signatures = {k: f.signature for k, f in features.items()}
     members = {
-        k: nd.Member(k, f.published_date, f.originality, f.stored) for k, f in features.items()
+        k: nd.Member(k, f.published_date, _supersede.member_originality(f, supersede), f.stored)
+        for k, f in features.items()
     }
-    assignment = nd.split_chains(dict.fromkeys(features, "c"), signatures, members, config)
+    assignment = nd.split_chains(
+        dict.fromkeys(features, "c"), signatures, members, config, prefer_stored=not supersede
+    )
     counts: dict[str, int] = {}
     for member, kept in sorted(assignment.items()):
-        if member == kept or features[member].stored:
+        survivor = features[kept]
+        if member == kept or (features[member].stored and survivor.stored):
             continue
         match = nd.verify(signatures[kept], signatures[member], config)
-        survivor = features[kept]
+        if features[member].stored:  # only when superseding: a new article beats it
+            yield beam.pvalue.TaggedOutput(
+                SUPERSEDED, _supersede.superseded(features[member], survivor, match)
+            )
+            counts[kept] = counts.get(kept, 0) + 1
+            continue
         yield (
             keys[member],
             Dropped(kept, match.similarity, match.method, survivor.run_id, survivor.published_date),
@@ -110,16 +128,19 @@ _UNDATED = Metrics.counter("spindrift", "articles_undated")
 
 
 class _ApplyFn(beam.DoFn):
-    """(article, signature) -> its decision applied (see `_apply`)."""
+    """(article, signature, originality) -> its decision applied (see `_apply`)."""
 
-    def process(self, item: tuple[Article, nd.Signature], decisions: Mapping[int, Dropped | int]):
+    def process(
+        self, item: tuple[Article, nd.Signature, float], decisions: Mapping[int, Dropped | int]
+    ):
         yield from _apply(item, decisions.get(article_key(uid(item[0]))))
 
 
-def _apply(item: tuple[Article, nd.Signature], decision: Dropped | int | None):
-    """(article, signature) and its decision -> the article with `duplicate_count` and its
-    IndexEntry (INDEX) when kept, else a Duplicate (DUPLICATES)."""
-    article, sig = item
+def _apply(item: tuple[Article, nd.Signature, float], decision: Dropped | int | None):
+    """(article, signature, originality) and its decision -> the article with
+    `duplicate_count` and its IndexEntry (INDEX, with the originality a later commit compares
+    a new member with) when kept, else a Duplicate (DUPLICATES)."""
+    article, sig, originality = item
     if not isinstance(decision, Dropped):
         _ARTICLES.inc()
         if article.published_date is None:
@@ -135,6 +156,7 @@ def _apply(item: tuple[Article, nd.Signature], decision: Dropped | int | None):
                 language=article.language,
                 signature=sig,
                 run_id=article.run_id,
+                originality=originality,
             ),
         )
         return
@@ -155,11 +177,14 @@ def _apply(item: tuple[Article, nd.Signature], decision: Dropped | int | None):
 
 
 class Deduplicated(NamedTuple):
-    """What DropDuplicates returns: kept Articles, Duplicate rows, IndexEntry of kept ones."""
+    """What DropDuplicates returns: kept Articles, Duplicate rows, IndexEntry of kept ones
+    and the published survivors they supersede (`core.supersede.Superseded`; none unless
+    superseding)."""
 
     articles: beam.PCollection
     duplicates: beam.PCollection
     index: beam.PCollection
+    superseded: beam.PCollection | None = None
 
 
 class _Features(beam.PTransform):
@@ -248,12 +273,14 @@ class _VerifyPairs(beam.PTransform):
 
 class _ChooseSurvivors(beam.PTransform):
     """Verified pairs and their members -> decisions per article key: Dropped for a copy, its
-    dropped-copies count for a survivor (a dict side input)."""
+    dropped-copies count for a survivor (a dict side input); and SUPERSEDED: the published
+    survivors a new article beats (with `supersede`)."""
 
-    def __init__(self, config: nd.NearDupConfig, members) -> None:
+    def __init__(self, config: nd.NearDupConfig, members, supersede: bool = False) -> None:
         super().__init__()
         self._config = config
         self._members = members
+        self._supersede = supersede
 
     def expand(self, pairs):
         clusters = beam.pvalue.AsDict(
@@ -265,7 +292,10 @@ class _ChooseSurvivors(beam.PTransform):
             self._members
             | "ClusterMembers" >> beam.FlatMap(_cluster_of, clusters)
             | "GroupByCluster" >> beam.GroupByKey()
-            | "Survivors" >> beam.FlatMap(_survivors, self._config)
+            | "Survivors"
+            >> beam.FlatMap(_survivors, self._config, self._supersede).with_outputs(
+                SUPERSEDED, main="decisions"
+            )
         )
 
 
@@ -278,9 +308,11 @@ class _ApplyDecisions(beam.PTransform):
 
     def expand(self, pending):
         applied = pending | "Apply" >> beam.ParDo(
-            _ApplyFn(), beam.pvalue.AsDict(self._decisions)
+            _ApplyFn(), beam.pvalue.AsDict(self._decisions.decisions)
         ).with_outputs(DUPLICATES, INDEX, main="articles")
-        return Deduplicated(applied.articles, applied[DUPLICATES], applied[INDEX])
+        return Deduplicated(
+            applied.articles, applied[DUPLICATES], applied[INDEX], self._decisions[SUPERSEDED]
+        )
 
 
 class DropDuplicates(beam.PTransform):
@@ -288,18 +320,23 @@ class DropDuplicates(beam.PTransform):
     `index` (an IndexEntry per kept article).
 
     `stored`: IndexEntry of articles published by earlier runs; new articles are matched
-    against them with the same rules, and a stored article always survives.
+    against them with the same rules, and a stored article survives unless `supersede`
+    (then the batch rule decides, and `superseded` lists the published survivors beaten).
     Guarantees: every input is in exactly one of articles/duplicates; each Duplicate names a
     survivor it was verified against directly; the result does not depend on input order,
     runner or workers.
     """
 
     def __init__(
-        self, config: nd.NearDupConfig = nd.DEFAULT, stored: beam.PCollection | None = None
+        self,
+        config: nd.NearDupConfig = nd.DEFAULT,
+        stored: beam.PCollection | None = None,
+        supersede: bool = False,
     ) -> None:
         super().__init__()
         self._config = config
         self._stored = stored
+        self._supersede = supersede
 
     def expand(self, articles) -> Deduplicated:
         """`articles`: a PCollection of Article, or a tuple of them (e.g. RemoveBoilerplate's
@@ -319,6 +356,6 @@ class DropDuplicates(beam.PTransform):
         pair_parts = band_keys | "CandidatePairs" >> _CandidatePairs(config)
         verified = everyone | "VerifyPairs" >> _VerifyPairs(config, pair_parts)
         decisions = verified.pairs | "ChooseSurvivors" >> _ChooseSurvivors(
-            config, verified[MEMBERS]
+            config, verified[MEMBERS], self._supersede
         )
         return extracted[PENDING] | "ApplyDecisions" >> _ApplyDecisions(decisions)

@@ -22,6 +22,7 @@ INDEX = "index"
 MEMBERS = "members"
 PAIRS = "pairs"
 PENDING = "pending"
+SUPERSEDED = "superseded"
 
 
 def uid(article: Article) -> str:
@@ -51,9 +52,10 @@ def split_uid(key: str) -> tuple[str, str]:
 class Features:
     """What duplicate detection needs of an article (no body text).
 
-    `stored` marks an article published by an earlier run (from the index, `run_id` set).
-    `originality`: `nd.originality` of the article's text, a function of the article alone
-    (0.0 for stored articles, which survive against new ones whatever it is).
+    `originality`: `nd.originality` of the article's text, a function of the article alone.
+    `stored` marks an article published by an earlier run (from the index, `run_id` set,
+    with the `originality` and `language` its entry holds: what superseding needs; None for
+    entries written before originality was kept).
     """
 
     uid: str
@@ -61,13 +63,21 @@ class Features:
     signature: nd.Signature
     stored: bool = False
     run_id: str | None = None
-    originality: float = 0.0
+    originality: float | None = 0.0
+    language: str | None = None
 
 
 def stored_features(entry: IndexEntry) -> tuple[int, Features]:
-    """An index entry as a (key, Features) member that always survives against new articles."""
+    """An index entry as a (key, Features) member (it survives against new articles unless
+    the lake supersedes published survivors)."""
     return article_key(entry.uid), Features(
-        entry.uid, entry.published_date, entry.signature, True, entry.run_id
+        entry.uid,
+        entry.published_date,
+        entry.signature,
+        True,
+        entry.run_id,
+        entry.originality,
+        entry.language,
     )
 
 
@@ -103,7 +113,8 @@ def article_features(
 
 
 def _features(article: Article, config: nd.NearDupConfig, common: np.ndarray | None = None):
-    """Main output: (key, Features); PENDING: (article, signature), what ApplyDecisions needs.
+    """Main output: (key, Features); PENDING: (article, signature, originality), what
+    ApplyDecisions needs.
     Keys are `article_key(uid)`. `common`: the batch's common lines (`_CommonLines`); then the
     Features' signature carries the article's own text (`Signature.own`)."""
     uid_ = uid(article)
@@ -113,7 +124,7 @@ def _features(article: Article, config: nd.NearDupConfig, common: np.ndarray | N
     )
     compared = sig if common is None else with_own_text(sig, article, common, config)
     yield key, Features(uid_, article.published_date, compared, originality=originality)
-    yield beam.pvalue.TaggedOutput(PENDING, (article, sig))
+    yield beam.pvalue.TaggedOutput(PENDING, (article, sig, originality))
 
 
 def with_own_text(
