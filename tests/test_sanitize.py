@@ -26,6 +26,7 @@ def test_strip_controls_removes_and_records_nul_and_control_characters():
         # Article text with a leaked template block (a quarter of its lines): not a page.
         ("Headline\n<ul role='listbox'>\nBody text.\nMore text.\n" * 2, False),
         ("<p>\nOne line of text\n</p>\n<p>\nAnother\n</p>", True),
+        (" date 1987-03-17 <Temco Service Industries Inc> Merger Ended\n\nTemco said so.", False),
     ],
 )
 def test_looks_like_html(text, html):
@@ -42,6 +43,11 @@ def test_looks_like_html(text, html):
         ("The <div> element and the <table> tag are HTML.", False),
         ("Read Frankl's <a href=\"http://x.org/y\"?Man's Search for Meaning. He survived.", False),
         ("Prices rose <5% in May.", False),
+        # Reuters' company names in angle brackets are text.
+        ("<Temco Service Industries Inc> Merger Ended", False),
+        ("<A Corp>", False),
+        ('<rdfs:label xml:lang="en">Actor</rdfs:label>', True),
+        ("<!-- saved from the web -->", True),
     ],
 )
 def test_is_markup_line(line, markup):

@@ -16,12 +16,23 @@ _CONTROLS = re.compile(r"[\x01-\x08\x0e-\x1f\x7f-\x9f]")
 _HTML_START = re.compile(
     r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
 )
-# A tag, or the start of one a scraper broke over lines ("<li role").
-_TAG = re.compile(
-    r"</?[A-Za-z!][^<>]*>"
-    r"|</?[A-Za-z][\w:-]*(?:\s+[\w:-]+(?:=(?:\"[^\"]*\"|'[^']*'|[^\s<>]+))?)*\s*$",
-    re.M,
+# HTML element names: a leaked tag names one (or is namespaced, "rdf:RDF", or a comment or
+# declaration); Reuters writes company names in angle brackets ("<Temco Service Industries
+# Inc> Merger Ended"), which are text.
+_ELEMENTS = (
+    "a|abbr|address|area|article|aside|audio|b|base|bdi|bdo|blockquote|body|br|button|canvas|"
+    "caption|center|cite|code|col|colgroup|data|datalist|dd|del|details|dfn|dialog|div|dl|dt|"
+    "em|embed|fieldset|figcaption|figure|font|footer|form|g|h[1-6]|head|header|hr|html|i|"
+    "iframe|img|input|ins|kbd|label|legend|li|link|main|map|mark|meta|meter|nav|noscript|"
+    "object|ol|optgroup|option|output|p|param|path|picture|pre|progress|q|rp|rt|ruby|s|samp|"
+    "script|section|select|small|source|span|strong|style|sub|summary|sup|svg|table|tbody|td|"
+    "template|textarea|tfoot|th|thead|time|title|tr|track|u|ul|var|video|wbr"
 )
+_NAME = rf"(?:(?i:{_ELEMENTS})(?![\w:-])|[A-Za-z][\w-]*:[\w:-]+)"
+# Attributes: name=value, or a lower-case bare name ("hidden"; "<A Corp>" is text).
+_ATTRS = r"(?:\s+(?:[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>\"']+)|[a-z][\w:-]*))*\s*"
+# A tag, a comment or declaration, or the start of a tag a scraper broke over lines ("<li role").
+_TAG = re.compile(rf"</?{_NAME}{_ATTRS}/?>|<!--.*?-->|<![A-Za-z][^<>]*>|</?{_NAME}{_ATTRS}$", re.M)
 # A line is markup when tags hold at least this share of its non-space characters: a
 # template or a noscript block leaked into the visible text, not a sentence about "<div>".
 MARKUP_LINE_TAG_SHARE = 0.5
