@@ -15,10 +15,11 @@ to ApplyDecisions. The steps are the sub-composites of `DropDuplicates`:
    brings both signatures of every pair together.
 4. _ChooseSurvivors: connected components of verified pairs (one small combine); per
    cluster, members are re-checked against the survivor (no A~B~C chains) and the survivor
-   is picked (`near_dup.choose_survivor`).
+   is picked (`near_dup.choose_survivor`; with `supersede`, published members compete by the
+   same rule and those beaten come out as SUPERSEDED: `supersede.py`).
 5. _ApplyDecisions: kept articles carry `duplicate_count` and get an IndexEntry (with the
-   signature computed in step 1 and their originality, joined by key: `supersede.py`); the
-   others become Duplicate rows.
+   signature and originality computed in step 1, carried with the article); the others
+   become Duplicate rows.
 
 What every worker reads whole (side inputs): cluster ids and decisions, proportional to
 clustered articles (~100-300 bytes each as Python objects), and the common lines. The
