@@ -227,10 +227,9 @@ def _compare_clusters(
     dates: dict[str, str | None],
 ) -> None:
     """Duplicate groups of both lakes, and for groups with another survivor, whether the
-    stream's survivor is the one that landed first (the streaming rule: published stays) and
-    what decided the batch's choice: an earlier date (a rule a commit could apply to what is
-    published, with the dates the index holds) or, dates equal or missing, originality (from
-    the word frequencies of the whole batch, which no commit knows)."""
+    stream's survivor is the one that landed first (what a stream without superseding keeps)
+    and what decided the batch's choice: an earlier date or, dates equal or missing,
+    originality (a per-article score, kept in the index for superseding)."""
     s_groups, b_groups = _clusters(s_dup), _clusters(b_dup)
     same = {g for g in s_groups.values() if g in set(b_groups.values())}
     s_all, b_all = set(s_groups.values()), set(b_groups.values())
