@@ -258,7 +258,7 @@ def freshness_run(args: argparse.Namespace, work: Path, files: list[Path]) -> in
     with open(log, "wb") as handle:
         proc = subprocess.Popen(
             [SPINDRIFT, "ingest", "--watch", "--input", str(inbox), "--output", str(lake),
-             *([] if args.supersede else ["--no-supersede"])],
+             *([] if args.supersede else ["--no-supersede"]), *_config_args(args)],
             stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     time.sleep(args.warmup)  # the watcher's imports; files landing now would wait for them
@@ -346,8 +346,8 @@ def freshness_run(args: argparse.Namespace, work: Path, files: list[Path]) -> in
 
     batch = work / "batch"
     began = time.monotonic()
-    subprocess.run([SPINDRIFT, "ingest", "--input", str(inbox), "--output", str(batch), "-q"],
-                   check=True)  # fmt: skip
+    subprocess.run([SPINDRIFT, "ingest", "--input", str(inbox), "--output", str(batch), "-q",
+                    *_config_args(args)], check=True)  # fmt: skip
     print(f"batch run over the same {len(files)} files: {time.monotonic() - began:.1f}s")
     s_art, s_dup, s_q = _tables(lake)
     b_art, b_dup, b_q = _tables(batch)
@@ -365,6 +365,10 @@ def freshness_run(args: argparse.Namespace, work: Path, files: list[Path]) -> in
     _compare_clusters(s_dup, b_dup, writer.landed, _dates(batch))
     ok = code == 0 and len(missing) == already and not reader.errors
     return 0 if ok else 1
+
+
+def _config_args(args: argparse.Namespace) -> list[str]:
+    return ["--config", str(args.config)] if args.config else []
 
 
 def kill_run(args: argparse.Namespace, work: Path, files: list[Path]) -> int:
@@ -399,6 +403,9 @@ def main() -> int:
         dest="supersede",
         action="store_false",
         help="run the watcher with --no-supersede (published survivors stay)",
+    )
+    ap.add_argument(
+        "--config", type=Path, help="a --config TOML file for both the watcher and the batch run"
     )
     ap.add_argument("--keep", type=Path, help="work folder to keep (default: a temp folder)")
     args = ap.parse_args()
