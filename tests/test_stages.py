@@ -448,6 +448,46 @@ def test_drop_duplicates_supersedes_a_published_survivor_only_when_asked(
 SPUN_SIMILARITY = 0.736842  # the spun copy against its original (near:skeleton)
 
 
+@pytest.mark.parametrize("supersede", [True, False])
+def test_a_new_copy_linking_two_published_survivors(pipeline, run_ctx, supersede):
+    """Two published survivors (an original and its spun copy, published by runs that never
+    compared them) and a new copy of the spun one that matches both: one batch run would keep
+    the original and drop the rest for it. Superseding, the spun copy moves to the original
+    (kept by the earlier run); without, published survivors stay, and the new copy is dropped
+    for the original either way."""
+    original = parse_article(seed("001").read_text(encoding="utf-8"))
+    spun = parse_article(seed("000").read_text(encoding="utf-8"))
+    day = dt.date
+    first = IndexEntry(
+        "a001", "/in/original.txt", day(2020, 3, 16), day(2020, 3, 16), "en",
+        nd.signature(original.body, "en", title=original.title), "run-1", 2.0,
+    )  # fmt: skip
+    second = IndexEntry(
+        "a000", "/in/spun.txt", day(2020, 3, 18), day(2020, 3, 18), "en",
+        nd.signature(spun.body, "en", title=spun.title), "run-2", 1.9,
+    )  # fmt: skip
+    cut = "\n\n".join(spun.body.split("\n\n")[:-1])
+    copy = _article(
+        run_ctx, cut, "c000", title=spun.title, published_date=day(2020, 3, 19), language="en"
+    )
+    with pipeline as p:
+        stored = p | "Stored" >> beam.Create([first, second])
+        out = p | beam.Create([copy]) | DropDuplicates(stored=stored, supersede=supersede)
+        gone = [
+            Superseded("a000", "/in/spun.txt", day(2020, 3, 18), "en", "run-2", "a001",
+                       "/in/original.txt", day(2020, 3, 16), SPUN_SIMILARITY, "near:skeleton",
+                       new_run_id="run-1")
+        ]  # fmt: skip
+        assert_that(out.superseded, equal_to(gone if supersede else []), label="superseded")
+        assert_that(out.articles, equal_to([]), label="kept")
+        dup = Duplicate(
+            "c000", "/in/c000.txt", spun.title, day(2020, 3, 19), "en", copy.content_hash,
+            "a001", "/in/original.txt", CUT_SIMILARITY, "near:skeleton", "a001", "run-1", False,
+            STARTED, "test-run",
+        )  # fmt: skip
+        assert_that(out.duplicates, equal_to([dup]), label="dups")
+
+
 # LSH so strict (one band of 8 MinHash rows) that only near-identical texts meet: the new copy
 # meets the spun copy it was cut from, never the original, which it still verifies against.
 _ONE_BAND = dataclasses.replace(nd.DEFAULT, bands=1, rows=8)

@@ -18,7 +18,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from pipelines import ingest
 from pipelines.core import near_dup as nd
 from pipelines.core.index import IndexEntry
-from pipelines.core.supersede import Superseded, repoint
+from pipelines.core.supersede import Superseded, repoint, superseded_duplicate
 from pipelines.lake import files, layout
 from pipelines.lake.commit import COMMIT_FILE, STAGED_FILE, plan_commit, recover, staging_folder
 from pipelines.lake.state import check_lake, load_state
@@ -33,7 +33,7 @@ from pipelines.transforms.dedup.supersede import (
     member_originality,
 )
 from tests import crash, helpers
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, STARTED
 
 ORIGINAL = (SEEDS / "001_9581d82dba44a308.txt").read_text(encoding="utf-8")  # 2020-03-18
 SPUN = (SEEDS / "000_09ebb983a3b43bad.txt").read_text(encoding="utf-8")  # its spun copy
@@ -230,6 +230,26 @@ def test_repointing_keeps_the_similarity_and_recomputes_kept_is_later():
         "kept_run_id": "r2", "kept_is_later": False,
     }  # fmt: skip
     assert repoint({**row, "kept_source_uri": "/other"}, {s.old_uid: s}, "r2") is None
+    assert Superseded.from_json(json.loads(json.dumps(s.to_json()))) == s
+
+
+def test_a_survivor_superseded_by_an_earlier_runs_article_points_at_that_run():
+    """Two published survivors linked by a new copy: the rows name the run that published the
+    one that stays, not the superseding run."""
+    s = Superseded("old", "/old", dt.date(2020, 3, 18), "en", "r2", "new", "/new",
+                   dt.date(2020, 3, 16), 0.8, "near:skeleton", new_run_id="r1")  # fmt: skip
+    row = {
+        "kept_article_id": "old", "kept_source_uri": "/old", "cluster_id": "old",
+        "kept_run_id": "r2", "published_date": dt.date(2020, 3, 19), "kept_is_later": False,
+        "similarity": 0.9, "method": "near:skeleton",
+    }  # fmt: skip
+    assert repoint(row, {s.old_uid: s}, "r3")["kept_run_id"] == "r1"
+    article = {"article_id": "old", "source_uri": "/old", "title": "t", "content_hash": "h",
+               "ingested_at": STARTED, "run_id": "r2"}  # fmt: skip
+    moved = superseded_duplicate(article, s, "r3")
+    assert (moved["kept_article_id"], moved["kept_run_id"], moved["kept_is_later"]) == (
+        "new", "r1", False,
+    )  # fmt: skip
     assert Superseded.from_json(json.loads(json.dumps(s.to_json()))) == s
 
 

@@ -21,8 +21,10 @@ from pipelines.core.records import Duplicate
 
 @dataclass(frozen=True)
 class Superseded:
-    """A published survivor (`old_*`, as its index entry knows it) replaced by a new article
-    of this run (`new_*`); `similarity` and `method` are the old one's match to the new."""
+    """A published survivor (`old_*`, as its index entry knows it) replaced by `new_*`: an
+    article of this run, or (`new_run_id` set) one published earlier that a new article
+    linked it with (one batch run would have dropped the old one for it). `similarity` and
+    `method` are the old one's match to the new."""
 
     old_id: str
     old_uri: str
@@ -34,6 +36,7 @@ class Superseded:
     new_date: dt.date | None
     similarity: float
     method: str
+    new_run_id: str = ""  # "" when the new survivor is published by this run
 
     @property
     def old_uid(self) -> str:
@@ -89,7 +92,8 @@ def split_articles(
 
 def superseded_duplicate(row: dict[str, Any], s: Superseded, run_id: str) -> dict[str, Any]:
     """The `duplicates` row of a superseded survivor (its `articles/` row, without the
-    partition columns, which `s` carries): it points at the new survivor, kept by `run_id`."""
+    partition columns, which `s` carries): it points at the new survivor, kept by `run_id`
+    (or by `s.new_run_id`, an earlier run)."""
     return Duplicate(
         article_id=row["article_id"],
         source_uri=row["source_uri"],
@@ -102,7 +106,7 @@ def superseded_duplicate(row: dict[str, Any], s: Superseded, run_id: str) -> dic
         similarity=s.similarity,
         method=s.method,
         cluster_id=s.new_id,
-        kept_run_id=run_id,
+        kept_run_id=s.new_run_id or run_id,
         kept_is_later=kept_is_later(s.new_date, s.old_date),
         ingested_at=row["ingested_at"],
         run_id=row["run_id"],
@@ -123,6 +127,6 @@ def repoint(
         "kept_article_id": s.new_id,
         "kept_source_uri": s.new_uri,
         "cluster_id": s.new_id,
-        "kept_run_id": run_id,
+        "kept_run_id": s.new_run_id or run_id,
         "kept_is_later": kept_is_later(s.new_date, row["published_date"]),
     }

@@ -113,14 +113,17 @@ def _survivors(
     counts: dict[str, int] = {}
     for member, kept in sorted(assignment.items()):
         survivor = features[kept]
-        if member == kept or (features[member].stored and survivor.stored):
+        if member == kept or (features[member].stored and survivor.stored and not supersede):
             continue
         match = nd.verify(signatures[kept], signatures[member], config)
-        if features[member].stored:  # only when superseding: a new article beats it
+        if features[member].stored:
+            # Only when superseding: a new article beats it, or linked it with a published
+            # survivor that beats it (one batch run over both would have dropped it).
             yield beam.pvalue.TaggedOutput(
                 SUPERSEDED, _supersede.superseded(features[member], survivor, match)
             )
-            counts[kept] = counts.get(kept, 0) + 1
+            if not survivor.stored:
+                counts[kept] = counts.get(kept, 0) + 1
             continue
         yield (
             keys[member],

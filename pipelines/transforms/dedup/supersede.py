@@ -37,7 +37,8 @@ def member_originality(features: Features, supersede: bool) -> float:
 
 
 def superseded(old: Features, new: Features, match: nd.Match) -> Superseded:
-    """A published survivor `old` (an index entry) beaten by the new article `new`."""
+    """A published survivor `old` (an index entry) beaten by `new`: an article of this run,
+    or a published survivor (`new.stored`) this run's articles linked it with."""
     old_id, old_uri = split_uid(old.uid)
     new_id, new_uri = split_uid(new.uid)
     SUPERSEDED_COUNTER.inc()
@@ -52,6 +53,7 @@ def superseded(old: Features, new: Features, match: nd.Match) -> Superseded:
         new_date=new.published_date,
         similarity=match.similarity,
         method=match.method,
+        new_run_id=new.run_id or "",
     )
 
 
