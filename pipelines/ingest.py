@@ -107,7 +107,7 @@ def build(
         deduped.duplicates,
         quarantined,
     ) | "RecordLedger" >> RecordLedger(run)
-    current = stored | "RepointSuperseded" >> KeepCurrent(deduped.superseded)
+    current = stored | "DropSupersededEntries" >> KeepCurrent(deduped.superseded)
     index_entries = (current, deduped.index) | "CollectIndex" >> beam.Flatten()
     outputs = {
         "articles": deduped.articles,

@@ -13,7 +13,6 @@ import apache_beam as beam
 import pyarrow.parquet as pq
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
-from apache_beam.testing.util import assert_that, equal_to
 
 from pipelines import ingest
 from pipelines.core import near_dup as nd
@@ -27,11 +26,7 @@ from pipelines.options import parse_args
 from pipelines.run_context import RunContext
 from pipelines.runners import resolve_runner
 from pipelines.transforms.dedup.features import Features
-from pipelines.transforms.dedup.supersede import (
-    UNKNOWN_ORIGINALITY,
-    KeepCurrent,
-    member_originality,
-)
+from pipelines.transforms.dedup.supersede import UNKNOWN_ORIGINALITY, member_originality
 from tests import crash, helpers
 from tests.conftest import SEEDS, STARTED
 
@@ -43,7 +38,6 @@ SHORT = "\n\n".join(SPUN.split("\n\n")[:-3])
 # alone: the same in any commit).
 ORIGINAL_SCORE = 2.110238543689574
 SHORT_SCORE = 1.4673246916048779
-COPY_SCORE = 1.9913619017373243  # the spun copy (SPUN)
 SIMILARITY_SPUN = 0.736842  # the spun copy against the original (near:skeleton)
 SIMILARITY_SHORT = 0.719101
 
@@ -73,14 +67,8 @@ def _names(out: str, sql: str) -> list[tuple]:
 
 
 def _index(out: str) -> list[tuple]:
-    """(file, originality, file of the survivor it was dropped for or None) per index entry."""
-    rows = pq.read_table(
-        os.path.join(out, "_index"), columns=["source_uri", "originality", "kept_uid"]
-    ).to_pylist()
-    return sorted(
-        (Path(r["source_uri"]).name, r["originality"], r["kept_uid"] and Path(r["kept_uid"]).name)
-        for r in rows
-    )
+    rows = pq.read_table(os.path.join(out, "_index"), columns=["source_uri", "originality"])
+    return sorted((Path(r["source_uri"]).name, r["originality"]) for r in rows.to_pylist())
 
 
 ARTICLES = "select source_uri, published_date, duplicate_count from articles order by 1"
@@ -126,12 +114,7 @@ def test_an_earlier_dated_original_supersedes_the_published_copy(tmp_path):
     assert second["counters"]["dedup/superseded"] == 1
     (kept_run,) = {r for (r,) in helpers.table(out, "select distinct kept_run_id from duplicates")}
     assert kept_run == second["run_id"]
-    # The superseded copy stays in the index as a dropped member of the original's group (its
-    # exact twin copy2 is not indexed: it would link nothing the copy does not).
-    assert _index(out) == [
-        ("copy.txt", pytest.approx(COPY_SCORE, rel=1e-12), "original.txt"),
-        ("original.txt", pytest.approx(ORIGINAL_SCORE, rel=1e-12), None),
-    ]
+    assert _index(out) == [("original.txt", pytest.approx(ORIGINAL_SCORE, rel=1e-12))]
     # The copy's partition file is retired (it held only the copy); the twin's row was
     # rewritten into a new duplicates file; the copy's row is in one of its own.
     assert second["retired_tables"] == sorted(
@@ -169,7 +152,7 @@ def test_with_superseding_off_the_published_copy_stays(tmp_path):
 
 def test_on_the_same_date_the_more_original_member_supersedes(tmp_path):
     src, out, _ = _lake(tmp_path, {"copy.txt": SHORT})
-    assert _index(out) == [("copy.txt", pytest.approx(SHORT_SCORE, rel=1e-12), None)]
+    assert _index(out) == [("copy.txt", pytest.approx(SHORT_SCORE, rel=1e-12))]
     _land(src, "original.txt", ORIGINAL)
     assert _run(src, out, "--supersede")["superseded"] == 1
     assert _lake_state(out) == (
@@ -360,29 +343,9 @@ def test_a_repair_after_a_superseding_commit_keeps_its_survivor(tmp_path):
     _land_original(src)
     retired = [Path(out) / p for p in _run(src, out, "--supersede")["retired_tables"]]
     repair(out)  # rebuilds the index from the published bodies: no originality there
-    assert _index(out) == [("original.txt", None, None)]  # dropped members are not rebuilt
+    assert _index(out) == [("original.txt", None)]
     assert _lake_state(out) == SUPERSEDED_LAKE and check_lake(out)[1] == []
     assert all(p.exists() for p in retired)
     assert _run(src, out, "--supersede")["already_ingested"] == 3
     assert not any(p.exists() for p in retired)  # the run after the repair deletes them
     assert _lake_state(out) == SUPERSEDED_LAKE and check_lake(out)[1] == []
-
-
-def _entry(article_id: str, kept_uid: str | None = None) -> IndexEntry:
-    sig = nd.signature(ORIGINAL, "en")
-    day = dt.date(2020, 3, 18)
-    return IndexEntry(article_id, f"/in/{article_id}.txt", day, day, "en", sig, "r1", 1.0, kept_uid)
-
-
-def test_keep_current_turns_a_superseded_survivor_into_a_dropped_member(pipeline):
-    """The superseded survivor's entry names its successor, and so does the entry of the member
-    dropped for it (as its duplicates row is repointed); other entries stay as they are."""
-    old, dropped, other = _entry("a1"), _entry("a2", "a1|/in/a1.txt"), _entry("a3")
-    gone = Superseded("a1", "/in/a1.txt", None, "en", "r1", "b1", "/in/b1.txt", None, 0.9, "x")
-    with pipeline as p:
-        superseded = p | "Superseded" >> beam.Create([gone])
-        current = p | beam.Create([old, dropped, other]) | KeepCurrent(superseded)
-        assert_that(
-            current | beam.Map(lambda e: (e.article_id, e.kept_uid)),
-            equal_to([("a1", "b1|/in/b1.txt"), ("a2", "b1|/in/b1.txt"), ("a3", None)]),
-        )

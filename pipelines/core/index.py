@@ -36,11 +36,7 @@ class IndexConfig:
 
 @dataclass(frozen=True)
 class IndexEntry:
-    """One article in the index: a published survivor, or (`kept_uid` set) an article
-    dropped for the survivor `kept_uid`. A dropped entry is never a survivor; it is there so
-    that a later copy matching it, and not its survivor, joins its group as it would in one
-    batch run (which clusters over every article, then checks each member against the
-    survivor).
+    """One kept article in the index.
 
     `originality`: the score the dedup stage gave the article (`near_dup.originality`), what
     superseding compares a new member with; None in entries written before it was kept (or
@@ -55,16 +51,10 @@ class IndexEntry:
     signature: Signature
     run_id: str
     originality: float | None = None
-    kept_uid: str | None = None
 
     @property
     def uid(self) -> str:
         return f"{self.article_id}|{self.source_uri}"
-
-    @property
-    def dropped(self) -> bool:
-        """The entry is a dropped member of a group (not published in `articles/`)."""
-        return self.kept_uid is not None
 
     def to_row(self) -> dict[str, Any]:
         """A row of `schemas/index_entry.avsc`."""
@@ -85,7 +75,6 @@ class IndexEntry:
             "numbers": sig.numbers.astype("<u4").tobytes(),
             "run_id": self.run_id,
             "originality": self.originality,
-            "kept_uid": self.kept_uid,
         }
 
     @classmethod
@@ -111,8 +100,6 @@ class IndexEntry:
             run_id=row["run_id"],
             # Entries written before originality was kept have no such column.
             originality=row.get("originality"),
-            # Entries written before dropped members were kept are all survivors.
-            kept_uid=row.get("kept_uid"),
         )
 
 

@@ -4,10 +4,8 @@ The published tables carry everything the state needs: each article, duplicate a
 quarantine row names its input's content id (`article_id`, `input_id`), its run and time, so
 the ledger is their union; the index is each kept article's signature, recomputed from its
 stored body, title and language with the same function the run used, and kept within the
-window of the last run's configuration. Dropped articles' entries cannot be rebuilt (a
-`duplicates` row has no body): after a repair, a later copy meets their groups only through
-the survivor's own entry, as before they were indexed. Runs with a journal in `_staging/`
-are finished first; the snapshot is rebuilt from the run manifests when it is itself lost.
+window of the last run's configuration. Runs with a journal in `_staging/` are finished
+first; the snapshot is rebuilt from the run manifests when it is itself lost.
 """
 
 from __future__ import annotations

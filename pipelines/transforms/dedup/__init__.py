@@ -19,12 +19,7 @@ to ApplyDecisions. The steps are the sub-composites of `DropDuplicates`:
    same rule and those beaten come out as SUPERSEDED: `supersede.py`).
 5. _ApplyDecisions: kept articles carry `duplicate_count` and get an IndexEntry (with the
    signature and originality computed in step 1, carried with the article); the others
-   become Duplicate rows and dropped IndexEntries naming their survivor.
-
-Stored entries (the index of earlier runs or commits) take part as members. A stored dropped
-member never survives and is not decided again; a new article verified against it also joins
-its survivor's cluster (`_verify`) and is checked against the survivor directly, as one
-batch run over both runs would cluster them.
+   become Duplicate rows.
 
 What every worker reads whole (side inputs): cluster ids and decisions, proportional to
 clustered articles (~100-300 bytes each as Python objects), and the common lines. The
@@ -52,6 +47,7 @@ from pipelines.transforms.dedup.features import (  # noqa: F401  (the stage's pu
     DUPLICATES,
     FEATURES,
     INDEX,
+    MEMBERS,
     PAIRS,
     PENDING,
     SUPERSEDED,
@@ -79,11 +75,9 @@ from pipelines.transforms.dedup.pairs import (  # noqa: F401
 
 
 def _cluster_of(item: tuple[int, Features], clusters: Mapping[int, int]):
-    """An article (key, features) -> (cluster, (key, features)) when it is in a cluster."""
+    """A member (key, features) -> (cluster, (key, features))."""
     key, features = item
-    cluster = clusters.get(key)
-    if cluster is not None:
-        yield cluster, (key, features)
+    yield clusters[key], (key, features)
 
 
 def _survivors(
@@ -95,11 +89,9 @@ def _survivors(
 
     Stored members are never dropped and always preferred as survivors; with `supersede`, the
     batch rule picks the survivor among all members, and a stored member dropped for a new
-    one is a SUPERSEDED output (`core.supersede.Superseded`). Stored dropped members
-    (`Features.bridge`) only joined the cluster: they are neither decided nor candidates.
+    one is a SUPERSEDED output (`core.supersede.Superseded`).
     """
     _, group = item
-    group = [(key, f) for key, f in group if not f.bridge]
     keys = {f.uid: key for key, f in group}
     features = {f.uid: f for _, f in group}
     signatures = {k: f.signature for k, f in features.items()}
@@ -148,45 +140,31 @@ class _ApplyFn(beam.DoFn):
         yield from _apply(item, decisions.get(article_key(uid(item[0]))))
 
 
-def _index_entry(
-    article: Article, sig: nd.Signature, originality: float, kept_uid: str | None = None
-) -> IndexEntry:
-    return IndexEntry(
-        article_id=article.article_id,
-        source_uri=article.source_uri,
-        published_date=article.published_date,
-        effective_date=effective_date(article.published_date, article.ingested_at),
-        language=article.language,
-        signature=sig,
-        run_id=article.run_id,
-        originality=originality,
-        kept_uid=kept_uid,
-    )
-
-
-# A byte-identical copy (same words) has its survivor's signature: as a dropped index entry it
-# would link nothing its survivor does not.
-_NOT_INDEXED = "exact"
-
-
 def _apply(item: tuple[Article, nd.Signature, float], decision: Dropped | int | None):
     """(article, signature, originality) and its decision -> the article with
     `duplicate_count` and its IndexEntry (INDEX, with the originality a later commit compares
-    a new member with) when kept, else a Duplicate (DUPLICATES) and, unless an exact copy, a
-    dropped IndexEntry naming its survivor (a later copy may match it and not the survivor)."""
+    a new member with) when kept, else a Duplicate (DUPLICATES)."""
     article, sig, originality = item
     if not isinstance(decision, Dropped):
         _ARTICLES.inc()
         if article.published_date is None:
             _UNDATED.inc()
         yield dataclasses.replace(article, duplicate_count=decision) if decision else article
-        yield beam.pvalue.TaggedOutput(INDEX, _index_entry(article, sig, originality))
+        yield beam.pvalue.TaggedOutput(
+            INDEX,
+            IndexEntry(
+                article_id=article.article_id,
+                source_uri=article.source_uri,
+                published_date=article.published_date,
+                effective_date=effective_date(article.published_date, article.ingested_at),
+                language=article.language,
+                signature=sig,
+                run_id=article.run_id,
+                originality=originality,
+            ),
+        )
         return
     Metrics.counter("spindrift.duplicates", decision.method).inc()  # one counter per method
-    if decision.method != _NOT_INDEXED:
-        yield beam.pvalue.TaggedOutput(
-            INDEX, _index_entry(article, sig, originality, decision.kept_uid)
-        )
     kept_id, kept_uri = split_uid(decision.kept_uid)
     yield beam.pvalue.TaggedOutput(
         DUPLICATES,
@@ -275,8 +253,8 @@ class _CandidatePairs(beam.PTransform):
 
 
 class _VerifyPairs(beam.PTransform):
-    """(key, Features) of everyone + the candidate pair parts -> verified key pairs (and, for
-    a stored dropped member verified, the pair with its survivor: `_verify`).
+    """(key, Features) of everyone + the candidate pair parts -> `pairs` (verified key pairs)
+    and `members` ((key, Features) of both ends of each verified pair).
 
     Features and pairs meet per shard of article keys (a CoGroupByKey), so a worker holds one
     shard of the pair index, not all of it (docs/capacity.md)."""
@@ -293,20 +271,19 @@ class _VerifyPairs(beam.PTransform):
             | "JoinPairs" >> beam.CoGroupByKey()
             | "Probe" >> beam.FlatMap(_probe_shard)
             | "GroupPairs" >> beam.GroupByKey()
-            | "Verify" >> beam.FlatMap(_verify, self._config)
+            | "Verify" >> beam.FlatMap(_verify, self._config).with_outputs(MEMBERS, main="pairs")
         )
 
 
 class _ChooseSurvivors(beam.PTransform):
-    """Verified pairs and (key, Features) of everyone -> decisions per article key: Dropped
-    for a copy, its dropped-copies count for a survivor (a dict side input); and SUPERSEDED:
-    the published survivors a new article beats (with `supersede`). Members are taken from
-    everyone by cluster: a stored survivor joins through its dropped member's pair."""
+    """Verified pairs and their members -> decisions per article key: Dropped for a copy, its
+    dropped-copies count for a survivor (a dict side input); and SUPERSEDED: the published
+    survivors a new article beats (with `supersede`)."""
 
-    def __init__(self, config: nd.NearDupConfig, everyone, supersede: bool = False) -> None:
+    def __init__(self, config: nd.NearDupConfig, members, supersede: bool = False) -> None:
         super().__init__()
         self._config = config
-        self._everyone = everyone
+        self._members = members
         self._supersede = supersede
 
     def expand(self, pairs):
@@ -316,7 +293,7 @@ class _ChooseSurvivors(beam.PTransform):
             | "ClusterPairs" >> beam.FlatMap(_components)
         )
         return (
-            self._everyone
+            self._members
             | "ClusterMembers" >> beam.FlatMap(_cluster_of, clusters)
             | "GroupByCluster" >> beam.GroupByKey()
             | "Survivors"
@@ -382,7 +359,7 @@ class DropDuplicates(beam.PTransform):
             everyone = (new, previous) | "AllFeatures" >> beam.Flatten()
         pair_parts = band_keys | "CandidatePairs" >> _CandidatePairs(config)
         verified = everyone | "VerifyPairs" >> _VerifyPairs(config, pair_parts)
-        decisions = verified | "ChooseSurvivors" >> _ChooseSurvivors(
-            config, everyone, self._supersede
+        decisions = verified.pairs | "ChooseSurvivors" >> _ChooseSurvivors(
+            config, verified[MEMBERS], self._supersede
         )
         return extracted[PENDING] | "ApplyDecisions" >> _ApplyDecisions(decisions)

@@ -19,6 +19,7 @@ from pipelines.core.records import Article
 DUPLICATES = "duplicates"
 FEATURES = "features"
 INDEX = "index"
+MEMBERS = "members"
 PAIRS = "pairs"
 PENDING = "pending"
 SUPERSEDED = "superseded"
@@ -54,9 +55,7 @@ class Features:
     `originality`: `nd.originality` of the article's text, a function of the article alone.
     `stored` marks an article published by an earlier run (from the index, `run_id` set,
     with the `originality` and `language` its entry holds: what superseding needs; None for
-    entries written before originality was kept). `kept_key`: for a stored *dropped* member
-    (an index entry with `kept_uid`), the key of the survivor it was dropped for: it only
-    links a new article to that survivor's group, never survives (see `_survivors`).
+    entries written before originality was kept).
     """
 
     uid: str
@@ -66,17 +65,11 @@ class Features:
     run_id: str | None = None
     originality: float | None = 0.0
     language: str | None = None
-    kept_key: int | None = None
-
-    @property
-    def bridge(self) -> bool:
-        """A stored dropped member: links its group, is never decided again."""
-        return self.kept_key is not None
 
 
 def stored_features(entry: IndexEntry) -> tuple[int, Features]:
-    """An index entry as a (key, Features) member: a published survivor (it survives against
-    new articles unless the lake supersedes published survivors) or a dropped member."""
+    """An index entry as a (key, Features) member (it survives against new articles unless
+    the lake supersedes published survivors)."""
     return article_key(entry.uid), Features(
         entry.uid,
         entry.published_date,
@@ -85,7 +78,6 @@ def stored_features(entry: IndexEntry) -> tuple[int, Features]:
         entry.run_id,
         entry.originality,
         entry.language,
-        None if entry.kept_uid is None else article_key(entry.kept_uid),
     )
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+import apache_beam as beam
 import numpy as np
 from apache_beam.metrics import Metrics
 
 from pipelines.core import near_dup as nd
-from pipelines.transforms.dedup.features import FEATURES, PAIRS, Features
+from pipelines.transforms.dedup.features import FEATURES, MEMBERS, PAIRS, Features
 
 
 class PairIndex:
@@ -167,10 +168,7 @@ def _only(features: Iterable[Features], key: int) -> Features:
 
 
 def _verify(item: tuple[int, Iterable[tuple[int, Features]]], config: nd.NearDupConfig):
-    """One article and its candidate partners -> verified (a, b) key pairs. A verified
-    partner that is a stored dropped member (`Features.bridge`) also yields the pair (member,
-    its survivor): its group was one cluster when it was dropped, and stays one, as in a
-    single batch run over both."""
+    """Main output: verified (a, b) key pairs; MEMBERS: (key, Features) of both ends."""
     key, values = item
     values = list(values)
     features = _only((f for source, f in values if source == key), key)
@@ -179,9 +177,8 @@ def _verify(item: tuple[int, Iterable[tuple[int, Features]]], config: nd.NearDup
             continue  # itself, or both already published: nothing to decide
         if nd.verify(other.signature, features.signature, config):
             yield other_key, key
-            for member_key, member in ((other_key, other), (key, features)):
-                if member.kept_key is not None:
-                    yield member_key, member.kept_key
+            yield beam.pvalue.TaggedOutput(MEMBERS, (other_key, other))
+            yield beam.pvalue.TaggedOutput(MEMBERS, (key, features))
         elif _refused_as_chrome(other.signature, features.signature, config):
             _REFUSED_CHROME.inc()
 

@@ -6,16 +6,15 @@ entry, where every kept article's is kept). The rows are rewritten at commit
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from pipelines.core import near_dup as nd
 from pipelines.core.index import IndexEntry
-from pipelines.core.supersede import Superseded, uid
+from pipelines.core.supersede import Superseded
 from pipelines.transforms.dedup.features import Features, split_uid
 
 # An index entry written before originality was kept: its published survivor can still be
@@ -57,30 +56,25 @@ def superseded(old: Features, new: Features, match: nd.Match) -> Superseded:
     )
 
 
-def _current(entry: IndexEntry, successors: Mapping[str, str]) -> Iterable[IndexEntry]:
-    """A stored entry as it stands after this run's superseding: a superseded survivor becomes
-    a dropped entry naming its successor, and a dropped entry naming it is repointed (as its
-    `duplicates` row is)."""
-    if entry.kept_uid is None:
-        successor = successors.get(entry.uid)
-    else:
-        successor = successors.get(entry.kept_uid)
-    yield entry if successor is None else dataclasses.replace(entry, kept_uid=successor)
+def _drop(entry: IndexEntry, gone: Iterable[str]) -> Iterable[IndexEntry]:
+    if entry.uid not in gone:
+        yield entry
 
 
 class KeepCurrent(beam.PTransform):
-    """The stored index entries after superseding: a superseded survivor's entry stays as a
-    dropped member of its new survivor's group (the survivor's place goes to the new
-    article's entry), and dropped entries naming it name the new survivor."""
+    """The stored index entries minus those of superseded survivors (their place in the
+    index goes to the new survivor's entry)."""
 
     def __init__(self, superseded: beam.PCollection[Superseded]) -> None:
         super().__init__()
         self._superseded = superseded
 
     def expand(self, stored: beam.PCollection[IndexEntry]) -> beam.PCollection[IndexEntry]:
-        successors = self._superseded | "Successors" >> beam.Map(
-            lambda s: (s.old_uid, uid(s.new_id, s.new_uri))
+        gone = (
+            self._superseded
+            | "Uids" >> beam.Map(lambda s: s.old_uid)
+            | "AsSet" >> beam.combiners.ToSet()
         )
-        return stored | "Repoint" >> beam.FlatMap(
-            _current, beam.pvalue.AsDict(successors)
+        return stored | "Drop" >> beam.FlatMap(
+            _drop, beam.pvalue.AsSingleton(gone)
         ).with_output_types(IndexEntry)
