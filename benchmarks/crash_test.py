@@ -53,8 +53,9 @@ def main() -> int:
         print(f"clean lake: articles, duplicates, quarantined = {full}")
         for trial in range(args.kills):
             workers = trial % 2 == 1
-            phase = rng.choice(["locked", "staging", "commit"])
-            delay = rng.uniform(0, 0.03) if phase == "commit" else rng.uniform(0, 2.0)
+            phase = rng.choice(["locked", "staging", "commit", "renamed"])
+            # "commit" and "renamed" are failpoints: the run waits there to be killed.
+            delay = 0.0 if phase in ("commit", "renamed") else rng.uniform(0, 2.0)
             group = not workers or rng.random() < 0.5
             out = top / f"lake-{trial:02d}"
             sampler = crash.Sampler(out)

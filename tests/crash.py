@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import selectors
 import signal
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.lake import layout
+from pipelines.lake import failpoints, layout
 from pipelines.query import connect
 
 SPINDRIFT = str(Path(sys.executable).with_name("spindrift"))
@@ -113,28 +114,38 @@ def kill_run(
 
     `delay` seconds after the moment `phase` names: "locked" (the run took the lock),
     "staging" (its first file is staged), "rewrite" (it stages its first rewrite of a
-    published file: superseding), "commit" (its commit journal is written). `extra`: more
+    published file: superseding). "commit" (its commit journal is written) and "renamed"
+    (its files are renamed into place, the snapshot not swapped) are failpoints
+    (`pipelines.lake.failpoints`): the run stops there until killed, since those steps take
+    milliseconds and a poll of the lake can miss them on a busy machine. `extra`: more
     `spindrift ingest` flags.
     `group`: kill the driver and its SDK workers, else the driver only (its workers are
     orphaned and left to die on their own).
     """
+    failpoint = {"commit": "journaled", "renamed": "renamed"}.get(phase)
+    env = dict(os.environ)
+    if failpoint:
+        env[failpoints.ENV] = failpoint
     proc = subprocess.Popen(
         ingest_argv(src, out, workers, extra),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE if failpoint else subprocess.DEVNULL,
         start_new_session=True,
+        env=env,
     )
-    marker = {
-        "locked": f"{layout.LOCK_FILE}",
-        "staging": f"{layout.STAGING_DIR}/*/*/*",
-        "rewrite": f"{layout.STAGING_DIR}/*/rewrite/*/*",
-        "commit": f"{layout.STAGING_DIR}/*/commit.json",
-    }[phase]
     deadline = time.monotonic() + 300
-    while proc.poll() is None and time.monotonic() < deadline:
-        if any(out.glob(marker)) and (phase != "locked" or "pid" in _read(out / marker)):
-            break
-        time.sleep(0.001)
+    if failpoint:
+        _wait_for_line(proc, f"failpoint {failpoint} reached", deadline)
+    else:
+        marker = {
+            "locked": f"{layout.LOCK_FILE}",
+            "staging": f"{layout.STAGING_DIR}/*/*/*",
+            "rewrite": f"{layout.STAGING_DIR}/*/rewrite/*/*",
+        }[phase]
+        while proc.poll() is None and time.monotonic() < deadline:
+            if any(out.glob(marker)) and (phase != "locked" or "pid" in _read(out / marker)):
+                break
+            time.sleep(0.001)
     time.sleep(delay)
     if proc.poll() is not None:
         return "finished", proc.pid
@@ -143,7 +154,21 @@ def kill_run(
     else:
         os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    if proc.stderr is not None:
+        proc.stderr.close()
     return "killed", proc.pid
+
+
+def _wait_for_line(proc: subprocess.Popen, text: str, deadline: float) -> None:
+    """Read the process's stderr until a line holds `text`, it exits, or the deadline."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stderr, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                return
+            line = proc.stderr.readline()
+            if not line or text.encode() in line:
+                return
 
 
 def _read(path: Path) -> str:

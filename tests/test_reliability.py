@@ -204,7 +204,7 @@ FULL = (120, 5, 0)
     [
         (False, "commit", 0.0, True),  # as soon as the commit is journaled
         (True, "staging", 0.0, False),  # multi-processing: driver only, workers orphaned
-        (True, "commit", 0.002, True),  # multi-processing: driver and workers, mid-commit
+        (True, "renamed", 0.0, True),  # multi-processing: driver and workers, mid-commit
     ],
 )
 def test_killed_runs_never_show_a_partial_run(tmp_path, crash_inputs, workers, phase, delay, group):

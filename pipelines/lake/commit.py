@@ -35,7 +35,7 @@ from typing import Any
 
 from apache_beam.io.filesystems import FileSystems
 
-from pipelines.lake import files, layout, objstore
+from pipelines.lake import failpoints, files, layout, objstore
 from pipelines.lake.errors import ReconciliationError, StateError
 from pipelines.lake.snapshot import FileEntry, Snapshot, read_snapshot, write_snapshot
 
@@ -244,6 +244,7 @@ def apply_commit(output: str, plan: dict[str, Any], fence: Callable[[], None]) -
     if renames:
         _ensure_parents([f for _, f in renames])
         FileSystems.rename([t for t, _ in renames], [f for _, f in renames])
+    failpoints.reached("renamed")
     for entry in plan["manifest"]["files"]:
         path = layout.join(output, entry["path"])
         if not files.exists(path):
@@ -274,6 +275,7 @@ def publish(
     plan = plan_commit(output, report, base, extra, _retired_by_last(output, base))
     fence()
     files.write_json_atomic(f"{staging}/{COMMIT_FILE}", plan)
+    failpoints.reached("journaled")
     apply_commit(output, plan, fence)
     return plan["manifest"]
 
