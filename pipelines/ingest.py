@@ -88,12 +88,12 @@ def build(
         | "TagLanguage" >> TagLanguage(config.language)
         | "TagDate" >> TagDate(run)
     )
-    cleaned = tagged | "RemoveBoilerplate" >> RemoveBoilerplate(config.boilerplate)
+    stored = pipeline | "ReadIndex" >> ReadIndex(index)
+    cleaned = tagged | "RemoveBoilerplate" >> RemoveBoilerplate(config.boilerplate, stored)
     # Only checked bodies can have lost lines; the untouched part keeps its tag.
     cleaned = cleaned._replace(
         checked=cleaned.checked | "RetagCleaned" >> RetagCleaned(config.language)
     )
-    stored = pipeline | "ReadIndex" >> ReadIndex(index)
     deduped = cleaned | "DropDuplicates" >> DropDuplicates(
         config.dedup, stored, config.index.supersede
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 
 import apache_beam as beam
@@ -11,11 +12,13 @@ import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
 from pipelines.core import boilerplate as bp
+from pipelines.core import near_dup as nd
 from pipelines.core import text as textlib
 from pipelines.core.boilerplate import features, model
 from pipelines.core.boilerplate.lines import body_lines
 from pipelines.core.boilerplate.placeholder import is_filler
 from pipelines.core.headers import parse_article
+from pipelines.core.index import IndexEntry
 from pipelines.transforms.boilerplate import RemoveBoilerplate
 from pipelines.transforms.dedup import DropDuplicates
 from tests.conftest import seed
@@ -141,6 +144,69 @@ def test_remove_boilerplate_stage_moves_chrome_to_its_column(pipeline, run_ctx) 
         out = p | beam.Create(articles) | RemoveBoilerplate()
         assert_that(out.checked, equal_to(expected), label="checked")
         assert_that(out.untouched, equal_to([]), label="untouched")
+
+
+# A sign-up blurb written as prose: the line model alone keeps it; four distinct articles of the
+# site carrying it make it chrome.
+BLURB = [
+    "Our newsletter brings you the best stories of the week, chosen by our editors and "
+    "delivered to your inbox every Friday morning.",
+    "Sign up today and join more than two hundred thousand readers who start their weekend "
+    "with us.",
+]
+
+
+def _site_page(prefix: str) -> str:
+    return "\n".join([*MENU, "", _body(prefix), "", *BLURB, *FOOTER])
+
+
+def _published(prefix: str, run_id: str) -> IndexEntry:
+    """An index entry of `_site_page(prefix)` published, uncleaned, by an earlier run."""
+    lines = bp.published_sketch(_site_page(prefix), ())
+    sig = nd.signature(_body(prefix), "en")
+    return IndexEntry(
+        f"e{prefix}", f"/old/{prefix}.txt", None, dt.date(2020, 3, 18), "en", sig, run_id,
+        line_hashes=lines.hashes.astype("<i8").tobytes(), line_long=lines.long.tobytes(),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("earlier", [False, True])
+def test_lines_of_articles_published_by_earlier_runs_count_as_chrome(
+    pipeline, run_ctx, earlier
+) -> None:
+    # One new page of a site: alone, the model removes part of the menu and the footer's
+    # links; with three pages of the site published by earlier runs (their line sketches in
+    # the index), the whole menu, the blurb and the footer are lines four distinct articles
+    # carry: chrome, as in one run over all four pages.
+    article = _article(run_ctx, _site_page("004"), "a004", language="en")
+    removed = (
+        (*MENU, *BLURB, *FOOTER)
+        if earlier
+        else ("Home", "World", "Business", "Facebook | Twitter | Email", FOOTER[2])
+    )
+    body = _body("004") + ("" if earlier else "\n\n" + "\n".join([*MENU[3:], "", *BLURB]))
+    with pipeline as p:
+        stored = p | "Stored" >> beam.Create(
+            [_published(x, "20260101T000000Z-aaaaaa") for x in ("001", "002", "003")]
+            if earlier
+            else []
+        )
+        out = p | beam.Create([article]) | RemoveBoilerplate(stored=stored)
+        assert_that(
+            out.checked | beam.Map(lambda a: (a.boilerplate, a.body.split("\n\n")[-1][:40])),
+            equal_to([(removed, body.split("\n\n")[-1][:40])]),
+        )
+
+
+def test_a_published_sketch_has_the_lines_of_the_body_before_cleaning() -> None:
+    page = _site_page("001")
+    split = bp.split_boilerplate(page, "en", _batch([_site_page(x) for x in ("001", "002", "003")]))
+    published = bp.published_sketch(split.body, split.removed)
+    before = bp.line_sketch(page)
+    assert split.removed == (*MENU, *BLURB, *FOOTER)
+    pairs = sorted(zip(published.hashes.tolist(), published.long.tolist(), strict=True))
+    assert pairs == sorted(zip(before.hashes.tolist(), before.long.tolist(), strict=True))
+    assert int(published.long.sum()) == 14  # seed 001's 12 paragraphs and the blurb's 2
 
 
 def test_pages_sharing_only_chrome_are_not_duplicates(pipeline, run_ctx) -> None:

@@ -41,6 +41,9 @@ class IndexEntry:
     `originality`: the score the dedup stage gave the article (`near_dup.originality`), what
     superseding compares a new member with; None in entries written before it was kept (or
     rebuilt by `spindrift repair`).
+    `line_hashes`, `line_long`: the article's line sketch as published
+    (`boilerplate.published_sketch`: int64 hashes and bool long-line flags as raw bytes),
+    what later runs count repeated chrome lines with; empty in entries written before.
     """
 
     article_id: str
@@ -51,6 +54,8 @@ class IndexEntry:
     signature: Signature
     run_id: str
     originality: float | None = None
+    line_hashes: bytes = b""
+    line_long: bytes = b""
 
     @property
     def uid(self) -> str:
@@ -75,6 +80,8 @@ class IndexEntry:
             "numbers": sig.numbers.astype("<u4").tobytes(),
             "run_id": self.run_id,
             "originality": self.originality,
+            "line_hashes": self.line_hashes,
+            "line_long": self.line_long,
         }
 
     @classmethod
@@ -100,6 +107,9 @@ class IndexEntry:
             run_id=row["run_id"],
             # Entries written before originality was kept have no such column.
             originality=row.get("originality"),
+            # Entries written before line sketches were kept have no such columns.
+            line_hashes=row.get("line_hashes") or b"",
+            line_long=row.get("line_long") or b"",
         )
 
 

@@ -21,6 +21,7 @@ from apache_beam.io.filesystems import FileSystems
 from pipelines.config import WriteConfig
 from pipelines.core import near_dup as nd
 from pipelines.core import schema
+from pipelines.core.boilerplate import published_sketch
 from pipelines.core.index import IndexConfig, IndexEntry, effective_date, in_window, window_start
 from pipelines.core.records import LedgerEntry
 from pipelines.lake import files, layout
@@ -150,7 +151,7 @@ def _index(output: str, tables: list[FileEntry], window: IndexConfig) -> list[In
     the default NearDupConfig), then kept within the window."""
     dedup = nd.NearDupConfig()
     entries = []
-    columns = ["article_id", "source_uri", "title", "body", "ingested_at", "run_id"]
+    columns = ["article_id", "source_uri", "title", "body", "boilerplate", "ingested_at", "run_id"]
     for f in tables:
         if f.kind != layout.ARTICLES:
             continue
@@ -167,11 +168,18 @@ def _index(output: str, tables: list[FileEntry], window: IndexConfig) -> list[In
                         row["body"], language, row["title"], row["article_id"], dedup
                     )[0],
                     run_id=row["run_id"],
+                    **_line_sketch(row["body"], row["boilerplate"]),
                 )
             )
     newest = max((e.published_date for e in entries if e.published_date), default=None)
     start = window_start(newest, window)
     return [e for e in entries if in_window(e.effective_date, start)]
+
+
+def _line_sketch(body: str, removed: list[str] | None) -> dict[str, bytes]:
+    """An entry's line sketch fields, as DropDuplicates writes them."""
+    lines = published_sketch(body, removed or ())
+    return {"line_hashes": lines.hashes.astype("<i8").tobytes(), "line_long": lines.long.tobytes()}
 
 
 def _window(output: str, runs: list[str]) -> IndexConfig:

@@ -24,6 +24,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from pipelines.core import boilerplate as bp
+from pipelines.core.index import IndexEntry
 from pipelines.core.records import Article
 from pipelines.core.text import content_hash, word_count
 from pipelines.transforms.line_counts import ConcatCounts, Counts, SumCounts, by_shard, decode
@@ -137,13 +138,29 @@ class Cleaned(NamedTuple):
     checked: beam.PCollection
 
 
+def _stored_sketch(entry: IndexEntry) -> Iterator[tuple[bytes, bytes]]:
+    """An index entry's published line sketch, as `_RouteFn` emits a new article's (none for
+    entries written before sketches were kept)."""
+    if entry.line_hashes:
+        yield entry.line_hashes, entry.line_long
+
+
 class RemoveBoilerplate(beam.PTransform):
     """Article -> Cleaned (see module doc). Every input comes out once, in one of the two
-    parts; with `config.enabled` False all articles are `untouched`."""
+    parts; with `config.enabled` False all articles are `untouched`.
 
-    def __init__(self, config: bp.BoilerplateConfig = bp.DEFAULT) -> None:
+    `stored`: IndexEntry of articles earlier runs published (inside the index window); their
+    lines count with the batch's, so a line that many distinct articles carried over the
+    window is chrome in a small scheduled run or a streaming commit as in one large run.
+    Published bodies are not cleaned again.
+    """
+
+    def __init__(
+        self, config: bp.BoilerplateConfig = bp.DEFAULT, stored: beam.PCollection | None = None
+    ) -> None:
         super().__init__()
         self._config = config
+        self._stored = stored
 
     def expand(self, articles: beam.PCollection[Article]) -> Cleaned:
         if not self._config.enabled:
@@ -152,7 +169,11 @@ class RemoveBoilerplate(beam.PTransform):
         routed = articles | "Route" >> beam.ParDo(_RouteFn(self._config)).with_outputs(
             SKETCHES, CHECK, main="untouched"
         )
-        repeats = routed[SKETCHES] | "CountLines" >> _CountLines()
+        sketches = routed[SKETCHES]
+        if self._stored is not None:
+            earlier = self._stored | "StoredSketches" >> beam.FlatMap(_stored_sketch)
+            sketches = (sketches, earlier) | "AllSketches" >> beam.Flatten()
+        repeats = sketches | "CountLines" >> _CountLines()
         checked = routed[CHECK] | "SplitBoilerplate" >> beam.ParDo(
             _SplitFn(self._config), beam.pvalue.AsSingleton(repeats)
         ).with_output_types(Article)

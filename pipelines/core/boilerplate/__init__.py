@@ -18,7 +18,7 @@ content, for duplicate detection (``placeholder``); bodies keep them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +56,7 @@ __all__ = [
     "line_sketch",
     "own_line_counts",
     "page_features",
+    "published_sketch",
     "sketch_and_check",
     "split_boilerplate",
     "strip_filler",
@@ -118,6 +119,20 @@ def sketch_and_check(body: str, config: BoilerplateConfig = DEFAULT) -> tuple[Li
 def line_sketch(body: str) -> LineSketch:
     """What an article contributes to the batch's ``LineCounts``."""
     lines = body_lines(body)
+    return LineSketch.of(line_hashes(lines), long_lines(lines))
+
+
+def published_sketch(body: str, removed: Sequence[str]) -> LineSketch:
+    """The line sketch of a published article (its cleaned ``body`` and the ``removed``
+    boilerplate lines), as later runs count it with their own articles' (`IndexEntry`).
+
+    The same lines as the sketch of the body before cleaning, with the removed lines moved
+    after the body's: where they sat is not kept. Line counts do not depend on order; whether
+    the article is a copy (a run of COPY_RUN_LINES long shared lines) can only gain a run
+    where two removed long lines become neighbours, which counts the article as a copy: its
+    lines then count as no chrome evidence, the cautious side.
+    """
+    lines = body_lines(body) + [line.strip() for line in removed if line.strip()]
     return LineSketch.of(line_hashes(lines), long_lines(lines))
 
 

@@ -37,6 +37,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from pipelines.core import near_dup as nd
+from pipelines.core.boilerplate import published_sketch
 from pipelines.core.index import IndexEntry, effective_date
 from pipelines.core.records import Article, Duplicate
 from pipelines.transforms.dedup import supersede as _supersede
@@ -150,6 +151,8 @@ def _apply(item: tuple[Article, nd.Signature, float], decision: Dropped | int | 
         if article.published_date is None:
             _UNDATED.inc()
         yield dataclasses.replace(article, duplicate_count=decision) if decision else article
+        # What later runs count repeated chrome lines with (RemoveBoilerplate's `stored`).
+        lines = published_sketch(article.body, article.boilerplate)
         yield beam.pvalue.TaggedOutput(
             INDEX,
             IndexEntry(
@@ -161,6 +164,8 @@ def _apply(item: tuple[Article, nd.Signature, float], decision: Dropped | int | 
                 signature=sig,
                 run_id=article.run_id,
                 originality=originality,
+                line_hashes=lines.hashes.astype("<i8").tobytes(),
+                line_long=lines.long.tobytes(),
             ),
         )
         return
