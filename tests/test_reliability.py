@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import apache_beam as beam
+import pyarrow.parquet as pq
 import pytest
 from apache_beam.io.filesystem import FileMetadata
 from apache_beam.testing.util import assert_that, equal_to
@@ -149,10 +150,17 @@ def test_emptied_or_corrupt_state_fails_the_run_naming_the_file_and_the_fix(tmp_
     assert "spindrift repair" in result.stderr
 
 
+def _index_sketches(out) -> dict[str, tuple[bytes, bytes]]:
+    rows = pq.read_table(out / "_index").to_pylist()
+    assert all(r["line_hashes"] for r in rows)
+    return {r["article_id"]: (r["line_hashes"], r["line_long"]) for r in rows}
+
+
 def test_repair_restores_dedup_after_index_and_ledger_are_deleted(tmp_path):
     src, out = crash.write_inputs(tmp_path / "in", n=8, copies=0), tmp_path / "out"
     first = _run(src, out)
     assert (first["articles"], first["index_entries"], first["ledger_entries"]) == (8, 8, 8)
+    sketches = _index_sketches(out)
     shutil.rmtree(out / "_index")
     shutil.rmtree(out / "_ledger")
     assert check_lake(str(out))[1] != []  # in process (`spindrift check` exits 1 on problems)
@@ -160,6 +168,7 @@ def test_repair_restores_dedup_after_index_and_ledger_are_deleted(tmp_path):
     assert repaired.returncode == 0, repaired.stderr
     assert "(8 ledger entries, 8 index entries" in repaired.stdout
     assert check_lake(str(out))[1] == []
+    assert _index_sketches(out) == sketches  # what later runs count chrome lines with
 
     copies = _copies(src, tmp_path / "copies")
     again = _run(copies, out)
