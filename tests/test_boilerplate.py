@@ -166,7 +166,7 @@ def _published(prefix: str, run_id: str) -> IndexEntry:
     sig = nd.signature(_body(prefix), "en")
     return IndexEntry(
         f"e{prefix}", f"/old/{prefix}.txt", None, dt.date(2020, 3, 18), "en", sig, run_id,
-        line_hashes=lines.hashes.astype("<i8").tobytes(), line_long=lines.long.tobytes(),
+        None, *lines.to_bytes(),
     )  # fmt: skip
 
 

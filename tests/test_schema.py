@@ -89,7 +89,7 @@ def test_index_entry_row_validates_and_reads_back_its_line_sketch():
     )
     entry = IndexEntry(
         "a", "/a.txt", None, dt.date(2020, 3, 18), "en", nd.signature("Body text.", "en"), "r",
-        0.5, lines.hashes.astype("<i8").tobytes(), lines.long.tobytes(),
+        0.5, *lines.to_bytes(),
     )  # fmt: skip
     row = entry.to_row()
     assert fastavro.validate(row, fastavro.parse_schema(schema.avro_schema("index_entry")))

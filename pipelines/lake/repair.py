@@ -168,7 +168,7 @@ def _index(output: str, tables: list[FileEntry], window: IndexConfig) -> list[In
                         row["body"], language, row["title"], row["article_id"], dedup
                     )[0],
                     run_id=row["run_id"],
-                    **_line_sketch(row["body"], row["boilerplate"]),
+                    **_line_sketch(row["body"], row["boilerplate"] or ()),
                 )
             )
     newest = max((e.published_date for e in entries if e.published_date), default=None)
@@ -176,10 +176,10 @@ def _index(output: str, tables: list[FileEntry], window: IndexConfig) -> list[In
     return [e for e in entries if in_window(e.effective_date, start)]
 
 
-def _line_sketch(body: str, removed: list[str] | None) -> dict[str, bytes]:
+def _line_sketch(body: str, removed: list[str]) -> dict[str, bytes]:
     """An entry's line sketch fields, as DropDuplicates writes them."""
-    lines = published_sketch(body, removed or ())
-    return {"line_hashes": lines.hashes.astype("<i8").tobytes(), "line_long": lines.long.tobytes()}
+    line_hashes, line_long = published_sketch(body, removed).to_bytes()
+    return {"line_hashes": line_hashes, "line_long": line_long}
 
 
 def _window(output: str, runs: list[str]) -> IndexConfig:

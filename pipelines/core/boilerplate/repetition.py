@@ -40,13 +40,17 @@ class LineSketch:
         return LineSketch(hashes.astype(np.int64), long.astype(bool))
 
     def to_bytes(self) -> tuple[bytes, bytes]:
-        """Two byte strings: cheap to shuffle with Beam's primitive coders."""
-        return self.hashes.tobytes(), self.long.tobytes()
+        """Two byte strings (int64 little-endian, one byte per flag): cheap to shuffle with
+        Beam's primitive coders, and how the index stores a published article's sketch."""
+        return self.hashes.astype("<i8").tobytes(), self.long.astype(bool).tobytes()
 
     @staticmethod
     def from_bytes(encoded: tuple[bytes, bytes]) -> LineSketch:
         hashes, long = encoded
-        return LineSketch(np.frombuffer(hashes, dtype=np.int64), np.frombuffer(long, dtype=bool))
+        return LineSketch(
+            np.frombuffer(hashes, dtype="<i8").astype(np.int64, copy=False),
+            np.frombuffer(long, dtype=bool),
+        )
 
 
 class LineCounts:

@@ -152,7 +152,7 @@ def _apply(item: tuple[Article, nd.Signature, float], decision: Dropped | int | 
             _UNDATED.inc()
         yield dataclasses.replace(article, duplicate_count=decision) if decision else article
         # What later runs count repeated chrome lines with (RemoveBoilerplate's `stored`).
-        lines = published_sketch(article.body, article.boilerplate)
+        line_hashes, line_long = published_sketch(article.body, article.boilerplate).to_bytes()
         yield beam.pvalue.TaggedOutput(
             INDEX,
             IndexEntry(
@@ -164,8 +164,8 @@ def _apply(item: tuple[Article, nd.Signature, float], decision: Dropped | int | 
                 signature=sig,
                 run_id=article.run_id,
                 originality=originality,
-                line_hashes=lines.hashes.astype("<i8").tobytes(),
-                line_long=lines.long.tobytes(),
+                line_hashes=line_hashes,
+                line_long=line_long,
             ),
         )
         return
