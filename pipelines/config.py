@@ -30,16 +30,22 @@ class ReadConfig:
 
 @dataclass(frozen=True)
 class WriteConfig:
-    """Target rows per output file and per Parquet row group; quarantine files hold fewer."""
+    """Target rows per output file and per Parquet row group; quarantine files hold fewer.
+    `ledger_max_files`: when a run starts with this many `_ledger/` files, it merges them
+    into one (`lake/compact.py`): every run checks and reads each ledger file, and each run
+    or streaming commit adds one."""
 
     rows_per_file: int = 50_000
     row_group_rows: int = 10_000
     quarantine_rows_per_file: int = 1_000
     compression: str = "zstd"
+    ledger_max_files: int = 64
 
     def __post_init__(self) -> None:
         if min(self.rows_per_file, self.row_group_rows, self.quarantine_rows_per_file) < 1:
             raise ValueError("rows per file / row group must be >= 1")
+        if not isinstance(self.ledger_max_files, int) or self.ledger_max_files < 2:
+            raise ValueError("ledger_max_files must be an int >= 2")
         if self.compression not in {"zstd", "snappy", "gzip", "none"}:
             raise ValueError(f"unsupported compression {self.compression!r}")
 

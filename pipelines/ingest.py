@@ -27,6 +27,7 @@ import pipelines.coders  # (registers fast coders for our records; see module do
 from pipelines.config import PipelineConfig
 from pipelines.lake import layout, objstore
 from pipelines.lake.commit import begin, publish, recover
+from pipelines.lake.compact import stage_ledger_compaction
 from pipelines.lake.errors import LockedError
 from pipelines.lake.guards import check_paths
 from pipelines.lake.lock import run_lock
@@ -193,6 +194,7 @@ def run(argv: Sequence[str] | JobArgs | None = None, *, imports_s: float = 0.0) 
         # Committed by the driver, under the lock it still holds (the fence), never a worker;
         # published rows a new article supersedes are rewritten first, staged with the run.
         stage_supersede(output, ctx.run_id, state.snapshot, config.write)
+        stage_ledger_compaction(output, ctx.run_id, state.snapshot, config.write)
         manifest = publish(output, ctx.run_id, state.snapshot, lock.assert_held, extra)
     return RunResult(manifest=manifest, manifest_path=layout.manifest_path(output, ctx.run_id))
 

@@ -128,3 +128,35 @@ def test_second_concurrent_run_refuses_with_a_clear_message(tmp_path):
     assert len(second.stderr.strip().splitlines()) == 1
     assert first.wait(timeout=300) == 0, first.stderr.read()
     assert helpers.manifest(str(out))["articles"] == 300  # only the first run's manifest
+
+
+def test_ledger_files_are_merged_once_there_are_ledger_max_files(tmp_path):
+    # Every run adds a ledger file; the run that starts with `ledger_max_files` (2 here) of
+    # them merges them into one, which its commit publishes in their place, and the merged
+    # ledger still skips every input ingested before.
+    from pipelines.lake.state import check_lake, load_state
+
+    out, conf = str(tmp_path / "out"), tmp_path / "spindrift.toml"
+    conf.write_text("[write]\nledger_max_files = 2\n")
+    for i in range(3):
+        _write_articles(tmp_path / f"in{i}", 3 + i, seed=10 + i)
+    runs = [
+        ingest.run(["--input", str(tmp_path / f"in{i}"), "--output", out, "--config", str(conf)])
+        for i in range(3)
+    ]
+    manifests = [r.manifest for r in runs]
+    assert [m.get("ledger_compacted") for m in manifests] == [None, None, {"files": 2, "rows": 7}]
+    assert [m["ledger_entries"] for m in manifests] == [3, 4, 5]  # each run's own inputs
+    ledger = sorted(Path(p).name for p in load_state(out).ledger)
+    run3 = manifests[2]["run_id"]
+    assert ledger == [f"part-{run3}-00000.parquet", f"part-{run3}-c00000.parquet"]
+    assert sorted(os.listdir(Path(out) / "_ledger")) == ledger  # the merged files are gone
+    assert check_lake(out)[1] == []
+    rows = pq.read_table(Path(out) / "_ledger" / ledger[1]).to_pylist()
+    assert len(rows) == 7 and [r["source_uri"] for r in rows] == sorted(
+        r["source_uri"] for r in rows
+    )
+    again = ingest.run(
+        ["--input", str(tmp_path / "in*" / "*.txt"), "--output", out, "--config", str(conf)]
+    ).manifest
+    assert (again["matched"], again["already_ingested"], again["articles"]) == (12, 12, 0)

@@ -100,7 +100,10 @@ def _stats(
     rewritten = dict.fromkeys(layout.KINDS, 0)
     languages: dict[str, int] = {}
     dates: list[str] = []
+    merged = report.get("ledger_compaction", {}).get("file")
     for f in staged:
+        if f.final_path == merged:
+            continue  # earlier runs' entries, merged (`compact.py`): not this run's
         if f.replaces:
             rewritten[f.kind] += f.rows
             continue
@@ -169,7 +172,8 @@ def plan_commit(
     """Reconcile the stage report and plan its publication on top of `base`.
 
     Every run rewrites the whole index (stored entries still in the window plus its own), so
-    the base's `_index` files are replaced; a run that supersedes published survivors also
+    the base's `_index` files are replaced (and its `_ledger` files when the run merged them:
+    `compact.py`); a run that supersedes published survivors also
     replaces the table files it rewrote (`replaces`) or emptied (`retired`). Table files are
     deleted one commit later (`retired_earlier`: those the previous commit replaced), so a
     reader holding the previous snapshot can still read them. Raises ReconciliationError
@@ -194,6 +198,11 @@ def plan_commit(
         for f in staged
     ]
     state = {f.path for f in base.of_kind(layout.INDEX_DIR)}
+    compaction = report.get("ledger_compaction")
+    if compaction:  # the ledger files it merged (`compact.py`)
+        state |= set(compaction["replaced"])
+        stats["ledger_compacted"] = {"files": len(compaction["replaced"]),
+                                     "rows": compaction["rows"]}  # fmt: skip
     snapshot = base.after(run_id, added, state | retired)
     manifest = {
         **(extra or {}),

@@ -22,6 +22,7 @@ import pipelines.coders  # noqa: F401  (fast coders for our records, as in the b
 from pipelines.ingest import build
 from pipelines.lake import files
 from pipelines.lake.commit import publish
+from pipelines.lake.compact import stage_ledger_compaction
 from pipelines.lake.lock import RunLock
 from pipelines.lake.state import State, load_state
 from pipelines.lake.supersede import stage_supersede
@@ -200,6 +201,7 @@ class PreparedCommit:
         lock = self._lock
         began = time.monotonic()
         stage_supersede(self._output, ctx.run_id, state.snapshot, self._job.config.write)
+        stage_ledger_compaction(self._output, ctx.run_id, state.snapshot, self._job.config.write)
         extra["timings"]["supersede"] = round(time.monotonic() - began, 3)
         return publish(self._output, ctx.run_id, state.snapshot, lock.assert_held, extra)
 
