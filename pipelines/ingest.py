@@ -194,7 +194,9 @@ def run(argv: Sequence[str] | JobArgs | None = None, *, imports_s: float = 0.0) 
         # Committed by the driver, under the lock it still holds (the fence), never a worker;
         # published rows a new article supersedes are rewritten first, staged with the run.
         stage_supersede(output, ctx.run_id, state.snapshot, config.write)
+        compacting = time.monotonic()
         stage_ledger_compaction(output, ctx.run_id, state.snapshot, config.write)
+        extra["timings"]["ledger_compaction"] = round(time.monotonic() - compacting, 3)
         manifest = publish(output, ctx.run_id, state.snapshot, lock.assert_held, extra)
     return RunResult(manifest=manifest, manifest_path=layout.manifest_path(output, ctx.run_id))
 

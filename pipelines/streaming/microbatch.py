@@ -199,10 +199,14 @@ class PreparedCommit:
         if self._job.config_file:
             extra["config_file"] = self._job.config_file
         lock = self._lock
+        write = self._job.config.write
         began = time.monotonic()
-        stage_supersede(self._output, ctx.run_id, state.snapshot, self._job.config.write)
-        stage_ledger_compaction(self._output, ctx.run_id, state.snapshot, self._job.config.write)
-        extra["timings"]["supersede"] = round(time.monotonic() - began, 3)
+        stage_supersede(self._output, ctx.run_id, state.snapshot, write)
+        compacting = time.monotonic()
+        stage_ledger_compaction(self._output, ctx.run_id, state.snapshot, write)
+        timings = extra["timings"]
+        timings["supersede"] = round(compacting - began, 3)
+        timings["ledger_compaction"] = round(time.monotonic() - compacting, 3)
         return publish(self._output, ctx.run_id, state.snapshot, lock.assert_held, extra)
 
 
