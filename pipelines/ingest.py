@@ -72,15 +72,18 @@ def build(
     run: RunContext,
     index: Listed = (),
     ledger: Listed = (),
+    ledger_only: Listed | None = None,
 ) -> beam.PCollection[dict]:
     """Apply the ingest stages to `pipeline`; reads top to bottom like the job description.
 
-    `index` and `ledger`: the state files earlier runs left under `_index/` and `_ledger/`.
+    `index` and `ledger`: the state files earlier runs left under `_index/` and `_ledger/`;
+    `ledger_only`: when the run's input paths are known (a streaming commit), their canonical
+    form, so only their ledger entries are read.
     Each list may be a LateList, read when the pipeline runs (streaming commits build their
     graph before they know their files: `pipelines/streaming/microbatch.py`).
     """
     read = pipeline | "ReadArticles" >> ReadArticles(inputs, config.read, run)
-    ingested = pipeline | "ReadLedger" >> ReadLedger(ledger)
+    ingested = pipeline | "ReadLedger" >> ReadLedger(ledger, ledger_only)
     fresh = (read["files"], read["quarantine"]) | "SkipIngested" >> SkipIngested(ingested)
     decoded = fresh.files | "DecodeText" >> DecodeText(config.decode, run)
     normalized = decoded.decoded | "NormalizeHeaders" >> NormalizeHeaders(config.header, run)

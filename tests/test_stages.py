@@ -535,3 +535,29 @@ def test_publish_run_stages_and_the_driver_commits(pipeline, run_ctx):
     undated_dir = out / "articles" / "published_date=__HIVE_DEFAULT_PARTITION__" / "language=fr"
     assert len(list(undated_dir.glob("*.parquet"))) == 1
     assert not list((out / "_staging" / "test-run").rglob("*.parquet"))  # all moved
+
+
+def test_read_ledger_only_reads_the_entries_of_the_given_paths(pipeline, tmp_path):
+    # A streaming commit knows its input paths: it reads only their ledger entries (a file
+    # changed in place has two), not every input ever ingested.
+    from pipelines.core import schema
+    from pipelines.core.records import LedgerEntry
+    from pipelines.store import ReadLedger
+    from pipelines.transforms.write import write_parquet
+
+    at = dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc)
+    entries = [
+        LedgerEntry(f"/in/{name}.txt", aid, "article", "r1", at)
+        for name, aid in (("a", "1"), ("b", "2"), ("c", "3"), ("a", "4"))
+    ]
+    paths = []
+    for i, part in enumerate((entries[:2], entries[2:])):
+        paths.append(str(tmp_path / f"part-{i}.parquet"))
+        with open(paths[-1], "wb") as handle:
+            rows = [e.to_row() for e in part]
+            write_parquet(handle, rows, schema.arrow_schema("ledger"), WriteConfig())
+    with pipeline as p:
+        only = p | "Only" >> ReadLedger(paths, ["/in/a.txt", "/in/z.txt"])
+        every = p | "Every" >> ReadLedger(paths)
+        assert_that(only, equal_to([entries[0], entries[3]]), label="only")
+        assert_that(every, equal_to(entries), label="every")

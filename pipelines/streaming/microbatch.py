@@ -23,6 +23,7 @@ from pipelines.ingest import build
 from pipelines.lake import files
 from pipelines.lake.commit import publish
 from pipelines.lake.compact import stage_ledger_compaction
+from pipelines.lake.layout import canonical
 from pipelines.lake.lock import RunLock
 from pipelines.lake.state import State, load_state
 from pipelines.lake.supersede import stage_supersede
@@ -120,8 +121,11 @@ class PreparedCommit:
         self._gated = not isinstance(runner, str)  # other runners: the gate precedes run()
         self._options = options
         self._pipeline = beam.Pipeline(runner=runner, options=options)
-        late = {key: LateList(self._spec, key) for key in ("inputs", "index", "ledger")}
-        build(self._pipeline, late["inputs"], job.config, ctx, late["index"], late["ledger"])
+        late = {k: LateList(self._spec, k) for k in ("inputs", "index", "ledger", "paths")}
+        build(
+            self._pipeline, late["inputs"], job.config, ctx, late["index"], late["ledger"],
+            late["paths"],
+        )  # fmt: skip
         self._built = (time.monotonic() - started, time.process_time() - cpu_started)
         self._prepare_began = (started, cpu_started)
         self._receive: Callable[[], Order | None] = lambda: None
@@ -141,7 +145,13 @@ class PreparedCommit:
         self._state = load_state(self._output)
         self._marks["state"] = time.monotonic() - self._go[0]
         inputs = [glob_literal(f.path) for f in order.files]
-        spec = {"inputs": inputs, "index": self._state.index, "ledger": self._state.ledger}
+        spec = {
+            "inputs": inputs,
+            "index": self._state.index,
+            "ledger": self._state.ledger,
+            # What the reader will record them as (`source_uri`): the ledger rows to read.
+            "paths": [canonical(f.path) for f in order.files],
+        }
         files.write_json_atomic(self._spec, spec)
 
     def run(self, receive: Callable[[], Order | None]) -> dict[str, Any] | None:
