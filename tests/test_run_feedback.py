@@ -61,7 +61,8 @@ def test_summary_breaks_down_outcomes_and_manifest_keeps_the_counters(tmp_path):
         "quarantine/empty": 1,
     }
     assert set(m["timings"]) == {
-        "wall_seconds", "imports", "checks", "state", "graph", "runner_start", "run"
+        "wall_seconds", "imports", "checks", "state", "graph", "runner_start", "run",
+        "ledger_compaction",
     }  # fmt: skip
 
 
