@@ -40,6 +40,9 @@ from pipelines.lake.errors import ReconciliationError, StateError
 from pipelines.lake.snapshot import FileEntry, Snapshot, read_snapshot, write_snapshot
 
 STAGED_FILE = "staged.json"
+# Stage report key of a run that merged the ledger's files (`compact.py`): {"file", "replaced",
+# "rows"}; here because the commit plans what it replaces.
+LEDGER_COMPACTION = "ledger_compaction"
 COMMIT_FILE = "commit.json"
 STARTED_FILE = "started.json"
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
@@ -100,7 +103,7 @@ def _stats(
     rewritten = dict.fromkeys(layout.KINDS, 0)
     languages: dict[str, int] = {}
     dates: list[str] = []
-    merged = report.get("ledger_compaction", {}).get("file")
+    merged = report.get(LEDGER_COMPACTION, {}).get("file")
     for f in staged:
         if f.final_path == merged:
             continue  # earlier runs' entries, merged (`compact.py`): not this run's
@@ -198,7 +201,7 @@ def plan_commit(
         for f in staged
     ]
     state = {f.path for f in base.of_kind(layout.INDEX_DIR)}
-    compaction = report.get("ledger_compaction")
+    compaction = report.get(LEDGER_COMPACTION)
     if compaction:  # the ledger files it merged (`compact.py`)
         state |= set(compaction["replaced"])
         stats["ledger_compacted"] = {"files": len(compaction["replaced"]),

@@ -20,12 +20,11 @@ from apache_beam.io.filesystems import FileSystems
 from pipelines.config import WriteConfig
 from pipelines.core import schema
 from pipelines.lake import files, layout
-from pipelines.lake.commit import STAGED_FILE, StagedFile, staging_folder
+from pipelines.lake.commit import LEDGER_COMPACTION, STAGED_FILE, StagedFile, staging_folder
 from pipelines.lake.errors import StateError
 from pipelines.lake.snapshot import Snapshot
 
 COMPACT_FOLDER = "compact"  # under the run's staging folder (local lakes)
-COMPACTION = "ledger_compaction"  # stage report key: {"file", "replaced", "rows"}
 _SHARD = "c00000"  # the merged file's shard name: apart from the pipeline's numbered shards
 
 
@@ -38,8 +37,8 @@ def stage_ledger_compaction(output: str, run_id: str, base: Snapshot, write: Wri
         return 0
     path = f"{staging_folder(output, run_id)}/{STAGED_FILE}"
     report = files.read_json(path, "the pipeline finished without its stage report")
-    if COMPACTION in report:
-        return len(report[COMPACTION]["replaced"])  # already staged (a retried publish)
+    if LEDGER_COMPACTION in report:
+        return len(report[LEDGER_COMPACTION]["replaced"])  # already staged (a retried publish)
     arrow = schema.arrow_schema("ledger")
     tables = []
     for entry in listed:
@@ -72,7 +71,7 @@ def stage_ledger_compaction(output: str, run_id: str, base: Snapshot, write: Wri
     report["files"] = sorted(
         [*report["files"], dataclasses.asdict(staged)], key=lambda f: f["final_path"]
     )
-    report[COMPACTION] = {
+    report[LEDGER_COMPACTION] = {
         "file": final,
         "replaced": sorted(e.path for e in listed),
         "rows": merged.num_rows,
