@@ -34,6 +34,7 @@ from apache_beam.coders import coder_impl
 
 from pipelines.core.index import IndexEntry
 from pipelines.core.near_dup import Signature, WordProfile
+from pipelines.core.near_dup.openings import Openings
 from pipelines.core.near_dup.own_text import OwnText
 from pipelines.core.records import (
     Article,
@@ -118,7 +119,20 @@ def _signature_out(s: Any) -> Any:
         s.main_end,
         _array_out(s.numbers),
         _own_out(s.own),
+        _openings_out(s.openings),
     )
+
+
+def _openings_out(o: Any) -> Any:
+    if o is None:
+        return None
+    return (_array_out(o.hashes), _array_out(o.starts), _array_out(o.words_before))
+
+
+def _openings_in(v: Any) -> Any:
+    if v is None:
+        return None
+    return Openings(*map(_array_in, v))
 
 
 def _own_out(own: Any) -> Any:
@@ -138,7 +152,7 @@ def _own_in(v: Any) -> Any:
 def _signature_in(v: Any) -> Any:
     if len(v) == 1:
         return v[0]
-    exact, shingles, positions, mode, n_tokens, main_start, main_end, numbers, own = v
+    exact, shingles, positions, mode, n_tokens, main_start, main_end, numbers, own, openings = v
     return Signature(
         exact,
         _array_in(shingles),
@@ -149,6 +163,7 @@ def _signature_in(v: Any) -> Any:
         main_end,
         _array_in(numbers),
         _own_in(own),
+        _openings_in(openings),
     )
 
 
@@ -275,6 +290,7 @@ class SignatureCoder(_RecordCoder):
         ("positions", _ARRAY_P),
         ("numbers", _ARRAY_P),
         ("own", (_own_out, _own_in)),
+        ("openings", (_openings_out, _openings_in)),
     )
 
 

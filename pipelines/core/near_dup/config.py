@@ -56,6 +56,11 @@ class NearDupConfig:
     min_numbers: int = 8
     min_number_containment: float = 0.4
     min_shared: int = 6
+    # Two texts that each open with this many words of long lines of their own before the
+    # first line they share, and whose openings do not match, are two articles sharing a
+    # later block (``openings``; 80 refuses edited copies whose first paragraph was rewritten,
+    # 100 none on dedup_eval and the web corpus). 0: no such test.
+    opening_min_words: int = 100
     min_skeleton_tokens: int = 10
     boilerplate_min_lines: int = 4
     boilerplate_max_words: int = 14
@@ -77,6 +82,7 @@ class NearDupConfig:
             "bucket_window": (self.bucket_window, 1, 10**4),
             "chunks": (self.chunks, 1, 255),
             "min_shared": (self.min_shared, 1, 10**6),
+            "opening_min_words": (self.opening_min_words, 0, 10**6),
             "min_function_words": (self.min_function_words, 0, 16),
             "min_numbers": (self.min_numbers, 1, 10**6),
             "min_skeleton_tokens": (self.min_skeleton_tokens, 1, 10**6),

@@ -7,10 +7,11 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import accumulate, chain, compress
 
 import numpy as np
 
+from pipelines.core.boilerplate.lines import line_hashes, long_lines
 from pipelines.core.near_dup.config import DEFAULT, NearDupConfig
 from pipelines.core.near_dup.hashing import (
     SHINGLE_MULT,
@@ -22,6 +23,7 @@ from pipelines.core.near_dup.hashing import (
     sorted_unique,
 )
 from pipelines.core.near_dup.lexicon import CASED_NAMES, STOPWORDS, TIER1, UNSEGMENTED
+from pipelines.core.near_dup.openings import Openings
 from pipelines.core.near_dup.originality import (
     ORIG_WORD_RE,
     SENT_END_CHARS,
@@ -52,6 +54,8 @@ class Signature:
     own: the article without the lines many distinct articles of its batch carry (site chrome,
     ``own_text``), set by a stage that counted the batch's lines; None elsewhere (the index,
     ``spindrift repair``), and then ``verify`` compares the whole text only.
+    openings: where the article's long lines start (``openings``); None for a signature read
+    from the index, for unspaced scripts and for texts too short to shingle on the skeleton.
     """
 
     exact: int
@@ -63,6 +67,7 @@ class Signature:
     main_end: int = 256
     numbers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32), repr=False)
     own: OwnText | None = field(default=None, repr=False)
+    openings: Openings | None = field(default=None, repr=False)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Signature):
@@ -76,6 +81,7 @@ class Signature:
             and np.array_equal(self.shingles, other.shingles)
             and np.array_equal(self.positions, other.positions)
             and self.own == other.own
+            and self.openings == other.openings
         )
 
     def __hash__(self) -> int:
@@ -320,6 +326,7 @@ def _make(
     config: NearDupConfig,
     main: tuple[int, int] = (0, POSITION_LEVELS),
     numbers: np.ndarray | None = None,
+    openings: Openings | None = None,
 ):
     """Ordered shingle sequence -> Signature (sorted unique + first-occurrence position)."""
     n = len(seq)
@@ -333,7 +340,9 @@ def _make(
     positions = ((first * POSITION_LEVELS) // max(n, 1)).astype(np.uint8)
     if numbers is None:
         numbers = np.zeros(0, dtype=np.uint32)
-    return Signature(exact, uniq.astype(np.uint32), positions, mode, n_tokens, *main, numbers)
+    return Signature(
+        exact, uniq.astype(np.uint32), positions, mode, n_tokens, *main, numbers, None, openings
+    )
 
 
 def _exact_hash(lower_tokens: Iterable[str]) -> int:
@@ -390,15 +399,19 @@ def _signature(
     span = _main_block(text)
     # From the text before list stripping: figures in short lines (tables, scores) count too.
     numbers = _numbers(unstripped)
+    # Tokens never cross a line break, so the lines tokenise like the whole text; per line
+    # because the main block and the openings are located by line.
+    lines = text.split("\n")
+    tokenised = [_WORD_RE.findall(line) for line in lines]
+    line_tokens = [0, *accumulate(map(len, tokenised))]
+    words = list(chain.from_iterable(tokenised))
     if span is None:
-        words = _WORD_RE.findall(text)
         block = (0, len(words))
     else:
-        # Tokens never cross a paragraph break, so the three parts tokenise like the whole.
-        before = _WORD_RE.findall(text[: span[0]])
-        inside = _WORD_RE.findall(text[span[0] : span[1]])
-        words = before + inside + _WORD_RE.findall(text[span[1] :])
-        block = (len(before), len(before) + len(inside))
+        # A block starts right after a line break and ends at one.
+        first_line = text.count("\n", 0, span[0])
+        last_line = text.count("\n", 0, span[1])
+        block = (line_tokens[first_line], line_tokens[last_line + 1])
     # Tokens contain no \x1f (not \\w, not punctuation), so one joined string serves the
     # length test, the lower-casing below and the first characters of the original tokens.
     joined = "\x1f".join(words)
@@ -473,6 +486,7 @@ def _signature(
     # The main block in shingle indices: shingle i starts at skeleton token i.
     s0 = int(np.count_nonzero(anchors[: block[0]]))
     s1 = s0 + int(np.count_nonzero(anchors[block[0] : block[1]]))
+    kept = None  # the skeleton shingles kept by the function-word filter (None: all)
     if config.min_function_words and len(seq) > 1 and lang in CASED_NAMES:
         # A shingle made only of names, numbers and punctuation (team sheets, lists of the
         # same people) is a shared-entities signal, never evidence of copying on its own:
@@ -482,13 +496,45 @@ def _signature(
         cs = np.concatenate([[0], np.cumsum(function[anchors], dtype=np.int32)])
         keep = (cs[n:] - cs[:-n]) >= config.min_function_words
         if int(keep.sum()) >= 2 * config.min_skeleton_tokens:
-            seq = seq[keep]
+            seq, kept = seq[keep], keep
             s0, s1 = int(np.count_nonzero(keep[:s0])), int(np.count_nonzero(keep[:s1]))
+    openings = None
     if len(skel) < config.min_skeleton_tokens:
         # Too little skeleton to be selective: add all-word shingles too (exact-ish copies of
         # very short items still match; the skeleton part still meets longer versions).
         seq = np.concatenate([seq, _shingle(h[word_mask], config.shingle) ^ np.uint32(1)])
         mode += "+full"
         s0, s1 = 0, 0  # too short to have chrome worth telling apart: all of it counts
+    elif config.opening_min_words:
+        openings = _openings(lines, line_tokens, anchors, kept, len(seq))
     main = _in_levels(s0, s1, len(seq)) if span is not None else (0, POSITION_LEVELS)
-    return _make(exact, seq, mode, n_tokens, config, main, numbers), shared
+    return _make(exact, seq, mode, n_tokens, config, main, numbers, openings), shared
+
+
+def _openings(
+    lines: list[str],
+    line_tokens: list[int],
+    anchors: np.ndarray,
+    keep: np.ndarray | None,
+    n_shingles: int,
+) -> Openings | None:
+    """The text's long lines and where they start in the shingle sequence; None without any.
+    ``line_tokens[i]``: tokens before line i; ``anchors``: skeleton tokens; ``keep``: the
+    skeleton shingles kept (None: all)."""
+    long = long_lines(lines)
+    if not long.any() or n_shingles == 0:
+        return None
+    idx = np.flatnonzero(long)
+    words = np.fromiter((len(lines[i].split()) for i in idx), dtype=np.int32, count=len(idx))
+    # Shingle i starts at skeleton token i: a line starts at the skeleton tokens before it.
+    skeleton_before = np.concatenate([[0], np.cumsum(anchors, dtype=np.int64)])
+    starts = skeleton_before[np.asarray(line_tokens, dtype=np.int64)[idx]]
+    if keep is not None:
+        kept_before = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+        starts = kept_before[np.minimum(starts, len(keep))]
+    levels = np.minimum((starts * POSITION_LEVELS) // n_shingles, POSITION_LEVELS - 1)
+    return Openings(
+        line_hashes([lines[i] for i in idx]),
+        levels.astype(np.uint8),
+        np.concatenate([[0], np.cumsum(words[:-1], dtype=np.int32)]).astype(np.int32),
+    )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipelines.core.near_dup.config import DEFAULT, NearDupConfig
+from pipelines.core.near_dup.openings import openings_differ
 from pipelines.core.near_dup.own_text import rests_on_common_lines
 from pipelines.core.near_dup.skeleton import POSITION_LEVELS, Signature
 
@@ -73,7 +74,9 @@ def verify(a: Signature, b: Signature, config: NearDupConfig = DEFAULT) -> Match
     >= min_main_containment of either article's main block (so shared chrome that outweighs
     two short articles is not a duplicate); and, when the article with fewer numbers has
     >= min_numbers, >= min_number_containment of them in the other (a spinner keeps every
-    figure; a follow-up story that reuses background sentences reports new ones). When both
+    figure; a follow-up story that reuses background sentences reports new ones); and unless
+    both open with >= opening_min_words words of their own before the first line they share,
+    openings that do not match (``openings``: two articles sharing a later block). When both
     signatures carry their own text (``Signature.own``), a match that rests on lines many
     distinct articles of the batch carry (site chrome) is refused (``own_text``).
     """
@@ -108,6 +111,11 @@ def verify(a: Signature, b: Signature, config: NearDupConfig = DEFAULT) -> Match
     # Shared chrome (sidebars, comment threads, headline lists of one site) can pass all of
     # the above when it outweighs two short articles; copies share an article's main block.
     if max(_main_share(a, ia), _main_share(b, ib)) < config.min_main_containment:
+        return None
+    # Two pages that open with different articles and share a later block word for word.
+    if config.opening_min_words and openings_differ(
+        a, b, config.opening_min_words, config.min_containment
+    ):
         return None
     if (
         a.own is not None
