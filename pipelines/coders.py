@@ -139,14 +139,15 @@ def _own_out(own: Any) -> Any:
     if own is None:
         return None
     sig = None if own.signature is None else _signature_out(own.signature)
-    return (own.partial, own.words, _array_out(own.lines), sig)
+    return (own.partial, own.words, _array_out(own.lines), sig, _array_out(own.line_words))
 
 
 def _own_in(v: Any) -> Any:
     if v is None:
         return None
-    partial, words, lines, sig = v
-    return OwnText(partial, words, _array_in(lines), None if sig is None else _signature_in(sig))
+    partial, words, lines, sig, line_words = v
+    signature = None if sig is None else _signature_in(sig)
+    return OwnText(partial, words, _array_in(lines), signature, _array_in(line_words))
 
 
 def _signature_in(v: Any) -> Any:

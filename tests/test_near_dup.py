@@ -751,6 +751,22 @@ def test_pages_sharing_only_site_chrome_do_not_match() -> None:
     )
 
 
+def test_a_page_left_with_a_scrap_of_its_own_does_not_match_an_article_through_chrome() -> None:
+    # A page whose cleaning kept only a fragment of its article (under VETO_MIN_WORDS) and
+    # the site's name line: what it shares with another page is the chrome.
+    pages = _site_pages()
+    pages["scrap"] = _Page("Hard hits", f". The analyst discusses the hit.\nSite Blog\n{CHROME}")
+    pages["b"] = _Page(pages["b"].title, f"{SITE_PAGES['b'][1]}\nSite Blog\n{CHROME}")
+    plain = nd.signature(pages["scrap"].body, "en", nd.DEFAULT, "Hard hits")
+    compared = _compared(pages)
+    assert nd.verify(plain, compared["b"]) == nd.Match(0.833333, "near:skeleton")
+    assert (compared["scrap"].own.words, compared["b"].own.words) == (7, 32)
+    assert compared["scrap"].own.line_words.tolist() == [2, 5]  # "Site Blog", the scrap
+    # 2 of its 7 own words are a line "b" also has: not the same lines, so it is judged.
+    assert nd.verify(compared["scrap"], compared["b"]) is None
+    assert nd.verify(compared["b"], compared["scrap"]) is None
+
+
 def test_a_spun_copy_of_a_page_still_matches_it() -> None:
     pages = _site_pages()
     pages["b_spun"] = _Page(

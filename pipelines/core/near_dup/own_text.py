@@ -53,8 +53,9 @@ COMMON_MIN_HOLDERS = 4
 COMMON_MIN_SHARE = 0.1
 # Own text shorter than this cannot be compared on its own: the pair is judged as it is.
 VETO_MIN_WORDS = 20
-# Two articles whose own lines are, to this share of the smaller set, the same lines are one
-# page's texts (too short to shingle): their match stands.
+# Two articles whose own lines are, to this share of the words of the one with fewer, the same
+# lines are one page's texts (too short to shingle): their match stands. Counted in words, so
+# a shared three-word line ("NFL Network Blog") does not make 18 words of a page "the same".
 SAME_OWN_LINES = 0.5
 
 
@@ -124,13 +125,14 @@ class OwnText:
     partial: common lines were taken out; else the article is whole and ``signature`` is None
     (its own text is the article: compare its signature). signature: the skeleton signature of
     the text left (None also when nothing is left). words: words left. lines: sorted unique
-    hashes of the lines left.
+    hashes of the lines left; line_words: the words of each (int32).
     """
 
     partial: bool
     words: int
     lines: np.ndarray = field(repr=False)
     signature: Signature | None = None  # without own text of its own
+    line_words: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32), repr=False)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, OwnText):
@@ -139,6 +141,7 @@ class OwnText:
             (self.partial, self.words) == (other.partial, other.words)
             and self.signature == other.signature
             and np.array_equal(self.lines, other.lines)
+            and np.array_equal(self.line_words, other.line_words)
         )
 
     def __hash__(self) -> int:
@@ -154,10 +157,18 @@ def own_text(body: str, common: np.ndarray) -> tuple[OwnText, str | None]:
     words = np.fromiter(map(word_count, lines), dtype=np.int64, count=len(lines))
     is_common = _member(hashes, common)
     if not is_common.any() or words[is_common].sum() < COMMON_MIN_SHARE * words.sum():
-        return OwnText(False, int(words.sum()), np.unique(hashes)), None
+        whole = _unique_lines(hashes, words)
+        return OwnText(False, int(words.sum()), whole[0], None, whole[1]), None
     kept = [line for line, c in zip(lines, is_common.tolist(), strict=True) if not c]
-    own = OwnText(True, int(words[~is_common].sum()), np.unique(hashes[~is_common]))
+    left = _unique_lines(hashes[~is_common], words[~is_common])
+    own = OwnText(True, int(words[~is_common].sum()), left[0], None, left[1])
     return own, "\n".join(kept)
+
+
+def _unique_lines(hashes: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique line hashes and the words of each (a repeated line counts once)."""
+    unique, first = np.unique(hashes, return_index=True)
+    return unique, words[first].astype(np.int32)
 
 
 def rests_on_common_lines(
@@ -170,15 +181,19 @@ def rests_on_common_lines(
     """Whether a verified pair (signatures ``a_sig``, ``b_sig``) matched only through common
     lines: one of them lost common lines, both have own text long enough to compare, that
     text does not match (``matches(sig, sig)``), and it is not mostly the same lines (one
-    page's raw and clean text, too short to shingle)."""
+    page's raw and clean text, too short to shingle). Own text shorter than VETO_MIN_WORDS
+    on both sides cannot be compared: the match stands; on one side only, that page is chrome
+    and its own scrap, compared with the other's own text like any.
+    """
     if not (a_own.partial or b_own.partial):
         return False
-    if min(a_own.words, b_own.words) < VETO_MIN_WORDS:
+    if max(a_own.words, b_own.words) < VETO_MIN_WORDS:
         return False
     a_text = a_own.signature if a_own.partial else a_sig
     b_text = b_own.signature if b_own.partial else b_sig
     if a_text is None or b_text is None or matches(a_text, b_text):
         return False
-    small, large = sorted((a_own.lines, b_own.lines), key=len)
-    shared = int(np.isin(small, large, assume_unique=True).sum())
-    return not (len(small) and shared >= SAME_OWN_LINES * len(small))
+    small, large = sorted((a_own, b_own), key=lambda o: int(o.line_words.sum()))
+    total = int(small.line_words.sum())
+    shared = int(small.line_words[np.isin(small.lines, large.lines, assume_unique=True)].sum())
+    return not (total and shared >= SAME_OWN_LINES * total)
