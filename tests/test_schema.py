@@ -99,3 +99,23 @@ def test_index_entry_row_validates_and_reads_back_its_line_sketch():
     # A file written before sketches were kept has no such columns: the entry counts no lines.
     old = {k: v for k, v in row.items() if not k.startswith("line_")}
     assert (IndexEntry.from_row(old).line_hashes, IndexEntry.from_row(old).line_long) == (b"", b"")
+
+
+def test_index_entry_keeps_the_signatures_openings():
+    from pipelines.core import near_dup as nd
+    from pipelines.core.index import IndexEntry
+
+    text = (
+        "The mayor of the city said on Monday that the council had voted to fund the new line.\n"
+        "Menu\n"
+        "The cost of the project, a share of the budget, was the subject of a debate in the hall."
+    )
+    sig = nd.signature(text, "en")
+    assert sig.openings.words_before.tolist() == [0, 18]
+    entry = IndexEntry("a", "/a.txt", None, dt.date(2020, 3, 18), "en", sig, "r")
+    row = entry.to_row()
+    assert fastavro.validate(row, fastavro.parse_schema(schema.avro_schema("index_entry")))
+    assert IndexEntry.from_row(row).signature == sig
+    # Written before openings were kept: none, and the pair is judged without the test.
+    old = {k: v for k, v in row.items() if not k.startswith("opening_")}
+    assert IndexEntry.from_row(old).signature.openings is None

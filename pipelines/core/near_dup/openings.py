@@ -16,8 +16,9 @@ with ``opening_min_words`` = 100 it refuses 8 pairs of distinct pages (two sideb
 updated AP stories with new leads) and no true pair; at 80 it refuses 2 true pairs of
 dedup_eval (short edited copies whose first paragraph was rewritten).
 
-Only signatures made from a text carry openings: the index stores none, so a pair with a
-published article is judged without this test.
+The index keeps each published article's openings, so a later run or streamed commit applies
+the test as one batch run would; entries written before it have none, and a pair with such
+an entry is judged without the test.
 """
 
 from __future__ import annotations

@@ -54,8 +54,8 @@ class Signature:
     own: the article without the lines many distinct articles of its batch carry (site chrome,
     ``own_text``), set by a stage that counted the batch's lines; None elsewhere (the index,
     ``spindrift repair``), and then ``verify`` compares the whole text only.
-    openings: where the article's long lines start (``openings``); None for a signature read
-    from the index, for unspaced scripts and for texts too short to shingle on the skeleton.
+    openings: where the article's long lines start (``openings``); None for unspaced scripts,
+    texts too short to shingle on the skeleton, and index entries written before it was kept.
     """
 
     exact: int
