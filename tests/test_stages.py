@@ -351,6 +351,50 @@ def test_drop_duplicates_keeps_pages_that_share_only_site_chrome(pipeline, run_c
     assert sum(c.committed for c in refused["counters"]) == 2
 
 
+def _paragraphs(name: str) -> list[str]:
+    """A seed's paragraphs of 10+ words, one per line, without digits."""
+    blocks = seed(name).read_text(encoding="utf-8").split("\n\n")
+    return [
+        "".join(c for c in b.replace("\n", " ") if not c.isdigit())
+        for b in blocks
+        if len(b.split()) >= 10
+    ]
+
+
+def test_drop_duplicates_keeps_two_pages_that_open_with_different_articles(pipeline, run_ctx):
+    # Two posts of one site under the same long column (seed 004's paragraphs), the column
+    # outweighing both; and b saved again by another site with a footer of its own.
+    day = dt.date(2012, 11, 1)
+    column = _paragraphs("004")
+    a = _article(
+        run_ctx, "\n".join(_paragraphs("002")[:5] + column), "a", published_date=day, language="en"
+    )
+    b = _article(
+        run_ctx, "\n".join(_paragraphs("003")[:5] + column), "b", published_date=day, language="en"
+    )
+    b2 = _article(
+        run_ctx,
+        f"{b.body}\nRead more at site number two.",
+        "b2",
+        published_date=day + dt.timedelta(days=1),
+        language="en",
+    )
+    p = pipeline
+    out = p | beam.Create([a, b, b2]) | DropDuplicates()
+    assert_that(
+        out.articles, equal_to([a, dataclasses.replace(b, duplicate_count=1)]), label="kept"
+    )
+    assert_that(
+        out.duplicates | beam.Map(lambda d: (d.article_id, d.kept_article_id, d.method)),
+        equal_to([("b2", "b", "near:skeleton")]),
+        label="dups",
+    )
+    result = p.run()
+    result.wait_until_finish()
+    refused = result.metrics().query(MetricsFilter().with_name("pairs_refused_openings"))
+    assert sum(c.committed for c in refused["counters"]) == 2  # a~b and a~b2
+
+
 def test_pair_index_looks_up_both_ends_once():
     index = PairIndex(np.array([5, 1, 5, 3]), np.array([1, 5, 9, 3]))
     assert index.partners_of(1).tolist() == [5]

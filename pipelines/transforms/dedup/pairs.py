@@ -10,6 +10,7 @@ import numpy as np
 from apache_beam.metrics import Metrics
 
 from pipelines.core import near_dup as nd
+from pipelines.core.near_dup.openings import openings_differ
 from pipelines.transforms.dedup.features import FEATURES, MEMBERS, PAIRS, Features
 
 
@@ -179,8 +180,11 @@ def _verify(item: tuple[int, Iterable[tuple[int, Features]]], config: nd.NearDup
             yield other_key, key
             yield beam.pvalue.TaggedOutput(MEMBERS, (other_key, other))
             yield beam.pvalue.TaggedOutput(MEMBERS, (key, features))
-        elif _refused_as_chrome(other.signature, features.signature, config):
-            _REFUSED_CHROME.inc()
+        else:
+            if _refused_as_chrome(other.signature, features.signature, config):
+                _REFUSED_CHROME.inc()
+            if _refused_for_openings(other.signature, features.signature, config):
+                _REFUSED_OPENINGS.inc()
 
 
 # Candidate pairs that match as whole texts but only through lines many distinct articles of
@@ -193,6 +197,21 @@ def _refused_as_chrome(a: nd.Signature, b: nd.Signature, config: nd.NearDupConfi
     them lost common lines, so whole articles cost nothing more)."""
     partial = (a.own is not None and a.own.partial) or (b.own is not None and b.own.partial)
     return partial and nd.verify(replace(a, own=None), replace(b, own=None), config) is not None
+
+
+# Candidate pairs refused because both open with different articles of their own and share
+# only a later block (`near_dup.openings`), counted likewise.
+_REFUSED_OPENINGS = Metrics.counter("dedup", "pairs_refused_openings")
+
+
+def _refused_for_openings(a: nd.Signature, b: nd.Signature, config: nd.NearDupConfig) -> bool:
+    """Whether a pair `verify` refused would match without the openings test (the openings
+    are compared first: pairs sharing no long line cost one lookup)."""
+    if not config.opening_min_words or not openings_differ(
+        a, b, config.opening_min_words, config.min_containment
+    ):
+        return False
+    return nd.verify(a, b, replace(config, opening_min_words=0)) is not None
 
 
 def _components(pairs: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
