@@ -124,15 +124,11 @@ def _signature_out(s: Any) -> Any:
 
 
 def _openings_out(o: Any) -> Any:
-    if o is None:
-        return None
-    return (_array_out(o.hashes), _array_out(o.starts), _array_out(o.words_before))
+    return None if o is None else o.packed
 
 
 def _openings_in(v: Any) -> Any:
-    if v is None:
-        return None
-    return Openings(*map(_array_in, v))
+    return None if v is None else Openings(v)
 
 
 def _own_out(own: Any) -> Any:

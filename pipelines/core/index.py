@@ -83,7 +83,7 @@ class IndexEntry:
             "originality": self.originality,
             "line_hashes": self.line_hashes,
             "line_long": self.line_long,
-            **_openings_row(sig.openings),
+            "openings": sig.openings.packed if sig.openings is not None else b"",
         }
 
     @classmethod
@@ -99,7 +99,7 @@ class IndexEntry:
             main_end=int(row.get("main_end") or POSITION_LEVELS),
             numbers=np.frombuffer(row.get("numbers") or b"", dtype="<u4").astype(np.uint32),
             # Entries written before openings were kept (or with no long line) have none.
-            openings=_openings_of(row),
+            openings=Openings(row["openings"]) if row.get("openings") else None,
         )
         return cls(
             article_id=row["article_id"],
@@ -129,25 +129,3 @@ def window_start(newest: dt.date | None, config: IndexConfig) -> dt.date | None:
 
 def in_window(date: dt.date, start: dt.date | None) -> bool:
     return start is None or date >= start
-
-
-def _openings_row(openings: Openings | None) -> dict[str, bytes]:
-    """The index columns of a signature's openings (empty: none)."""
-    if openings is None:
-        return {"opening_hashes": b"", "opening_starts": b"", "opening_words": b""}
-    return {
-        "opening_hashes": openings.hashes.astype("<i8").tobytes(),
-        "opening_starts": openings.starts.astype(np.uint8).tobytes(),
-        "opening_words": openings.words_before.astype("<i4").tobytes(),
-    }
-
-
-def _openings_of(row: dict[str, Any]) -> Openings | None:
-    hashes = row.get("opening_hashes") or b""
-    if not hashes:
-        return None
-    return Openings(
-        np.frombuffer(hashes, dtype="<i8").astype(np.int64),
-        np.frombuffer(row["opening_starts"], dtype=np.uint8).copy(),
-        np.frombuffer(row["opening_words"], dtype="<i4").astype(np.int32),
-    )

@@ -24,34 +24,48 @@ an entry is judged without the test.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 
 @dataclass(frozen=True)
 class Openings:
-    """An article's long lines (``boilerplate.lines.long_lines``), in order.
-
-    hashes: int64 ``line_hash`` of each. starts: uint8, the shingle position (1/256ths, as
-    ``Signature.positions``) where each starts. words_before: int32, the words of the long
-    lines before it (prose an article opens with).
+    """An article's long lines (``boilerplate.lines.long_lines``), in order, packed in one
+    ``bytes`` value (cheap to shuffle and to store in the index; decoded only when a verified
+    pair is tested): per line an int64 ``line_hash``, then per line the uint8 shingle position
+    (1/256ths, as ``Signature.positions``) where it starts, then per line the int32 words of
+    the long lines before it (the prose an article opens with); little-endian.
     """
 
-    hashes: np.ndarray = field(repr=False)
-    starts: np.ndarray = field(repr=False)
-    words_before: np.ndarray = field(repr=False)
+    packed: bytes = field(repr=False)
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Openings):
-            return NotImplemented
-        return (
-            np.array_equal(self.hashes, other.hashes)
-            and np.array_equal(self.starts, other.starts)
-            and np.array_equal(self.words_before, other.words_before)
+    @staticmethod
+    def of(hashes: np.ndarray, starts: np.ndarray, words_before: np.ndarray) -> Openings:
+        return Openings(
+            hashes.astype("<i8").tobytes()
+            + starts.astype(np.uint8).tobytes()
+            + words_before.astype("<i4").tobytes()
         )
 
-    def __hash__(self) -> int:
-        return hash(self.hashes.tobytes())
+    @property
+    def _n(self) -> int:
+        return len(self.packed) // _BYTES_PER_LINE
+
+    @cached_property
+    def hashes(self) -> np.ndarray:
+        return np.frombuffer(self.packed, dtype="<i8", count=self._n)
+
+    @cached_property
+    def starts(self) -> np.ndarray:
+        return np.frombuffer(self.packed, dtype=np.uint8, count=self._n, offset=8 * self._n)
+
+    @cached_property
+    def words_before(self) -> np.ndarray:
+        return np.frombuffer(self.packed, dtype="<i4", count=self._n, offset=9 * self._n)
+
+
+_BYTES_PER_LINE = 8 + 1 + 4
 
 
 def _opening(

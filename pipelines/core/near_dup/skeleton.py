@@ -11,7 +11,7 @@ from itertools import accumulate, chain, compress
 
 import numpy as np
 
-from pipelines.core.boilerplate.lines import line_hashes, long_lines
+from pipelines.core.boilerplate.lines import LONG_LINE_CHARS_UNSPACED, LONG_LINE_WORDS
 from pipelines.core.near_dup.config import DEFAULT, NearDupConfig
 from pipelines.core.near_dup.hashing import (
     SHINGLE_MULT,
@@ -515,26 +515,37 @@ def _openings(
     lines: list[str],
     line_tokens: list[int],
     anchors: np.ndarray,
-    keep: np.ndarray | None,
+    kept: np.ndarray | None,
     n_shingles: int,
 ) -> Openings | None:
     """The text's long lines and where they start in the shingle sequence; None without any.
-    ``line_tokens[i]``: tokens before line i; ``anchors``: skeleton tokens; ``keep``: the
-    skeleton shingles kept (None: all)."""
-    long = long_lines(lines)
-    if not long.any() or n_shingles == 0:
+    ``line_tokens[i]``: tokens before line i; ``anchors``: skeleton tokens; ``kept``: the
+    skeleton shingles kept (None: all).
+
+    One Python pass over the lines: cheaper than numpy on arrays of a few dozen lines (each
+    numpy call costs microseconds; measured 0.32 ms per news article vectorised, against
+    ~0.08 ms here)."""
+    hashes, first, words_before = [], [], []
+    words = 0
+    for i, line in enumerate(lines):
+        if line.count(" ") < LONG_LINE_WORDS - 1 and (
+            " " in line or len(line) < LONG_LINE_CHARS_UNSPACED
+        ):
+            continue
+        # boilerplate.lines.line_hash, without normalising the line twice.
+        key = " ".join(line.lower().split())
+        digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+        hashes.append(int.from_bytes(digest, "little") >> 1)
+        first.append(line_tokens[i])
+        words_before.append(words)
+        words += key.count(" ") + 1
+    if not hashes or n_shingles == 0:
         return None
-    idx = np.flatnonzero(long)
-    words = np.fromiter((len(lines[i].split()) for i in idx), dtype=np.int32, count=len(idx))
     # Shingle i starts at skeleton token i: a line starts at the skeleton tokens before it.
-    skeleton_before = np.concatenate([[0], np.cumsum(anchors, dtype=np.int64)])
-    starts = skeleton_before[np.asarray(line_tokens, dtype=np.int64)[idx]]
-    if keep is not None:
-        kept_before = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
-        starts = kept_before[np.minimum(starts, len(keep))]
+    starts = np.concatenate([[0], np.cumsum(anchors, dtype=np.int64)])[first]
+    if kept is not None:
+        starts = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])[
+            np.minimum(starts, len(kept))
+        ]
     levels = np.minimum((starts * POSITION_LEVELS) // n_shingles, POSITION_LEVELS - 1)
-    return Openings(
-        line_hashes([lines[i] for i in idx]),
-        levels.astype(np.uint8),
-        np.concatenate([[0], np.cumsum(words[:-1], dtype=np.int32)]).astype(np.int32),
-    )
+    return Openings.of(np.array(hashes, dtype=np.int64), levels, np.array(words_before))
