@@ -395,6 +395,33 @@ def test_drop_duplicates_keeps_two_pages_that_open_with_different_articles(pipel
     assert sum(c.committed for c in refused["counters"]) == 2  # a~b and a~b2
 
 
+@pytest.mark.parametrize("with_openings", [True, False])
+def test_a_published_page_that_opens_with_another_article_is_no_original(
+    pipeline, run_ctx, with_openings
+):
+    # Page a was published by an earlier run; its index row keeps its openings, so page b,
+    # which shares only the column, is kept as one batch run over both would keep it. An
+    # entry written before openings were kept is judged without the test.
+    day = dt.date(2012, 11, 1)
+    column = _paragraphs("004")
+    sig = nd.signature("\n".join(_paragraphs("002")[:5] + column), "en")
+    row = IndexEntry("a", "/in/a.txt", day, day, "en", sig, "earlier-run").to_row()
+    if not with_openings:
+        row["openings"] = b""
+    entry = IndexEntry.from_row(row)
+    b = _article(run_ctx, "\n".join(_paragraphs("003")[:5] + column), "b",
+                 published_date=day + dt.timedelta(days=1), language="en")  # fmt: skip
+    with pipeline as p:
+        stored = p | "Stored" >> beam.Create([entry])
+        out = p | beam.Create([b]) | DropDuplicates(stored=stored)
+        assert_that(out.articles, equal_to([b] if with_openings else []), label="kept")
+        assert_that(
+            out.duplicates | beam.Map(lambda d: (d.article_id, d.kept_article_id)),
+            equal_to([] if with_openings else [("b", "a")]),
+            label="dups",
+        )
+
+
 def test_pair_index_looks_up_both_ends_once():
     index = PairIndex(np.array([5, 1, 5, 3]), np.array([1, 5, 9, 3]))
     assert index.partners_of(1).tolist() == [5]
