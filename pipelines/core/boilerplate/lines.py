@@ -15,8 +15,19 @@ def body_lines(body: str) -> list[str]:
 
 def line_hash(line: str) -> int:
     """63-bit hash of a line, case- and space-insensitive, equal in every process."""
-    key = " ".join(line.lower().split()).encode("utf-8")
-    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little") >> 1
+    return key_hash(line_key(line))
+
+
+def line_key(line: str) -> str:
+    """What a line's hash is taken of: lower-cased, runs of whitespace as one space."""
+    return " ".join(line.lower().split())
+
+
+def key_hash(key: str) -> int:
+    """``line_hash`` of a line whose ``line_key`` is ``key``."""
+    return (
+        int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little") >> 1
+    )
 
 
 def line_hashes(lines: list[str]) -> np.ndarray:
