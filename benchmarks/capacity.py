@@ -72,7 +72,7 @@ STATES: list[tuple[str, str, str]] = [
     ("verified pairs", _DD + "VerifyPairs/Verify/FlatMap(_verify)", "-> AllPairs"),
     (
         "verified pairs (AllPairs)",
-        _DD + "ChooseSurvivors/AllPairs/AllPairs/UnKey",
+        _DD + "ChooseSurvivors/AllPairs/UnKey",
         "list, 1 worker",
     ),
     ("clusters", _DD + "ChooseSurvivors/ClusterPairs", "dict, every worker"),
@@ -80,7 +80,7 @@ STATES: list[tuple[str, str, str]] = [
     ("decisions", _DD + "ChooseSurvivors/Survivors", "dict, every worker"),
     ("articles waiting (pending)", _DD + "Features/AllPending", "bodies"),
     ("partition sizes", "PublishRun/StageArticles/Stage/CountPerPartition", "dict, every worker"),
-    ("staged file list", "PublishRun/ListStaged/ListStaged/UnKey", "list, 1 worker"),
+    ("stage report parts", "PublishRun/Gather/UnKey", "lists, 1 worker"),
 ]
 # Collections of a few large arrays of varying size: Beam's sampled mean element size swings
 # by 2-3x from run to run, so they are shown but not extrapolated.

@@ -291,11 +291,12 @@ class WriteIndex(beam.PTransform):
             entries
             | "PublishedDate"
             >> beam.FlatMap(lambda e: [e.published_date] if e.published_date else [])
-            | "Newest" >> beam.CombineGlobally(lambda ds: max(ds, default=None))
+            # Without Beam's default (four transforms less): no dated entry, no element.
+            | "Newest" >> beam.CombineGlobally(lambda ds: max(ds, default=None)).without_defaults()
         )
         kept = entries | "InWindow" >> beam.Filter(
             lambda e, n: in_window(e.effective_date, window_start(n, index_config)),
-            beam.pvalue.AsSingleton(newest),
+            beam.pvalue.AsSingleton(newest, default_value=None),
         )
         return kept | "Stage" >> _WriteStaged(
             kind=layout.INDEX_DIR,
@@ -374,30 +375,69 @@ class PublishRun(beam.PTransform):
             outputs["index"] | "StageIndex" >> WriteIndex(write, self._index, run),
             outputs["ledger"] | "StageLedger" >> WriteLedger(write, run, outputs["matched"]),
         ) | "AllStaged" >> beam.Flatten()
-        matched = outputs["matched"] | "CountMatched" >> beam.combiners.Count.Globally()
-        already = outputs["already_ingested"] | "CountIngested" >> beam.combiners.Count.Globally()
-        skipped = outputs["skipped"] | "ListSkipped" >> beam.combiners.ToList()
         gone = outputs.get("superseded")
         if gone is None:
             gone = staged.pipeline | "NoneSuperseded" >> beam.Create([])
-        superseded = gone | "ListSuperseded" >> beam.combiners.ToList()
+        # One global combine for the report's five parts: each CombineGlobally adds eight
+        # transforms, and Beam's per-transform cost is most of a small run's start-up.
+        parts = [
+            pcoll | f"Tag{name.title()}" >> beam.Map(lambda x, name=name: (name, x))
+            for name, pcoll in (
+                ("staged", staged),
+                ("matched", outputs["matched"]),
+                ("already", outputs["already_ingested"]),
+                ("skipped", outputs["skipped"]),
+                ("superseded", gone),
+            )
+        ]
         return (
-            staged
-            | "ListStaged" >> beam.combiners.ToList()
+            parts
+            | "AllParts" >> beam.Flatten()
+            | "Gather" >> beam.CombineGlobally(_ReportParts())
             | "Report"
             >> beam.Map(
-                lambda files_, n, k, s, g: write_stage_report(
+                lambda p: write_stage_report(
                     run.output,
                     run.run_id,
-                    files_,
-                    n,
-                    k,
-                    [tuple(x) for x in s],
-                    sorted((x.to_json() for x in g), key=lambda x: (x["old_id"], x["old_uri"])),
-                ),
-                beam.pvalue.AsSingleton(matched),
-                beam.pvalue.AsSingleton(already),
-                beam.pvalue.AsSingleton(skipped),
-                beam.pvalue.AsSingleton(superseded),
+                    p["staged"],
+                    p["matched"],
+                    p["already"],
+                    [tuple(x) for x in p["skipped"]],
+                    sorted(
+                        (x.to_json() for x in p["superseded"]),
+                        key=lambda x: (x["old_id"], x["old_uri"]),
+                    ),
+                )
             ).with_output_types(dict)
         )
+
+
+class _ReportParts(beam.CombineFn):
+    """(part, element) pairs -> the stage report's parts: `staged` files, `skipped` and
+    `superseded` as lists, `matched` and `already` (already ingested) as counts."""
+
+    _LISTS = ("staged", "skipped", "superseded")
+    _COUNTS = ("matched", "already")
+
+    def create_accumulator(self) -> dict[str, Any]:
+        return {**{k: [] for k in self._LISTS}, **{k: 0 for k in self._COUNTS}}
+
+    def add_input(self, acc: dict[str, Any], tagged: tuple[str, Any]) -> dict[str, Any]:
+        part, element = tagged
+        if part in self._COUNTS:
+            acc[part] += 1
+        else:
+            acc[part].append(element)
+        return acc
+
+    def merge_accumulators(self, accs: Iterable[dict[str, Any]]) -> dict[str, Any]:
+        out = self.create_accumulator()
+        for acc in accs:
+            for k in self._LISTS:
+                out[k].extend(acc[k])
+            for k in self._COUNTS:
+                out[k] += acc[k]
+        return out
+
+    def extract_output(self, acc: dict[str, Any]) -> dict[str, Any]:
+        return acc

@@ -294,7 +294,9 @@ class _ChooseSurvivors(beam.PTransform):
     def expand(self, pairs):
         clusters = beam.pvalue.AsDict(
             pairs
-            | "AllPairs" >> beam.combiners.ToList()
+            # No pairs, no list (and four transforms less): the dict side input is then empty.
+            | "AllPairs"
+            >> beam.CombineGlobally(beam.combiners.ToListCombineFn()).without_defaults()
             | "ClusterPairs" >> beam.FlatMap(_components)
         )
         return (
