@@ -608,6 +608,36 @@ def test_publish_run_stages_and_the_driver_commits(pipeline, run_ctx):
     assert not list((out / "_staging" / "test-run").rglob("*.parquet"))  # all moved
 
 
+def test_publish_run_reports_a_run_with_nothing_new(pipeline, run_ctx):
+    """Every input already ingested: the report still comes, with empty parts and the count."""
+    with pipeline as p:
+        none = p | "None" >> beam.Create([])
+        outputs = {
+            "articles": none,
+            "duplicates": none,
+            "quarantine": none,
+            "index": none,
+            "ledger": none,
+            "matched": p | "Matched" >> beam.Create(["/m0", "/m1"]),
+            "already_ingested": p | "Already" >> beam.Create(["/m0", "/m1"]),
+            "skipped": none,
+        }
+        report = outputs | PublishRun(WriteConfig(), IndexConfig(), run_ctx)
+        assert_that(
+            report
+            | beam.Map(
+                lambda r: (
+                    r["matched"],
+                    r["already_ingested"],
+                    r["skipped"],
+                    r["files"],
+                    r["superseded"],
+                )
+            ),
+            equal_to([(2, 2, [], [], [])]),
+        )
+
+
 def test_read_ledger_only_reads_the_entries_of_the_given_paths(pipeline, tmp_path):
     # A streaming commit knows its input paths: it reads only their ledger entries (a file
     # changed in place has two), not every input ever ingested.
