@@ -13,6 +13,7 @@ side by side (one worktree each, alternating), as the machine is shared and nois
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
@@ -46,6 +47,8 @@ def leaf_transforms(inputs: str) -> int:
         build(pipeline, paths, PipelineConfig(), RunContext.new(tmp))
         counter = Count()
         pipeline.visit(counter)
+        # Beam makes this folder when a pipeline is built and removes it only when it runs.
+        shutil.rmtree(pipeline.local_tempdir, ignore_errors=True)
     return counter.leaves
 
 

@@ -28,7 +28,7 @@ from pipelines.transforms.dedup import DropDuplicates, PairIndex, _bucket_pairs
 from pipelines.transforms.normalize import DecodeText, NormalizeHeaders
 from pipelines.transforms.read import ReadArticles, ReadFiles
 from pipelines.transforms.tag import RetagCleaned, TagDate, TagLanguage
-from pipelines.transforms.write import PublishRun
+from pipelines.transforms.write import PublishRun, _ReportParts
 from tests.conftest import STARTED, seed
 from tests.helpers import CHROME, SITE_PAGES
 
@@ -636,6 +636,23 @@ def test_publish_run_reports_a_run_with_nothing_new(pipeline, run_ctx):
             ),
             equal_to([(2, 2, [], [], [])]),
         )
+
+
+def test_report_parts_merge_accumulators_from_several_bundles():
+    fn = _ReportParts()
+    a = fn.add_input(fn.create_accumulator(), ("staged", "f1"))
+    a = fn.add_input(a, ("matched", "/m0"))
+    b = fn.add_input(fn.create_accumulator(), ("matched", "/m1"))
+    b = fn.add_input(b, ("skipped", ("/in/fifo", "fifo")))
+    b = fn.add_input(b, ("already", "/m1"))
+    merged = fn.extract_output(fn.merge_accumulators([a, b, fn.create_accumulator()]))
+    assert merged == {
+        "staged": ["f1"],
+        "skipped": [("/in/fifo", "fifo")],
+        "superseded": [],
+        "matched": 2,
+        "already": 1,
+    }
 
 
 def test_read_ledger_only_reads_the_entries_of_the_given_paths(pipeline, tmp_path):
