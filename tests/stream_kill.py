@@ -40,12 +40,16 @@ def watch_argv(inbox: Path, out: Path, *extra: str) -> list[str]:
             "--poll_seconds", "0.2", "--settle_seconds", "0", *extra]  # fmt: skip
 
 
-def start(inbox: Path, out: Path, log: Path, *extra: str) -> subprocess.Popen:
-    """A watcher in its own process group (so a test can reap anything it leaves)."""
+def start(
+    inbox: Path, out: Path, log: Path, *extra: str, tmp: Path | None = None
+) -> subprocess.Popen:
+    """A watcher in its own process group (so a test can reap anything it leaves);
+    `tmp`: its TMPDIR (to see what temporary files it leaves behind)."""
+    env = None if tmp is None else {**os.environ, "TMPDIR": str(tmp)}
     with open(log, "ab") as handle:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
             watch_argv(inbox, out, *extra), stdout=handle, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=_stop_with_parent,
+            start_new_session=True, preexec_fn=_stop_with_parent, env=env,
         )  # fmt: skip
 
 

@@ -98,7 +98,9 @@ def test_watch_commits_as_files_land_and_stops_on_sigterm(tmp_path):
     inbox, out = tmp_path / "in", tmp_path / "lake"
     inbox.mkdir()
     stream_kill.land([seed("001"), seed("002")], inbox)
-    proc = stream_kill.start(inbox, out, tmp_path / "watch.log")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc = stream_kill.start(inbox, out, tmp_path / "watch.log", tmp=tmp)
     try:
         _wait_for(lambda: stream_kill.committed_names(out) == 2)
         # a second watcher (or a batch run) on the same lake refuses: exit 3
@@ -122,6 +124,8 @@ def test_watch_commits_as_files_land_and_stops_on_sigterm(tmp_path):
     log = (tmp_path / "watch.log").read_text()
     assert code == 0, log
     assert seconds < stream_kill.STOP_WITHIN_S
+    # the prepared commit killed at the stop left no temporary folder (Beam's included)
+    assert list(tmp.iterdir()) == []
     sql = "select source_uri, kept_source_uri, method from duplicates order by 1"
     assert table(str(out), sql) == [
         (str(inbox / seed("000").name), str(inbox / seed("001").name), "near:skeleton"),

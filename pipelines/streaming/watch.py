@@ -33,8 +33,10 @@ import gc
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -209,10 +211,15 @@ class Watcher:
         # copies-on-write the inherited heap. Measured on 3 x 80-file commits, load ~15:
         # graph 3.1-4.4 s and run 5.0-9.2 s, against 3.5-6.4 s and 6.5-9.8 s (+20 MiB RSS).
         gc.freeze()
+        # The child's own temp folder (Beam makes one per pipeline and removes it only when
+        # the pipeline runs to its end): the parent removes it once the child is reaped, so
+        # a prepared child that is killed, or a commit killed on stop, leaves nothing behind.
+        scratch = tempfile.mkdtemp(prefix=f"spindrift-{ctx.run_id}-")
         orders, order_pipe = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: finish this one commit whatever signal the group gets
             os.close(order_pipe)
+            tempfile.tempdir = scratch
             gc.disable()
             code = 1
             try:
@@ -232,7 +239,7 @@ class Watcher:
                 sys.stderr.flush()
                 os._exit(code)
         os.close(orders)
-        return _Child(pid, ctx, order_pipe)
+        return _Child(pid, ctx, order_pipe, scratch)
 
     def _next_context(self, output: str) -> RunContext:
         """A new run whose id sorts after the last one's: a commit is prepared within the
@@ -274,8 +281,8 @@ PREPARED_MAX_AGE_S = 30.0
 class _Child:
     """A forked commit: prepared (pipeline built, waiting for its order) until `go`."""
 
-    def __init__(self, pid: int, ctx: RunContext, order_pipe: int) -> None:
-        self.pid, self.ctx = pid, ctx
+    def __init__(self, pid: int, ctx: RunContext, order_pipe: int, scratch: str) -> None:
+        self.pid, self.ctx, self.scratch = pid, ctx, scratch
         self._pipe: int | None = order_pipe
         self._born = time.monotonic()
         self._code: int | None = None
@@ -298,8 +305,12 @@ class _Child:
         if self._code is None:
             done, status = os.waitpid(self.pid, os.WNOHANG)
             if done:
-                self._code = os.waitstatus_to_exitcode(status)
+                self._reaped(status)
         return self._code
+
+    def _reaped(self, status: int) -> None:
+        self._code = os.waitstatus_to_exitcode(status)
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     def cancel(self) -> None:
         """Kill the child (a prepared one has written nothing; a running one is rolled back
@@ -310,7 +321,7 @@ class _Child:
         if self._code is None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
-            self._code = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+            self._reaped(os.waitpid(self.pid, 0)[1])
 
 
 def _receive(orders: int) -> Order | None:
