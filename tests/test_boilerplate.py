@@ -81,6 +81,31 @@ def test_leaked_markup_lines_are_chrome() -> None:
     assert bp.split_boilerplate(page, "en", _batch([page])) == bp.Split(body, tuple(markup))
 
 
+def test_a_page_keeps_its_own_prose_when_the_model_takes_it_all() -> None:
+    # The model (here: a scorer that calls every line chrome) never leaves a page without the
+    # prose it has of its own; the shared menu and footer, short lines and markup still go.
+    own = (
+        "As promised in our last update, the ebook edition is ready, and thanks to a new "
+        "partner you can now read every issue on the following devices:"
+    )
+    more = "The older issues will follow in the course of the next month or so."
+    devices = ["• Kindle", "• Nook", "• iPad"]
+    page = "\n".join([*MENU, "<div>", own, *devices, more, *FOOTER])
+    repeats = _batch([page, *(_page(p) for p in ("001", "002", "003"))])
+    everything = lambda x: np.zeros(len(x))  # noqa: E731
+    split = bp.split_boilerplate(page, "en", repeats, scorer=everything)
+    assert split == bp.Split(f"{own}\n{more}", (*MENU, "<div>", *devices, *FOOTER))
+    # When the model keeps some of the page's prose, its cut stands: the shorter line goes.
+    long_only = lambda x: (x[:, 0] >= np.log1p(20)).astype(float)  # noqa: E731
+    split = bp.split_boilerplate(page, "en", repeats, scorer=long_only)
+    assert split == bp.Split(own, (*MENU, "<div>", *devices, more, *FOOTER))
+    # Shared lines are not the page's own: a page of a shared block and a caption keeps nothing.
+    bare = "\n".join([*MENU, "Photo: Reuters", *FOOTER])
+    assert bp.split_boilerplate(bare, "en", repeats, scorer=everything) == bp.Split(
+        "", (*MENU, "Photo: Reuters", *FOOTER)
+    )
+
+
 LOREM = (
     "Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod tempor\n"
     "incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud\n\n"

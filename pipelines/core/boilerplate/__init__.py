@@ -142,9 +142,17 @@ Scorer = Callable[[np.ndarray], np.ndarray]
 def page_features(lines: list[str], language: str, title: str, others: np.ndarray) -> np.ndarray:
     """The model's ``features.NAMES`` matrix of a page's lines; ``others``: per line, in how
     many other articles with text of their own it occurs (``Repeats.for_article``)."""
+    return _features_and_prose(lines, language, title, others)[0]
+
+
+def _features_and_prose(
+    lines: list[str], language: str, title: str, others: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``page_features`` and the bool prose mask (``features.prose_mask``) it is built on."""
     shape = line_shapes(lines, language)
-    document = document_features(lines, title, language, prose_mask(shape))
-    return line_features(shape, others, document)
+    prose = prose_mask(shape)
+    document = document_features(lines, title, language, prose)
+    return line_features(shape, others, document), prose.astype(bool)
 
 
 def chrome_mask(
@@ -172,8 +180,16 @@ def chrome_mask(
         # No sign of a scraped page (no shared block, markup, separator or address), or only
         # long lines: a clean article's lists and short lines (line-ups, a referee) are its own.
         return chrome
-    features = page_features(lines, language, title, others)
-    return markup | shared | (scorer(features) < config.threshold)
+    features, prose = _features_and_prose(lines, language, title, others)
+    chrome = markup | shared | (scorer(features) < config.threshold)
+    own = prose & ~markup & ~shared
+    if own.any() and (chrome | ~own).all():
+        # The model took every prose line the page has of its own (neither markup nor a
+        # shared block): a short article under a long menu, a verse page among many alike.
+        # No article is all chrome, so its own prose stays. Web corpus run A: bodies left
+        # empty 5 -> 1, raw<->gold recall 0.9533 -> 0.9546; run B precision 0.9019 -> 0.9018.
+        chrome &= ~own
+    return chrome
 
 
 _BLANKS = re.compile(r"\n{3,}")
