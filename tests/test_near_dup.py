@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib
 import itertools
 import pickle
 import random
@@ -433,6 +434,20 @@ def test_originality_without_a_reference_table() -> None:
     assert nd.originality(SWEDISH, "th") == pytest.approx(-6.9666489, abs=1e-6)
     assert nd.originality(SWEDISH, "xx") == pytest.approx(3.5145620, abs=1e-6)
     assert nd.originality(SWEDISH_COPY, "xx") == pytest.approx(2.3923362, abs=1e-6)
+
+
+def test_warm_up_builds_what_originality_reads() -> None:
+    # The package's `originality` is the function; the module is needed here.
+    orig = importlib.import_module("pipelines.core.near_dup.originality")
+    reference.table.cache_clear()
+    orig._char_profile.cache_clear()
+    orig.warm_up(["sv-SE", "th", "xx"])
+    assert reference.table.cache_info().currsize == 3  # sv, th, xx looked up once each
+    assert orig._char_profile.cache_info().currsize == 2  # th and xx have no table
+    built = reference.table.cache_info().misses
+    assert nd.originality(SWEDISH, "sv") == pytest.approx(-0.0467739, abs=1e-6)
+    assert nd.originality(SWEDISH, "th") == pytest.approx(-6.9666489, abs=1e-6)
+    assert reference.table.cache_info().misses == built  # nothing built again
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,7 @@ from typing import Any, TextIO
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from pipelines.core.near_dup.originality import warm_up as warm_originality
 from pipelines.lake import layout
 from pipelines.lake.commit import recover
 from pipelines.lake.guards import check_paths, literal_base
@@ -194,6 +195,9 @@ class Watcher:
                 self.commits += 1
                 manifest = _read_manifest(output, ctx.run_id)
                 self._say(status_line(manifest, time.monotonic() - began))
+                # Children forked from now on find the word tables of the languages seen so
+                # far built (each commit built those of its own languages again otherwise).
+                warm_originality(manifest.get("languages", {}))
             return 0
         finally:
             if prepared is not None:

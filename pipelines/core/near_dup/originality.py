@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ __all__ = [
     "WordProfile",
     "lang_key",
     "originality",
+    "warm_up",
     "word_profile",
 ]
 
@@ -104,6 +106,16 @@ def word_profile(text: str, language: str) -> WordProfile:
     # Counting single characters needs no regex match list.
     sentences = sum(map(text.count, SENT_END_CHARS))
     return WordProfile(lang, ids, sentences)
+
+
+def warm_up(languages: Iterable[str]) -> None:
+    """Build what ``originality`` reads for each of ``languages`` now (a reference table takes
+    25-100 ms to build, once per process): a long-lived process that forks workers (the
+    watcher) does it once for all of them."""
+    for language in languages:
+        lang = lang_key(language)
+        if reference.table(lang) is None:
+            _char_profile(lang)
 
 
 def originality(text: str, language: str, profile: WordProfile | None = None) -> float:
