@@ -81,15 +81,48 @@ def resolve_runner(
 
 
 class GatedFnApiRunner(fn_runner.FnApiRunner):
-    """The FnApiRunner, calling `gate()` between translating the pipeline (its proto and fused
-    stages, ~45 % of a small streaming commit's CPU, measured) and executing it: a streaming
-    commit translates its graph while the previous one runs and waits at the gate for its files.
+    """The FnApiRunner, calling `gate()` between preparing the pipeline and executing it: a
+    streaming commit prepares its graph while the previous one runs and waits at the gate for
+    its files.
+
+    Prepared before the gate: the pipeline's proto and fused stages (~45 % of a small
+    commit's CPU), and with the in-process worker one bundle processor per stage (each
+    inspects every DoFn's methods, builds its operations and calls `DoFn.setup`: 0.9 s of a
+    50-file commit's 1.6 s of execution CPU, measured), which the worker keeps and reuses for
+    the stage's bundles.
     """
 
     def __init__(self, gate: Callable[[], None], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._gate = gate
+        self._gated = False
 
     def run_stages(self, stage_context, stages):
-        self._gate()
+        self._gated = False
         return super().run_stages(stage_context, stages)
+
+    def _execute_bundle(self, runner_execution_context, bundle_context_manager, bundle_input):
+        if not self._gated:  # the first bundle: nothing has read any input yet
+            self._gated = True
+            _prepare_bundle_processors(runner_execution_context)
+            self._gate()
+        return super()._execute_bundle(
+            runner_execution_context, bundle_context_manager, bundle_input
+        )
+
+
+def _prepare_bundle_processors(context: Any) -> None:
+    """Create each stage's bundle processor in the in-process workers' caches, where the
+    stage's first bundle finds it (Beam's `BundleProcessorCache.get` / `release`, as after a
+    bundle). Other worker kinds (processes, gRPC) create theirs when the bundle runs."""
+    for stage in context.stages.values():
+        manager = context.bundle_manager_for(stage)
+        descriptor = manager.process_bundle_descriptor
+        context.worker_handler_manager.register_process_bundle_descriptor(descriptor)
+        for handler in manager.worker_handlers:
+            cache = getattr(handler, "bundle_processor_cache", None)
+            if cache is None:
+                return
+            instruction = f"prepare-{descriptor.id}-{id(handler)}"
+            cache.get(instruction, descriptor.id)
+            cache.release(instruction)
