@@ -122,10 +122,13 @@ def kill_trial(
     rng = random.Random(seed)
     inbox.mkdir(parents=True, exist_ok=True)
     log = out.parent / "watch.log"
+    # The watcher's TMPDIR: a killed watcher cannot remove its children's temp folders.
+    tmp = out.parent / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
     report = KillReport()
     waves = [source[i :: kills + 1] for i in range(kills + 1)]
     began = time.monotonic()
-    proc = start(inbox, out, log)
+    proc = start(inbox, out, log, tmp=tmp)
     for i, wave in enumerate(waves[:-1]):
         land(wave, inbox)
         report.landed += len(wave)
@@ -140,7 +143,7 @@ def kill_trial(
         busy = _committing(out)
         kill9(proc)
         report.during += busy
-        proc = start(inbox, out, log)
+        proc = start(inbox, out, log, tmp=tmp)
     land(waves[-1], inbox)
     report.landed += len(waves[-1])
     deadline = time.monotonic() + drain_s
