@@ -4,8 +4,10 @@ a changed file, lock, SIGTERM, kill -9 at random moments (tests/stream_kill.py).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from pipelines.run_context import RunContext
 from pipelines.streaming.config import WatchConfig
 from pipelines.streaming.microbatch import CachedViewOptions, Order, PreparedCommit
 from pipelines.streaming.scan import Landed, Scanner, ingested_times, pick_batch, picked_times
-from pipelines.streaming.watch import check_watch_inputs
+from pipelines.streaming.watch import check_watch_inputs, sweep_scratch
 from tests import crash, stream_kill
 from tests.conftest import seed
 from tests.helpers import table
@@ -158,6 +160,8 @@ def test_kill_9_at_random_moments_loses_and_doubles_nothing(tmp_path):
     assert report.stop_code == 0, report.log
     assert report.stop_seconds < stream_kill.STOP_WITHIN_S
     assert report.counts == {f.name: 1 for f in source}, report.log
+    # each restart removed the temp folders of the commits its killed predecessor ran
+    assert list((tmp_path / "tmp").iterdir()) == []
     # the lake checks clean: no half-published commit, every file's checksum right
     check = subprocess.run([crash.SPINDRIFT, "check", str(tmp_path / "lake")],
                            capture_output=True, text=True)  # fmt: skip
@@ -172,6 +176,26 @@ def test_kill_9_at_random_moments_loses_and_doubles_nothing(tmp_path):
     pairs = lambda rows: {frozenset((Path(a).name, Path(b).name)) for a, b in rows}  # noqa: E731
     assert pairs(table(str(tmp_path / "lake"), sql)) == pairs(table(str(batch), sql))
     assert len(pairs(table(str(batch), sql))) == 4
+
+
+def test_sweep_removes_temp_folders_of_watchers_that_are_gone(tmp_path):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead, alive = int(gone.stdout), os.getpid()
+    names = [
+        f"spindrift-watch-{dead}-20261203T101500Z-0a1b2c-x1",
+        f"spindrift-watch-{alive}-20261203T101500Z-0a1b2c-x2",
+        "spindrift-watch-notes",
+        "beam-pipeline-temp123",
+    ]
+    for name in names:
+        (tmp_path / name).mkdir()
+    (tmp_path / names[0] / "beam-pipeline-temp9").mkdir()
+    (tmp_path / f"spindrift-watch-{dead}-20261203T101501Z-0a1b2c-file").write_text("")
+    assert sweep_scratch(str(tmp_path)) == [names[0]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [*names[1:], f"spindrift-watch-{dead}-20261203T101501Z-0a1b2c-file"]
+    )
 
 
 def test_a_prepared_commit_waits_for_its_files_and_a_cancelled_one_writes_nothing(tmp_path):

@@ -33,6 +33,7 @@ import gc
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import sys
@@ -106,6 +107,33 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+# A commit child's temp folder: `<prefix><watcher pid>-<run id>-<random>` in the temp dir.
+_SCRATCH_PREFIX = "spindrift-watch-"
+_SCRATCH_RE = re.compile(rf"{_SCRATCH_PREFIX}(\d+)-\d{{8}}T\d{{6}}Z-[0-9a-f]+-")
+
+
+def sweep_scratch(folder: str) -> list[str]:
+    """Remove the commit temp folders in `folder` left by watchers that no longer run (a
+    watcher killed with -9 cannot remove its children's); returns the names removed. A folder
+    whose watcher pid is alive, or belongs to another user, is left alone."""
+    removed = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            match = _SCRATCH_RE.match(entry.name)
+            if not match or not entry.is_dir(follow_symlinks=False):
+                continue
+            try:
+                os.kill(int(match.group(1)), 0)
+                continue  # that watcher (or a process that took its pid) is alive
+            except ProcessLookupError:
+                pass
+            except PermissionError:
+                continue  # another user's process
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.name)
+    return removed
+
+
 def _warm_up() -> None:
     """Load what every commit needs once, in the parent, so forked children start warm."""
     from pipelines.core import language
@@ -142,6 +170,7 @@ class Watcher:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self.stop)
         _warm_up()
+        sweep_scratch(tempfile.gettempdir())
         lock_id = f"watch-{RunContext.new(output).run_id}"
         with run_lock(output, lock_id) as lock:
             recovered = recover(output, lock.assert_held)
@@ -218,7 +247,7 @@ class Watcher:
         # The child's own temp folder (Beam makes one per pipeline and removes it only when
         # the pipeline runs to its end): the parent removes it once the child is reaped, so
         # a prepared child that is killed, or a commit killed on stop, leaves nothing behind.
-        scratch = tempfile.mkdtemp(prefix=f"spindrift-{ctx.run_id}-")
+        scratch = tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-{ctx.run_id}-")
         orders, order_pipe = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: finish this one commit whatever signal the group gets
