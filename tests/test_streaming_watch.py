@@ -16,10 +16,11 @@ import pytest
 from pipelines.lake.lock import run_lock
 from pipelines.options import UsageError, parse_args
 from pipelines.run_context import RunContext
+from pipelines.streaming import scratch
 from pipelines.streaming.config import WatchConfig
 from pipelines.streaming.microbatch import CachedViewOptions, Order, PreparedCommit
 from pipelines.streaming.scan import Landed, Scanner, ingested_times, pick_batch, picked_times
-from pipelines.streaming.watch import check_watch_inputs, sweep_scratch
+from pipelines.streaming.watch import check_watch_inputs
 from tests import crash, stream_kill
 from tests.conftest import seed
 from tests.helpers import table
@@ -192,7 +193,7 @@ def test_sweep_removes_temp_folders_of_watchers_that_are_gone(tmp_path):
         (tmp_path / name).mkdir()
     (tmp_path / names[0] / "beam-pipeline-temp9").mkdir()
     (tmp_path / f"spindrift-watch-{dead}-20261203T101501Z-0a1b2c-file").write_text("")
-    assert sweep_scratch(str(tmp_path)) == [names[0]]
+    assert scratch.sweep(str(tmp_path)) == [names[0]]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [*names[1:], f"spindrift-watch-{dead}-20261203T101501Z-0a1b2c-file"]
     )

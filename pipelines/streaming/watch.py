@@ -33,8 +33,6 @@ import gc
 import json
 import logging
 import os
-import re
-import shutil
 import signal
 import sys
 import tempfile
@@ -54,6 +52,7 @@ from pipelines.lake.lock import RunLock, run_lock
 from pipelines.lake.state import load_state
 from pipelines.options import JobArgs, UsageError, check_output
 from pipelines.run_context import RunContext
+from pipelines.streaming import scratch
 from pipelines.streaming.config import WatchConfig
 from pipelines.streaming.microbatch import CachedViewOptions, Order, PreparedCommit, commit_batch
 from pipelines.streaming.scan import Scanner, ingested_times, pick_batch, picked_times
@@ -107,33 +106,6 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-# A commit child's temp folder: `<prefix><watcher pid>-<run id>-<random>` in the temp dir.
-_SCRATCH_PREFIX = "spindrift-watch-"
-_SCRATCH_RE = re.compile(rf"{_SCRATCH_PREFIX}(\d+)-\d{{8}}T\d{{6}}Z-[0-9a-f]+-")
-
-
-def sweep_scratch(folder: str) -> list[str]:
-    """Remove the commit temp folders in `folder` left by watchers that no longer run (a
-    watcher killed with -9 cannot remove its children's); returns the names removed. A folder
-    whose watcher pid is alive, or belongs to another user, is left alone."""
-    removed = []
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            match = _SCRATCH_RE.match(entry.name)
-            if not match or not entry.is_dir(follow_symlinks=False):
-                continue
-            try:
-                os.kill(int(match.group(1)), 0)
-                continue  # that watcher (or a process that took its pid) is alive
-            except ProcessLookupError:
-                pass
-            except PermissionError:
-                continue  # another user's process
-            shutil.rmtree(entry.path, ignore_errors=True)
-            removed.append(entry.name)
-    return removed
-
-
 def _warm_up() -> None:
     """Load what every commit needs once, in the parent, so forked children start warm."""
     from pipelines.core import language
@@ -170,7 +142,7 @@ class Watcher:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self.stop)
         _warm_up()
-        sweep_scratch(tempfile.gettempdir())
+        scratch.sweep(tempfile.gettempdir())
         lock_id = f"watch-{RunContext.new(output).run_id}"
         with run_lock(output, lock_id) as lock:
             recovered = recover(output, lock.assert_held)
@@ -244,15 +216,13 @@ class Watcher:
         # copies-on-write the inherited heap. Measured on 3 x 80-file commits, load ~15:
         # graph 3.1-4.4 s and run 5.0-9.2 s, against 3.5-6.4 s and 6.5-9.8 s (+20 MiB RSS).
         gc.freeze()
-        # The child's own temp folder (Beam makes one per pipeline and removes it only when
-        # the pipeline runs to its end): the parent removes it once the child is reaped, so
-        # a prepared child that is killed, or a commit killed on stop, leaves nothing behind.
-        scratch = tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-{ctx.run_id}-")
+        # The child's own temp folder, removed once the child is reaped (`scratch`).
+        temp = scratch.make(ctx.run_id)
         orders, order_pipe = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: finish this one commit whatever signal the group gets
             os.close(order_pipe)
-            tempfile.tempdir = scratch
+            tempfile.tempdir = temp
             gc.disable()
             code = 1
             try:
@@ -272,7 +242,7 @@ class Watcher:
                 sys.stderr.flush()
                 os._exit(code)
         os.close(orders)
-        return _Child(pid, ctx, order_pipe, scratch)
+        return _Child(pid, ctx, order_pipe, temp)
 
     def _next_context(self, output: str) -> RunContext:
         """A new run whose id sorts after the last one's: a commit is prepared within the
@@ -314,8 +284,8 @@ PREPARED_MAX_AGE_S = 30.0
 class _Child:
     """A forked commit: prepared (pipeline built, waiting for its order) until `go`."""
 
-    def __init__(self, pid: int, ctx: RunContext, order_pipe: int, scratch: str) -> None:
-        self.pid, self.ctx, self.scratch = pid, ctx, scratch
+    def __init__(self, pid: int, ctx: RunContext, order_pipe: int, temp: str) -> None:
+        self.pid, self.ctx, self.temp = pid, ctx, temp
         self._pipe: int | None = order_pipe
         self._born = time.monotonic()
         self._code: int | None = None
@@ -343,7 +313,7 @@ class _Child:
 
     def _reaped(self, status: int) -> None:
         self._code = os.waitstatus_to_exitcode(status)
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        scratch.remove(self.temp)
 
     def cancel(self) -> None:
         """Kill the child (a prepared one has written nothing; a running one is rolled back
