@@ -44,7 +44,9 @@ from tests.s3_server import BUCKET, KEY, REGION, SECRET, FaultProxy, moto_server
 
 SPINDRIFT = str(Path(sys.executable).with_name("spindrift"))
 LEASE_SECONDS = 6.0  # short, so the run after a kill -9 need not wait a minute
-SAMPLE_SECONDS = 0.1
+# Between samples. A sample (open the lake, two queries) takes ~0.2 s, 0.4 s beside a run: at
+# 0.1 s the sampler took most of a core from the runs it watches (+15 s on this test).
+SAMPLE_SECONDS = 0.25
 
 
 @dataclass

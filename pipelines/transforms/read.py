@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 
 import apache_beam as beam
-from apache_beam.io.filesystem import CompressionTypes, FileMetadata
+from apache_beam.io.filesystem import FileMetadata
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
@@ -30,6 +30,7 @@ from pipelines.config import ReadConfig
 from pipelines.core.records import RawFile
 from pipelines.lake import layout
 from pipelines.lake.guards import inside, literal_base
+from pipelines.lake.opener import FileOpener
 from pipelines.run_context import RunContext
 from pipelines.transforms.common import QUARANTINE, quarantine
 from pipelines.transforms.late import LateList, Listed, create_list
@@ -186,9 +187,11 @@ def _read_local(path: str, want: int, deadline: float) -> tuple[bytes, int]:
         os.close(fd)
 
 
-def _read_remote(path: str, want: int, size: int, deadline: float) -> tuple[bytes, int]:
+def _read_remote(
+    files: FileOpener, path: str, want: int, size: int, deadline: float
+) -> tuple[bytes, int]:
     kept = bytearray()
-    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
+    with files.open(path) as handle:
         while len(kept) < want:
             chunk = handle.read(min(_CHUNK, want - len(kept)))
             if not chunk:
@@ -258,9 +261,11 @@ class ReadFileFn(beam.DoFn):
         self._config = config
         self._run = run
         self._reader: BoundedReader | None = None
+        self._files: FileOpener | None = None
 
     def setup(self) -> None:
         self._reader = BoundedReader(READ_SECONDS)
+        self._files = FileOpener()
 
     def process(self, metadata: FileMetadata) -> Iterator[RawFile | beam.pvalue.TaggedOutput]:
         path = metadata.path
@@ -269,10 +274,12 @@ class ReadFileFn(beam.DoFn):
         try:
             if self._reader is None:
                 self._reader = BoundedReader(READ_SECONDS)
+            if self._files is None:
+                self._files = FileOpener()
             if layout.is_local(path):
                 data, size = self._reader(_read_local, path, limit + 1, deadline)
             else:
-                args = (path, limit + 1, metadata.size_in_bytes, deadline)
+                args = (self._files, path, limit + 1, metadata.size_in_bytes, deadline)
                 data, size = self._reader(_read_remote, *args)
         except Exception as exc:
             vanished = isinstance(exc, FileNotFoundError) or not FileSystems.exists(path)

@@ -18,7 +18,6 @@ import apache_beam as beam
 import fastavro
 import pyarrow as pa
 import pyarrow.parquet as pq
-from apache_beam.io.filesystems import FileSystems
 
 from pipelines.config import WriteConfig
 from pipelines.core import schema
@@ -26,6 +25,7 @@ from pipelines.core.index import IndexConfig, IndexEntry, in_window, window_star
 from pipelines.core.records import Article, Duplicate, LedgerEntry, Quarantined
 from pipelines.lake import files, layout, retry
 from pipelines.lake.commit import HIVE_NULL, StagedFile, write_stage_report
+from pipelines.lake.opener import FileOpener
 from pipelines.run_context import RunContext
 
 __all__ = ["HIVE_NULL", "PublishRun", "StagedFile", "write_parquet"]
@@ -93,6 +93,10 @@ class _WriteShardFn(beam.DoFn):
         self._outputs = outputs
         self._run = run
         self._sort_key = sort_key
+        self._files: FileOpener | None = None
+
+    def setup(self) -> None:
+        self._files = FileOpener()
 
     def process(self, item: tuple[tuple[str, int], Iterable[Any]]) -> Iterator[StagedFile]:
         (partition, shard), records = item
@@ -125,7 +129,9 @@ class _WriteShardFn(beam.DoFn):
 
     def _stage(self, path: str, out: _FileKind, rows: list[dict[str, Any]], hashed: bool = False):
         """Write one file (a retry rewrites it whole); with `hashed`, its (size, sha256)."""
-        with FileSystems.create(path) as raw:
+        if self._files is None:
+            self._files = FileOpener()
+        with self._files.create(path) as raw:
             handle = files.HashingWriter(raw) if hashed else raw
             out.write(handle, rows)
         return (handle.size, handle.hexdigest()) if hashed else None
