@@ -137,8 +137,8 @@ def kill_trial(
             while not _committing(out) and time.monotonic() < deadline:
                 time.sleep(0.05)
             time.sleep(rng.uniform(0.0, 2.0))
-        else:  # anywhere: start-up takes ~3 s, a commit ~2-8 s
-            time.sleep(rng.uniform(1.0, 9.0))
+        else:  # anywhere: in start-up (~3 s), preparing or running the first commit (~3-6 s)
+            time.sleep(rng.uniform(0.5, 6.0))
         report.kills.append(round(time.monotonic() - began, 2))
         busy = _committing(out)
         kill9(proc)
