@@ -1,4 +1,5 @@
 import datetime as dt
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,17 @@ STARTED = dt.datetime(2026, 11, 21, 8, 0, tzinfo=dt.timezone.utc)
 def seed(prefix: str) -> Path:
     """The seed file whose name starts with `prefix`, e.g. '001'."""
     return next(SEEDS.glob(f"{prefix}_*.txt"))
+
+
+@pytest.fixture(autouse=True)
+def _temp_files_under_basetemp(tmp_path_factory, monkeypatch) -> None:
+    """Each test's temporary files, its child processes' included, go to a folder of its own
+    under pytest's basetemp (which pytest prunes), not the machine's /tmp: Beam leaves a
+    `beam-pipeline-temp*` folder for every graph built and not run to its end, and its stager
+    a requirements list per portable job (6-8 of them after each suite run)."""
+    folder = str(tmp_path_factory.mktemp("tmp"))
+    monkeypatch.setenv("TMPDIR", folder)
+    monkeypatch.setattr(tempfile, "tempdir", folder)
 
 
 @pytest.fixture
