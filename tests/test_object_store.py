@@ -465,3 +465,31 @@ def test_s3_lake_supersedes_a_published_survivor_copy_on_write(s3, tmp_path):
     assert run_in_process(s3, inputs, lake) == 0  # the next commit deletes them
     objstore.configure(s3.settings(through_proxy=False))
     assert not any(s3.keys(f"{lake_key}/{p}") for p in retired)
+
+
+def test_file_opener_reads_and_writes_s3_through_one_client(s3, tmp_path):
+    """`FileOpener` (the read and staging DoFns' way to open files): the same bytes as Beam's
+    `FileSystems` on s3:// and on a local path, with one S3 client for every s3:// call."""
+    from apache_beam.io.filesystems import FileSystems
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    from pipelines.lake.opener import FileOpener
+
+    FileSystems.set_options(PipelineOptions(beam_flags(s3)))
+    prefix = f"s3://{BUCKET}/opener-{uuid.uuid4().hex[:6]}"
+    opener = FileOpener()
+    payloads = {f"{prefix}/f{i}.bin": bytes([i]) * (1000 + i) for i in range(3)}
+    payloads[str(tmp_path / "local.bin")] = b"local bytes"
+    for path, data in payloads.items():
+        with opener.create(path) as handle:
+            handle.write(data)
+    client = opener._s3io
+    for path, data in payloads.items():
+        with opener.open(path) as handle:
+            assert handle.read() == data
+        with FileSystems.open(path) as handle:  # what Beam itself reads there
+            assert handle.read() == data
+    assert client is not None and opener._s3io is client
+    assert s3.keys(prefix.removeprefix(f"s3://{BUCKET}/")) == sorted(
+        p.removeprefix(f"s3://{BUCKET}/") for p in payloads if p.startswith("s3://")
+    )
