@@ -51,6 +51,13 @@ def test_decodes_each_utf_form_to_the_same_text(data, encoding):
     assert decode_bytes(data) == Decoded(TEXT, encoding, 1.0)
 
 
+@pytest.mark.parametrize("text", ["中文", "政府星期三宣布了支持经济的新措施", "Hi", "Hi there"])
+def test_utf_16_with_a_mark_decodes_even_when_short(text):
+    # Real UTF-16: "中文" is 2d 4e 87 65 (a byte over 0x7f), ASCII letters bring NULs.
+    for data in (text.encode("utf-16"), codecs.BOM_UTF16_BE + text.encode("utf-16-be")):
+        assert decode_bytes(data) == Decoded(text, "utf-16", 1.0)
+
+
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
 def test_utf_without_bom_is_recognised_by_its_nul_bytes(encoding):
     # Both byte orders of UTF-16 often decode: the one that reads as language wins.
@@ -124,6 +131,9 @@ def test_mojibake_scores_below_the_right_text():
         # Valid multi-byte UTF-8 next to a broken sequence: corrupt UTF-8, not a legacy encoding.
         ("café".encode() + b" \xc3\x28 broken", "undecodable"),
         (codecs.BOM_UTF16_LE + b"\x00\xd8", "undecodable"),  # lone surrogate
+        # A UTF-16 mark over ASCII text ("ÿþHi there"): would decode to "楈琠敨敲".
+        (codecs.BOM_UTF16_LE + b"Hi there", "uncertain_encoding"),
+        (codecs.BOM_UTF16_BE + b"Hi there\r\n", "uncertain_encoding"),
     ],
 )
 def test_bad_bytes_raise_a_classified_error(data, kind):

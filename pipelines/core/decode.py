@@ -51,6 +51,11 @@ _SNIFF = 64 * 1024
 # corrupt UTF-8, not a legacy encoding (see _UTF8_MULTIBYTE).
 _CORRUPT_UTF8_SHARE = 0.5
 _HIGH_BYTES = bytes(range(0x80, 0x100))
+# Printable ASCII and line breaks. UTF-16 text has NUL bytes wherever it has a space, digit, Latin
+# letter or line break, and half of the CJK ideographs have a byte of 0x80 or more: bytes after a
+# UTF-16 byte-order mark that are all of these are 8-bit text behind two stray bytes ("ÿþHi
+# there" decodes to "楈琠敨敲").
+_ASCII_TEXT = re.compile(rb"[\t\n\r\x20-\x7e]+")
 
 
 class DecodeError(ValueError):
@@ -131,6 +136,11 @@ def decode_bytes(data: bytes, config: DecodeConfig = DEFAULT_DECODE) -> Decoded:
         raise DecodeError("empty", "file is empty" if not data else "file has only whitespace")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
+            if encoding == "utf-16" and _ASCII_TEXT.fullmatch(data, len(bom)):
+                raise DecodeError(
+                    "uncertain_encoding",
+                    "UTF-16 byte-order mark before ASCII text without NUL bytes: not UTF-16",
+                )
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError as exc:
