@@ -64,6 +64,37 @@ def test_a_syndicated_story_is_not_chrome() -> None:
     assert bp.split_boilerplate(story, "en", repeats) == bp.Split(story, ())
 
 
+# A Chinese story with a space between sentences, as scraped Chinese text often has.
+_BRIDGE = [
+    "城东跨江大桥下月通车",
+    "市政府周二宣布，城东新建的跨江大桥将于下月正式通车。 工程历时三年，总投资约四十亿元。",
+    "负责项目的工程师介绍，大桥全长两千三百米，设有六条机动车道和两条自行车道。 "
+    "通车后，两岸之间的行车时间将从四十分钟缩短到十分钟以内。",
+    "不少市民对此表示欢迎。 住在江北的退休教师王女士说，以后去医院看病方便多了。",
+    "交通部门提醒，通车初期可能出现拥堵，建议市民错峰出行。 相关公交线路也将同步调整。",
+]
+_NEW_PARAGRAPHS = [
+    "大桥的设计方案曾在网上公开征求意见，共收到两千多条建议。 其中一部分已被采纳。",
+    "桥面照明采用节能灯具，每年可节约用电约三十万千瓦时。 夜间景观灯将在节假日开启。",
+]
+
+
+def test_a_story_and_its_edited_copies_are_not_chrome() -> None:
+    # The original carries a caption between its paragraphs; each copy adds a credit line and
+    # replaces or reorders a paragraph, so no three shared paragraphs are neighbours anywhere.
+    # They share most of their paragraphs: copies of one story, whose lines are no chrome.
+    title, p1, p2, p3, p4 = _BRIDGE
+    original = "\n\n".join([title, p1, p2, "图为大桥夜景。", p3, p4])
+    copy1 = "\n\n".join([title, "（法新社）", p1, p2, _NEW_PARAGRAPHS[0], p4])
+    copy2 = "\n\n".join([title, p1, "图片：新华社", p3, _NEW_PARAGRAPHS[1], p2])
+    family = [original, copy1, copy2]
+    assert bp.long_lines([p1, p2, p3, p4, title]).tolist() == [True, True, True, True, False]
+    repeats = _batch([*family, _body("004")])
+    assert repeats.distinct.tolist() == [0] * len(repeats)
+    for body in family:
+        assert bp.split_boilerplate(body, "zh", repeats) == bp.Split(body, ())
+
+
 def test_seeds_and_a_short_article_lose_nothing() -> None:
     bodies = [_body(p) for p in ("000", "001", "002", "003", "004")]
     short = "Flooding closed the A38 on Tuesday.\n\nThe road reopened at noon, police said."

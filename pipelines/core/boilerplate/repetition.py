@@ -18,6 +18,35 @@ import numpy as np
 # carries) a copy of a story: its repeated lines are no evidence of chrome. Site chrome in
 # prose (a blurb, comment rules, a disclaimer) is one or two paragraphs; a story is longer.
 COPY_RUN_LINES = 3
+# An article of prose (at least COPY_PROSE_SHARE of its lines long) whose long lines are
+# shared with other articles for at least COPY_SHARE of them (and at least COPY_MIN_SHARED)
+# is a copy too, even when no three shared lines are neighbours: an edited copy inserts a
+# credit line or replaces a paragraph between the ones it keeps, and its source and sibling
+# copies then share every paragraph but lose no run of three. Counted as distinct articles, a
+# story and two such copies made each other's paragraphs chrome (a batch of 6,000 emptied
+# the bodies of Chinese and Korean stories). A scraped page is mostly short lines (menus,
+# link lists), and the long lines it shares may be its site's: for it, only the run counts.
+COPY_SHARE = 0.5
+COPY_MIN_SHARED = 2
+COPY_PROSE_SHARE = 0.5
+
+
+def is_copy(long: np.ndarray, shared: np.ndarray) -> bool:
+    """Whether an article (per line: ``long``, and ``shared`` with other articles) is, or
+    carries, a copy of a story: a run of COPY_RUN_LINES long shared lines, or, for an
+    article of prose, COPY_SHARE of its long lines shared. Its repeated lines are then no
+    evidence of chrome."""
+    long_shared = long & shared
+    n_long = int(long.sum())
+    if _copy_by_share(int(long_shared.sum()), n_long, len(long)):
+        return True
+    return _longest_run(long_shared) >= COPY_RUN_LINES
+
+
+def _copy_by_share(n_shared, n_long, n_lines):
+    """``is_copy``'s share test; numpy arrays (one element per article) or ints."""
+    prose = n_long >= COPY_PROSE_SHARE * n_lines
+    return prose & (n_shared >= np.maximum(COPY_MIN_SHARED, COPY_SHARE * n_long))
 
 
 def _longest_run(mask: np.ndarray) -> int:
@@ -72,7 +101,7 @@ class LineCounts:
 
     def repeats(self) -> Repeats:
         """Count, for every line seen in two or more articles, in how many it occurs and in
-        how many articles with text of their own (see COPY_RUN_LINES). Vectorised over the
+        how many articles with text of their own (see ``is_copy``). Vectorised over the
         whole batch: one sort for the counts, one pass for the runs."""
         if not self._sketches:
             return Repeats.empty()
@@ -86,7 +115,11 @@ class LineCounts:
         keys, inverse, df = np.unique(pairs[1], return_inverse=True, return_counts=True)
         idx = np.searchsorted(keys, hashes)
         shared_line = df[idx] >= 2
-        own = _longest_runs(long & shared_line, doc_of_line, n) < COPY_RUN_LINES
+        long_shared = long & shared_line
+        n_shared = np.bincount(doc_of_line, weights=long_shared, minlength=n)
+        n_long = np.bincount(doc_of_line, weights=long, minlength=n)
+        by_share = _copy_by_share(n_shared, n_long, lines)
+        own = ~by_share & (_longest_runs(long_shared, doc_of_line, n) < COPY_RUN_LINES)
         distinct = np.bincount(inverse, weights=own[pairs[0]], minlength=len(keys))
         keep = df >= 2
         return Repeats(keys[keep], df[keep].astype(np.int64), distinct[keep].astype(np.int64))
@@ -129,11 +162,11 @@ def own_line_counts(
     sketches: Iterable[LineSketch], shared: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per shared line hash (`shared`: sorted hashes held by two or more articles of the
-    batch), how many of these articles hold it and have text of their own (COPY_RUN_LINES)."""
+    batch), how many of these articles hold it and have text of their own (``is_copy``)."""
     held = []
     for s in sketches:
         in_shared = _member(s.hashes, shared)
-        if _longest_run(s.long & in_shared) < COPY_RUN_LINES:
+        if not is_copy(s.long, in_shared):
             held.append(np.unique(s.hashes[in_shared]))
     keys, counts = np.unique(np.concatenate([np.zeros(0, np.int64), *held]), return_counts=True)
     return keys, counts.astype(np.int64)
@@ -193,5 +226,5 @@ class Repeats:
         how many *other* articles with text of their own it occurs."""
         articles = self._lookup(hashes, self.articles, 1)
         distinct = self._lookup(hashes, self.distinct, 0)
-        own = _longest_run(long.astype(bool) & (articles >= 2)) < COPY_RUN_LINES
+        own = not is_copy(long.astype(bool), articles >= 2)
         return np.maximum(distinct - int(own), 0)
