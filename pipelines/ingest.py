@@ -47,7 +47,7 @@ from pipelines.runners import resolve_runner
 from pipelines.store import ReadIndex, ReadLedger
 from pipelines.summary import summary as run_summary
 from pipelines.transforms.boilerplate import RemoveBoilerplate
-from pipelines.transforms.dedup import DropDuplicates
+from pipelines.transforms.dedup import AttachFamilies, DropDuplicates
 from pipelines.transforms.dedup.supersede import KeepCurrent
 from pipelines.transforms.late import Listed
 from pipelines.transforms.ledger import RecordLedger, SkipIngested
@@ -112,7 +112,11 @@ def build(
         quarantined,
     ) | "RecordLedger" >> RecordLedger(run)
     current = stored | "DropSupersededEntries" >> KeepCurrent(deduped.superseded)
-    index_entries = (current, deduped.index) | "CollectIndex" >> beam.Flatten()
+    index_entries = (
+        (current, deduped.index)
+        | "CollectIndex" >> beam.Flatten()
+        | "AttachFamilies" >> AttachFamilies(deduped.families)
+    )
     outputs = {
         "articles": deduped.articles,
         "duplicates": deduped.duplicates,

@@ -45,6 +45,8 @@ class IndexEntry:
     `line_hashes`, `line_long`: the article's line sketch as published
     (`boilerplate.published_sketch`: int64 hashes and bool long-line flags as raw bytes),
     what later runs count repeated chrome lines with; empty in entries written before.
+    `family_keys`: LSH candidate keys of the copies dropped for this article (int64 raw
+    bytes, sorted unique, `family.merge_keys`): later runs bucket the entry under them too.
     """
 
     article_id: str
@@ -57,6 +59,7 @@ class IndexEntry:
     originality: float | None = None
     line_hashes: bytes = b""
     line_long: bytes = b""
+    family_keys: bytes = b""
 
     @property
     def uid(self) -> str:
@@ -84,6 +87,7 @@ class IndexEntry:
             "line_hashes": self.line_hashes,
             "line_long": self.line_long,
             "openings": sig.openings.packed if sig.openings is not None else b"",
+            "family_keys": self.family_keys,
         }
 
     @classmethod
@@ -114,6 +118,8 @@ class IndexEntry:
             # Entries written before line sketches were kept have no such columns.
             line_hashes=row.get("line_hashes") or b"",
             line_long=row.get("line_long") or b"",
+            # Entries written before copies' keys were kept have none.
+            family_keys=row.get("family_keys") or b"",
         )
 
 

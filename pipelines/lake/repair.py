@@ -148,7 +148,9 @@ def _partition(path: str) -> tuple[dt.date | None, str]:
 
 def _index(output: str, tables: list[FileEntry], window: IndexConfig) -> list[IndexEntry]:
     """Every article's signature, recomputed from its body as DropDuplicates computes it (with
-    the default NearDupConfig), then kept within the window."""
+    the default NearDupConfig), then kept within the window. Family keys (the candidate keys
+    of copies dropped for an article) are not rebuilt: `duplicates/` keeps no text to sign, so
+    a repaired index finds a later copy through its survivor's own keys only."""
     dedup = nd.NearDupConfig()
     entries = []
     columns = ["article_id", "source_uri", "title", "body", "boilerplate", "ingested_at", "run_id"]

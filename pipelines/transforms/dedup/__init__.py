@@ -16,7 +16,10 @@ to ApplyDecisions. The steps are the sub-composites of `DropDuplicates`:
 4. _ChooseSurvivors: connected components of verified pairs (one small combine); per
    cluster, members are re-checked against the survivor (no A~B~C chains) and the survivor
    is picked (`near_dup.choose_survivor`; with `supersede`, published members compete by the
-   same rule and those beaten come out as SUPERSEDED: `supersede.py`).
+   same rule and those beaten come out as SUPERSEDED: `supersede.py`). Each dropped member
+   leaves its candidate keys with its survivor (FAMILY, `near_dup.family`), which
+   `AttachFamilies` adds to the survivor's index entry: a later run buckets the entry under
+   them too, so a copy that only a dropped sibling was near still meets the survivor.
 5. _ApplyDecisions: kept articles carry `duplicate_count` and get an IndexEntry (with the
    signature and originality computed in step 1, carried with the article); the others
    become Duplicate rows.
@@ -39,6 +42,7 @@ from apache_beam.metrics import Metrics
 from pipelines.core import near_dup as nd
 from pipelines.core.boilerplate import published_sketch
 from pipelines.core.index import IndexEntry, effective_date
+from pipelines.core.near_dup import family
 from pipelines.core.records import Article, Duplicate
 from pipelines.transforms.dedup import supersede as _supersede
 from pipelines.transforms.dedup.common_lines import _CommonLines
@@ -46,6 +50,7 @@ from pipelines.transforms.dedup.features import (  # noqa: F401  (the stage's pu
     _NO_POSITIONS,
     _NO_SHINGLES,
     DUPLICATES,
+    FAMILY,
     FEATURES,
     INDEX,
     MEMBERS,
@@ -71,6 +76,7 @@ from pipelines.transforms.dedup.pairs import (  # noqa: F401
     _pair_shard,
     _probe,
     _probe_shard,
+    _stored_band_keys,
     _verify,
 )
 
@@ -86,7 +92,8 @@ def _survivors(
     config: nd.NearDupConfig,
     supersede: bool = False,
 ):
-    """One cluster -> (key, Dropped) for new copies and (key, dropped count) for new survivors.
+    """One cluster -> (key, Dropped) for new copies and (key, dropped count) for new survivors;
+    FAMILY: (survivor key, candidate keys of a member dropped for it) per dropped member.
 
     Stored members are never dropped and always preferred as survivors; with `supersede`, the
     batch rule picks the survivor among all members, and a stored member dropped for a new
@@ -109,6 +116,9 @@ def _survivors(
         if member == kept or (features[member].stored and survivor.stored and not supersede):
             continue
         match = nd.verify(signatures[kept], signatures[member], config)
+        # The survivor's index entry keeps the copy's candidate keys (`near_dup.family`).
+        keys_left = family.family_keys(signatures[member], config)
+        yield beam.pvalue.TaggedOutput(FAMILY, (keys[kept], family.to_bytes(keys_left)))
         if features[member].stored:
             # Only when superseding: a new article beats it, or linked it with a published
             # survivor that beats it (one batch run over both would have dropped it).
@@ -186,14 +196,16 @@ def _apply(item: tuple[Article, nd.Signature, float], decision: Dropped | int | 
 
 
 class Deduplicated(NamedTuple):
-    """What DropDuplicates returns: kept Articles, Duplicate rows, IndexEntry of kept ones
-    and the published survivors they supersede (`core.supersede.Superseded`; none unless
-    superseding)."""
+    """What DropDuplicates returns: kept Articles, Duplicate rows, IndexEntry of kept ones,
+    the published survivors they supersede (`core.supersede.Superseded`; none unless
+    superseding) and `families`: (survivor key, candidate keys of its dropped copies), what
+    `AttachFamilies` adds to the index entries (new and stored) before they are written."""
 
     articles: beam.PCollection
     duplicates: beam.PCollection
     index: beam.PCollection
     superseded: beam.PCollection | None = None
+    families: beam.PCollection | None = None
 
 
 class _Features(beam.PTransform):
@@ -226,17 +238,19 @@ class _Features(beam.PTransform):
 
 
 class _BandKeys(beam.PTransform):
-    """(key, Features) -> (key group, (band keys, article keys)) int64 arrays, in batches."""
+    """(key, Features) -> (key group, (band keys, article keys)) int64 arrays, in batches;
+    `stored`: IndexEntry instead, bucketed under their family's keys too."""
 
-    def __init__(self, config: nd.NearDupConfig) -> None:
+    def __init__(self, config: nd.NearDupConfig, stored: bool = False) -> None:
         super().__init__()
         self._config = config
+        self._keys = _stored_band_keys if stored else _band_keys
 
     def expand(self, features):
         return (
             features
             | "Batch" >> beam.BatchElements(min_batch_size=64, max_batch_size=2048)
-            | "BandKeys" >> beam.FlatMap(_band_keys, self._config)
+            | "BandKeys" >> beam.FlatMap(self._keys, self._config)
         )
 
 
@@ -282,8 +296,9 @@ class _VerifyPairs(beam.PTransform):
 
 class _ChooseSurvivors(beam.PTransform):
     """Verified pairs and their members -> decisions per article key: Dropped for a copy, its
-    dropped-copies count for a survivor (a dict side input); and SUPERSEDED: the published
-    survivors a new article beats (with `supersede`)."""
+    dropped-copies count for a survivor (a dict side input); SUPERSEDED: the published
+    survivors a new article beats (with `supersede`); FAMILY: (survivor key, a dropped
+    member's candidate keys)."""
 
     def __init__(self, config: nd.NearDupConfig, members, supersede: bool = False) -> None:
         super().__init__()
@@ -305,7 +320,7 @@ class _ChooseSurvivors(beam.PTransform):
             | "GroupByCluster" >> beam.GroupByKey()
             | "Survivors"
             >> beam.FlatMap(_survivors, self._config, self._supersede).with_outputs(
-                SUPERSEDED, main="decisions"
+                SUPERSEDED, FAMILY, main="decisions"
             )
         )
 
@@ -321,8 +336,15 @@ class _ApplyDecisions(beam.PTransform):
         applied = pending | "Apply" >> beam.ParDo(
             _ApplyFn(), beam.pvalue.AsDict(self._decisions.decisions)
         ).with_outputs(DUPLICATES, INDEX, main="articles")
+        families = self._decisions[FAMILY] | "MergeFamilies" >> beam.CombinePerKey(
+            _MergeFamilyKeys()
+        ).with_output_types(tuple[int, bytes])
         return Deduplicated(
-            applied.articles, applied[DUPLICATES], applied[INDEX], self._decisions[SUPERSEDED]
+            applied.articles,
+            applied[DUPLICATES],
+            applied[INDEX],
+            self._decisions[SUPERSEDED],
+            families,
         )
 
 
@@ -361,7 +383,7 @@ class DropDuplicates(beam.PTransform):
         everyone = new
         if self._stored is not None:
             previous = self._stored | "StoredFeatures" >> beam.Map(stored_features)
-            stored_keys = previous | "StoredBandKeys" >> _BandKeys(config)
+            stored_keys = self._stored | "StoredBandKeys" >> _BandKeys(config, stored=True)
             band_keys = (band_keys, stored_keys) | "AllBandKeys" >> beam.Flatten()
             everyone = (new, previous) | "AllFeatures" >> beam.Flatten()
         pair_parts = band_keys | "CandidatePairs" >> _CandidatePairs(config)
@@ -370,3 +392,47 @@ class DropDuplicates(beam.PTransform):
             config, verified[MEMBERS], self._supersede
         )
         return extracted[PENDING] | "ApplyDecisions" >> _ApplyDecisions(decisions)
+
+
+class _MergeFamilyKeys(beam.CombineFn):
+    """Candidate keys (int64 bytes) of one survivor's dropped copies -> their merged set."""
+
+    def create_accumulator(self) -> list[bytes]:
+        return []
+
+    def add_input(self, acc: list[bytes], keys: bytes) -> list[bytes]:
+        acc.append(keys)
+        return acc
+
+    def merge_accumulators(self, accs: Iterable[list[bytes]]) -> list[bytes]:
+        return [family.to_bytes(family.merge_keys(*(k for acc in accs for k in acc)))]
+
+    def extract_output(self, acc: list[bytes]) -> bytes:
+        return family.to_bytes(family.merge_keys(*acc))
+
+
+def _with_family(entry: IndexEntry, families: Mapping[int, bytes]) -> IndexEntry:
+    keys = families.get(article_key(entry.uid))
+    if keys is None:
+        return entry
+    merged = family.to_bytes(family.merge_keys(entry.family_keys, keys))
+    return dataclasses.replace(entry, family_keys=merged)
+
+
+class AttachFamilies(beam.PTransform):
+    """IndexEntry (stored and new) -> the same, each survivor with the candidate keys of the
+    copies this run dropped for it added to its `family_keys` (`near_dup.family`).
+
+    The families are a dict side input, proportional to this run's dropped copies (~0.5 KB
+    each), like the dedup decisions."""
+
+    def __init__(self, families: beam.PCollection | None) -> None:
+        super().__init__()
+        self._families = families
+
+    def expand(self, entries: beam.PCollection[IndexEntry]) -> beam.PCollection[IndexEntry]:
+        if self._families is None:
+            return entries
+        return entries | "WithFamily" >> beam.Map(
+            _with_family, beam.pvalue.AsDict(self._families)
+        ).with_output_types(IndexEntry)

@@ -17,6 +17,7 @@ from pipelines.core.near_dup.own_text import own_text
 from pipelines.core.records import Article
 
 DUPLICATES = "duplicates"
+FAMILY = "family"
 FEATURES = "features"
 INDEX = "index"
 MEMBERS = "members"

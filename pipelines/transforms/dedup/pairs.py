@@ -10,8 +10,10 @@ import numpy as np
 from apache_beam.metrics import Metrics
 
 from pipelines.core import near_dup as nd
+from pipelines.core.index import IndexEntry
+from pipelines.core.near_dup.family import entry_keys
 from pipelines.core.near_dup.openings import openings_differ
-from pipelines.transforms.dedup.features import FEATURES, MEMBERS, PAIRS, Features
+from pipelines.transforms.dedup.features import FEATURES, MEMBERS, PAIRS, Features, article_key
 
 
 class PairIndex:
@@ -59,7 +61,18 @@ def _band_keys(batch: list[tuple[int, Features]], config: nd.NearDupConfig):
     """A batch of articles -> (group, (band keys, article keys)) per key group, as two int64
     arrays: a few elements per group instead of ~65 per article, encoded as raw arrays."""
     bands = [nd.candidate_key_array(features.signature, config) for _, features in batch]
-    owners = np.repeat(np.array([key for key, _ in batch], dtype=np.int64), [len(b) for b in bands])
+    yield from _grouped([key for key, _ in batch], bands)
+
+
+def _stored_band_keys(batch: list[IndexEntry], config: nd.NearDupConfig):
+    """`_band_keys` of index entries: their own keys and their family's (`near_dup.family`)."""
+    bands = [entry_keys(e.signature, e.family_keys, config) for e in batch]
+    yield from _grouped([article_key(e.uid) for e in batch], bands)
+
+
+def _grouped(keys: list[int], bands: list[np.ndarray]):
+    """Article keys and each one's band keys -> (group, (band keys, article keys))."""
+    owners = np.repeat(np.array(keys, dtype=np.int64), [len(b) for b in bands])
     band = np.concatenate(bands)
     group = band % _KEY_GROUPS
     order = np.argsort(group, kind="stable")
