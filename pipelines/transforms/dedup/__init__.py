@@ -111,13 +111,16 @@ def _survivors(
         dict.fromkeys(features, "c"), signatures, members, config, prefer_stored=not supersede
     )
     counts: dict[str, int] = {}
+    own_keys: dict[str, object] = {}  # a survivor's own candidate keys, once per survivor
     for member, kept in sorted(assignment.items()):
         survivor = features[kept]
         if member == kept or (features[member].stored and survivor.stored and not supersede):
             continue
         match = nd.verify(signatures[kept], signatures[member], config)
         # The survivor's index entry keeps the copy's candidate keys (`near_dup.family`).
-        keys_left = family.family_keys(signatures[member], config)
+        if kept not in own_keys:
+            own_keys[kept] = nd.candidate_key_array(signatures[kept], config)
+        keys_left = family.family_keys(signatures[member], own_keys[kept], config)
         yield beam.pvalue.TaggedOutput(FAMILY, (keys[kept], family.to_bytes(keys_left)))
         if features[member].stored:
             # Only when superseding: a new article beats it, or linked it with a published
