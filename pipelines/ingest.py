@@ -113,9 +113,9 @@ def build(
     ) | "RecordLedger" >> RecordLedger(run)
     current = stored | "DropSupersededEntries" >> KeepCurrent(deduped.superseded)
     index_entries = (
-        (current, deduped.index)
+        (current.entries, deduped.index)
         | "CollectIndex" >> beam.Flatten()
-        | "AttachFamilies" >> AttachFamilies(deduped.families, stored, deduped.superseded)
+        | "AttachFamilies" >> AttachFamilies(deduped.families, current.inherited)
     )
     outputs = {
         "articles": deduped.articles,
