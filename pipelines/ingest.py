@@ -113,9 +113,9 @@ def build(
     ) | "RecordLedger" >> RecordLedger(run)
     current = stored | "DropSupersededEntries" >> KeepCurrent(deduped.superseded)
     index_entries = (
-        (current.entries, deduped.index)
+        (current, deduped.index)
         | "CollectIndex" >> beam.Flatten()
-        | "AttachFamilies" >> AttachFamilies(deduped.families, current.inherited)
+        | "AttachFamilies" >> AttachFamilies(deduped.families, stored, deduped.superseded)
     )
     outputs = {
         "articles": deduped.articles,

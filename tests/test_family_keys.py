@@ -151,9 +151,9 @@ def test_a_survivor_that_supersedes_a_published_one_inherits_its_family(pipeline
         out = p | beam.Create([original]) | DropDuplicates(stored=stored, supersede=True)
         current = stored | KeepCurrent(out.superseded)
         entries = (
-            (current.entries, out.index)
+            (current, out.index)
             | beam.Flatten()
-            | AttachFamilies(out.families, current.inherited)
+            | AttachFamilies(out.families, stored, out.superseded)
         )
         assert_that(
             entries | beam.Map(lambda e: (e.article_id, e.family_keys)),

@@ -7,8 +7,7 @@ entry, where every kept article's is kept). The rows are rewritten at commit
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from typing import NamedTuple
+from collections.abc import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -16,8 +15,7 @@ from apache_beam.metrics import Metrics
 from pipelines.core import near_dup as nd
 from pipelines.core.index import IndexEntry
 from pipelines.core.supersede import Superseded
-from pipelines.core.supersede import uid as record_uid
-from pipelines.transforms.dedup.features import Features, article_key, split_uid
+from pipelines.transforms.dedup.features import Features, split_uid
 
 # An index entry written before originality was kept: its published survivor can still be
 # superseded by an earlier date, never on originality (unknown is not "less original").
@@ -58,49 +56,26 @@ def superseded(old: Features, new: Features, match: nd.Match) -> Superseded:
     )
 
 
-INHERITED = "inherited"
-
-
-def _drop(entry: IndexEntry, gone: Mapping[str, int]) -> Iterable:
-    """A stored entry, unless superseded; then (heir key, its family keys) as INHERITED."""
-    heir = gone.get(entry.uid)
-    if heir is None:
+def _drop(entry: IndexEntry, gone: Iterable[str]) -> Iterable[IndexEntry]:
+    if entry.uid not in gone:
         yield entry
-    elif entry.family_keys:
-        yield beam.pvalue.TaggedOutput(INHERITED, (heir, entry.family_keys))
-
-
-def _heir(superseded: Superseded) -> tuple[str, int]:
-    """(the superseded entry's uid, the article key of the survivor replacing it)."""
-    return superseded.old_uid, article_key(record_uid(superseded.new_id, superseded.new_uri))
-
-
-class Current(NamedTuple):
-    """KeepCurrent's outputs: the stored entries still current, and (heir key, family keys)
-    of the superseded ones, which their heirs take over (`AttachFamilies`)."""
-
-    entries: beam.PCollection
-    inherited: beam.PCollection
 
 
 class KeepCurrent(beam.PTransform):
     """The stored index entries minus those of superseded survivors (their place in the
-    index goes to the new survivor's entry, with their family keys: `inherited`). One pass
-    over the stored entries: a second consumer waiting on a side input would make the
-    runner buffer the whole index again (+1.4 s CPU per streaming commit, measured)."""
+    index goes to the new survivor's entry)."""
 
     def __init__(self, superseded: beam.PCollection[Superseded]) -> None:
         super().__init__()
         self._superseded = superseded
 
-    def expand(self, stored: beam.PCollection[IndexEntry]) -> Current:
+    def expand(self, stored: beam.PCollection[IndexEntry]) -> beam.PCollection[IndexEntry]:
         gone = (
             self._superseded
-            | "Heirs" >> beam.Map(_heir)
-            # Nothing superseded: no dict (four transforms less), and the side input's default.
-            | "AsDict" >> beam.CombineGlobally(beam.combiners.ToDictCombineFn()).without_defaults()
+            | "Uids" >> beam.Map(lambda s: s.old_uid)
+            # Nothing superseded: no set (four transforms less), and the side input's default.
+            | "AsSet" >> beam.CombineGlobally(beam.combiners.ToSetCombineFn()).without_defaults()
         )
-        out = stored | "Drop" >> beam.FlatMap(
-            _drop, beam.pvalue.AsSingleton(gone, default_value={})
-        ).with_outputs(INHERITED, main="entries")
-        return Current(out.entries, out[INHERITED])
+        return stored | "Drop" >> beam.FlatMap(
+            _drop, beam.pvalue.AsSingleton(gone, default_value=frozenset())
+        ).with_output_types(IndexEntry)
