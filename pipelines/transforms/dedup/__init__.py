@@ -415,18 +415,11 @@ class _MergeFamilyKeys(beam.CombineFn):
         return family.to_bytes(family.merge_keys(*acc))
 
 
-def _with_family(
-    entry: IndexEntry, families: Mapping[int, bytes], inherited: Mapping[int, list[bytes]] | None
-) -> IndexEntry:
-    """The entry with this run's family keys for it, and those it inherits, merged in.
-    `inherited`: Beam's multimap side input (a missing key reads as no values)."""
-    key = article_key(entry.uid)
-    parts = [families[key]] if key in families else []
-    if inherited is not None:
-        parts += list(inherited[key])
-    if not parts:
+def _with_family(entry: IndexEntry, families: Mapping[int, bytes]) -> IndexEntry:
+    keys = families.get(article_key(entry.uid))
+    if keys is None:
         return entry
-    merged = family.to_bytes(family.merge_keys(entry.family_keys, *parts))
+    merged = family.to_bytes(family.merge_keys(entry.family_keys, keys))
     return dataclasses.replace(entry, family_keys=merged)
 
 
@@ -453,19 +446,22 @@ class AttachFamilies(beam.PTransform):
     def expand(self, entries: beam.PCollection[IndexEntry]) -> beam.PCollection[IndexEntry]:
         if self._families is None:
             return entries
-        families = beam.pvalue.AsDict(self._families)
-        if self._stored is None or self._superseded is None:
-            with_family = beam.Map(_with_family, families, None)
-            return entries | "WithFamily" >> with_family.with_output_types(IndexEntry)
-        heirs = self._superseded | "Heirs" >> beam.Map(
-            lambda s: (s.old_uid, article_key(record_uid(s.new_id, s.new_uri)))
-        ).with_output_types(tuple[str, int])
-        inherited = self._stored | "Inherited" >> beam.FlatMap(
-            _inherited, beam.pvalue.AsDict(heirs)
-        ).with_output_types(tuple[int, bytes])
-        # A multimap: one run can link two published survivors to one heir.
+        families = self._families
+        if self._stored is not None and self._superseded is not None:
+            heirs = self._superseded | "Heirs" >> beam.Map(
+                lambda s: (s.old_uid, article_key(record_uid(s.new_id, s.new_uri)))
+            ).with_output_types(tuple[str, int])
+            inherited = self._stored | "Inherited" >> beam.FlatMap(
+                _inherited, beam.pvalue.AsDict(heirs)
+            ).with_output_types(tuple[int, bytes])
+            families = (
+                (families, inherited)
+                | "AllFamilies" >> beam.Flatten()
+                | "MergeInherited"
+                >> beam.CombinePerKey(_MergeFamilyKeys()).with_output_types(tuple[int, bytes])
+            )
         return entries | "WithFamily" >> beam.Map(
-            _with_family, families, beam.pvalue.AsMultiMap(inherited)
+            _with_family, beam.pvalue.AsDict(families)
         ).with_output_types(IndexEntry)
 
 
