@@ -115,7 +115,7 @@ def build(
     index_entries = (
         (current, deduped.index)
         | "CollectIndex" >> beam.Flatten()
-        | "AttachFamilies" >> AttachFamilies(deduped.families, stored, deduped.superseded)
+        | "AttachFamilies" >> AttachFamilies(deduped.families)
     )
     outputs = {
         "articles": deduped.articles,

@@ -16,7 +16,6 @@ from pipelines.core.index import IndexEntry
 from pipelines.core.near_dup import family
 from pipelines.transforms.dedup import AttachFamilies, DropDuplicates
 from pipelines.transforms.dedup.features import article_features, article_key, uid
-from pipelines.transforms.dedup.supersede import KeepCurrent
 from tests.conftest import seed
 from tests.test_stages import SPUN_SIMILARITY, _article
 
@@ -134,28 +133,3 @@ def test_index_entry_round_trips_family_keys(run_ctx) -> None:
     legacy = entry.to_row()
     del legacy["family_keys"]
     assert IndexEntry.from_row(legacy).family_keys == b""
-
-
-def test_a_survivor_that_supersedes_a_published_one_inherits_its_family(pipeline, run_ctx):
-    # The spun copy was published first and an earlier run dropped copies for it (keys 1, 2);
-    # the earlier-dated original now supersedes it: its entry keeps those keys and the spun
-    # copy's own (less the original's), so later copies near either still meet the original.
-    spun = _seed_article(run_ctx, "000", "a000", dt.date(2020, 3, 18))
-    original = _seed_article(run_ctx, "001", "b001", dt.date(2020, 3, 16))
-    old = np.array([1, 2], dtype=np.int64)
-    entry = _entry(spun, family_keys=family.to_bytes(old))
-    left = family.family_keys(entry.signature, nd.candidate_key_array(_sig(original)))
-    expected = family.to_bytes(family.merge_keys(old, left))
-    with pipeline as p:
-        stored = p | "Stored" >> beam.Create([entry])
-        out = p | beam.Create([original]) | DropDuplicates(stored=stored, supersede=True)
-        current = stored | KeepCurrent(out.superseded)
-        entries = (
-            (current, out.index)
-            | beam.Flatten()
-            | AttachFamilies(out.families, stored, out.superseded)
-        )
-        assert_that(
-            entries | beam.Map(lambda e: (e.article_id, e.family_keys)),
-            equal_to([("b001", expected)]),
-        )

@@ -44,7 +44,6 @@ from pipelines.core.boilerplate import published_sketch
 from pipelines.core.index import IndexEntry, effective_date
 from pipelines.core.near_dup import family
 from pipelines.core.records import Article, Duplicate
-from pipelines.core.supersede import uid as record_uid
 from pipelines.transforms.dedup import supersede as _supersede
 from pipelines.transforms.dedup.common_lines import _CommonLines
 from pipelines.transforms.dedup.features import (  # noqa: F401  (the stage's public names)
@@ -425,48 +424,18 @@ def _with_family(entry: IndexEntry, families: Mapping[int, bytes]) -> IndexEntry
 
 class AttachFamilies(beam.PTransform):
     """IndexEntry (stored and new) -> the same, each survivor with the candidate keys of the
-    copies this run dropped for it added to its `family_keys` (`near_dup.family`). With
-    `stored` and `superseded`, a survivor that supersedes a published one also inherits the
-    family keys of the entry it replaces (the copies dropped for it in earlier runs).
+    copies this run dropped for it added to its `family_keys` (`near_dup.family`).
 
     The families are a dict side input, proportional to this run's dropped copies (~0.5 KB
     each), like the dedup decisions."""
 
-    def __init__(
-        self,
-        families: beam.PCollection | None,
-        stored: beam.PCollection | None = None,
-        superseded: beam.PCollection | None = None,
-    ) -> None:
+    def __init__(self, families: beam.PCollection | None) -> None:
         super().__init__()
         self._families = families
-        self._stored = stored
-        self._superseded = superseded
 
     def expand(self, entries: beam.PCollection[IndexEntry]) -> beam.PCollection[IndexEntry]:
         if self._families is None:
             return entries
-        families = self._families
-        if self._stored is not None and self._superseded is not None:
-            heirs = self._superseded | "Heirs" >> beam.Map(
-                lambda s: (s.old_uid, article_key(record_uid(s.new_id, s.new_uri)))
-            ).with_output_types(tuple[str, int])
-            inherited = self._stored | "Inherited" >> beam.FlatMap(
-                _inherited, beam.pvalue.AsDict(heirs)
-            ).with_output_types(tuple[int, bytes])
-            families = (
-                (families, inherited)
-                | "AllFamilies" >> beam.Flatten()
-                | "MergeInherited"
-                >> beam.CombinePerKey(_MergeFamilyKeys()).with_output_types(tuple[int, bytes])
-            )
         return entries | "WithFamily" >> beam.Map(
-            _with_family, beam.pvalue.AsDict(families)
+            _with_family, beam.pvalue.AsDict(self._families)
         ).with_output_types(IndexEntry)
-
-
-def _inherited(entry: IndexEntry, heirs: Mapping[str, int]):
-    """A superseded entry's family keys, for the survivor that replaces it."""
-    heir = heirs.get(entry.uid)
-    if heir is not None and entry.family_keys:
-        yield heir, entry.family_keys
