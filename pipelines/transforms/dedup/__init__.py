@@ -37,6 +37,7 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 import apache_beam as beam
+import numpy as np
 from apache_beam.metrics import Metrics
 
 from pipelines.core import near_dup as nd
@@ -46,6 +47,7 @@ from pipelines.core.near_dup import family
 from pipelines.core.records import Article, Duplicate
 from pipelines.transforms.dedup import supersede as _supersede
 from pipelines.transforms.dedup.common_lines import _CommonLines
+from pipelines.transforms.dedup.families import AttachFamilies, _MergeFamilyKeys  # noqa: F401  (AttachFamilies: the stage's public name)
 from pipelines.transforms.dedup.features import (  # noqa: F401  (the stage's public names)
     _NO_POSITIONS,
     _NO_SHINGLES,
@@ -111,7 +113,7 @@ def _survivors(
         dict.fromkeys(features, "c"), signatures, members, config, prefer_stored=not supersede
     )
     counts: dict[str, int] = {}
-    own_keys: dict[str, object] = {}  # a survivor's own candidate keys, once per survivor
+    own_keys: dict[str, np.ndarray] = {}  # a survivor's own candidate keys, once per survivor
     for member, kept in sorted(assignment.items()):
         survivor = features[kept]
         if member == kept or (features[member].stored and survivor.stored and not supersede):
@@ -395,47 +397,3 @@ class DropDuplicates(beam.PTransform):
             config, verified[MEMBERS], self._supersede
         )
         return extracted[PENDING] | "ApplyDecisions" >> _ApplyDecisions(decisions)
-
-
-class _MergeFamilyKeys(beam.CombineFn):
-    """Candidate keys (int64 bytes) of one survivor's dropped copies -> their merged set."""
-
-    def create_accumulator(self) -> list[bytes]:
-        return []
-
-    def add_input(self, acc: list[bytes], keys: bytes) -> list[bytes]:
-        acc.append(keys)
-        return acc
-
-    def merge_accumulators(self, accs: Iterable[list[bytes]]) -> list[bytes]:
-        return [family.to_bytes(family.merge_keys(*(k for acc in accs for k in acc)))]
-
-    def extract_output(self, acc: list[bytes]) -> bytes:
-        return family.to_bytes(family.merge_keys(*acc))
-
-
-def _with_family(entry: IndexEntry, families: Mapping[int, bytes]) -> IndexEntry:
-    keys = families.get(article_key(entry.uid))
-    if keys is None:
-        return entry
-    merged = family.to_bytes(family.merge_keys(entry.family_keys, keys))
-    return dataclasses.replace(entry, family_keys=merged)
-
-
-class AttachFamilies(beam.PTransform):
-    """IndexEntry (stored and new) -> the same, each survivor with the candidate keys of the
-    copies this run dropped for it added to its `family_keys` (`near_dup.family`).
-
-    The families are a dict side input, proportional to this run's dropped copies (~0.5 KB
-    each), like the dedup decisions."""
-
-    def __init__(self, families: beam.PCollection | None) -> None:
-        super().__init__()
-        self._families = families
-
-    def expand(self, entries: beam.PCollection[IndexEntry]) -> beam.PCollection[IndexEntry]:
-        if self._families is None:
-            return entries
-        return entries | "WithFamily" >> beam.Map(
-            _with_family, beam.pvalue.AsDict(self._families)
-        ).with_output_types(IndexEntry)
