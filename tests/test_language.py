@@ -456,3 +456,30 @@ def test_a_scraped_page_whose_menus_come_first_is_tagged_by_its_prose() -> None:
     )
     assert detect_language(menu + "\n" + prose).language == "en"
     assert detect_language(menu).language == "und"  # a number list alone stays und
+
+
+def test_a_page_is_tagged_by_its_prose_not_its_menus_or_headlines() -> None:
+    # Short menu items in another language, and a long Title-Case headline, come first: they
+    # filled the sample, and such a page was tagged `tl`.
+    menu = "\n".join(
+        [
+            "Balita ngayong araw sa buong bansa",
+            "Mga Larawan at Bidyo ng linggo",
+            "Ang pinakabagong balita mula sa mga lalawigan",
+            "Panahon at kalagayan ng trapiko",
+            "Makipag-ugnayan sa amin ngayon",
+            "Mga opinyon ng ating mga mambabasa",
+        ]
+    )
+    headline = "Council Approves The Long Delayed Northern Tram Line After Years Of Debate"
+    prose = (
+        "The council approved the new tram line on Tuesday after years of debate, and the "
+        "first trains are expected to run through the city centre before the end of 2029.\n"
+        "Residents who opposed the plan said they would keep fighting it in the courts."
+    )
+    assert detect_language(menu).language == "tl"
+    assert detect_language(f"{menu}\n{headline}\n\n{prose}").language == "en"
+    assert lg._leading_prose(f"{menu}\n{headline}\n\n{prose}", 250) == prose
+    # One line is its own prose; a page without enough prose is tagged by its beginning.
+    assert lg._leading_prose(prose.replace("\n", " "), 250) == ""
+    assert lg._leading_prose(f"{menu}\n{headline}", 250) == ""

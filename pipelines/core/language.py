@@ -62,6 +62,7 @@ from langdetect.utils.ngram import NGram
 
 from pipelines.core import scripts
 from pipelines.core import text as textlib
+from pipelines.core.text import is_title_case
 
 __all__ = [
     "DEFAULT",
@@ -408,28 +409,47 @@ def supported_languages() -> frozenset[str]:
     return frozenset(_get_model().codes)
 
 
-# A prose line has at least this many words (table rows and menu items have fewer) and at
-# most one digit in this many characters (a long row of an earnings table has many more);
-# the prose of a page must be this long to decide (one stray line of a table must not).
+# A prose line has at least this many words (table rows and menu items have fewer), is not set
+# in Title Case (a headline, a menu), and has at most one digit in this many characters (a long
+# row of an earnings table has many more); the prose of a page must be this long to decide
+# (one stray line of a table must not).
 _PROSE_LINE_WORDS = 10
 _PROSE_MAX_DIGITS = 20
 _PROSE_MIN_CHARS = 200
+# A page's prose is looked for in this many leading characters: menus and headline lists above
+# a scraped article run to a few thousand.
+_PROSE_SCAN_CHARS = 4096
 
 
-def _prose_lines(text: str, limit: int) -> str:
+def _prose_lines(text: str, limit: int, headlines: bool = False) -> str:
     """The prose lines of `text` (see _PROSE_LINE_WORDS), up to about `limit` characters;
-    "" when they are fewer than _PROSE_MIN_CHARS."""
+    "" when they are fewer than _PROSE_MIN_CHARS. `headlines`: long Title-Case lines count."""
     kept: list[str] = []
     size = 0
-    for line in text.splitlines():
-        long = line.count(" ") >= _PROSE_LINE_WORDS - 1 and len(line.split()) >= _PROSE_LINE_WORDS
-        if long and _PROSE_MAX_DIGITS * sum(map(str.isdigit, line)) <= len(line):
+    for line in text.split("\n"):
+        if line.count(" ") < _PROSE_LINE_WORDS - 1 or len(line.split()) < _PROSE_LINE_WORDS:
+            continue
+        if _PROSE_MAX_DIGITS * sum(map(str.isdigit, line)) <= len(line) and (
+            headlines or not is_title_case(line)
+        ):
             kept.append(line)
             size += len(line)
             if size >= limit:
                 break
     prose = "\n".join(kept)
     return prose if len(prose) >= _PROSE_MIN_CHARS else ""
+
+
+def _leading_prose(text: str, limit: int) -> str:
+    """The prose lines a text of several lines opens with (see _prose_lines); "" for a one-line
+    text (a sentence, a paragraph: its own prose) or one without enough prose near its top.
+
+    langdetect's profiles are case-sensitive, and word-initial capitals are German's mark: a
+    scraped page that opens with Title-Case menus and headlines ("Weight Loss Program / Low
+    Carb Diet / Diet Meals and Menus") was tagged `de`, or `und`, though its article is English.
+    """
+    head = text[:_PROSE_SCAN_CHARS]
+    return _prose_lines(head, limit) if "\n" in head else ""
 
 
 def detect_language(text: str, config: LanguageConfig = DEFAULT) -> LanguageTag:
@@ -440,7 +460,8 @@ def detect_language(text: str, config: LanguageConfig = DEFAULT) -> LanguageTag:
     text has fewer than `config.min_letters` letters (or none), has no n-gram the profiles know,
     or its best language's confidence is below `config.min_confidence`.
     """
-    sample = _prepare(text, config)
+    prose = _leading_prose(text, config.prefix_chars)
+    sample = _prepare(prose or text, config)
     letters = sum(map(str.isalpha, sample))
     if letters == 0 or letters < config.min_letters:
         return _UND_TAG
@@ -453,10 +474,10 @@ def detect_language(text: str, config: LanguageConfig = DEFAULT) -> LanguageTag:
         return LanguageTag(_iso_code(profile), 1.0)
     if verdict.words < config.min_words:
         return _UND_TAG
-    if textlib.looks_like_table(text[: 2 * config.prefix_chars]):
+    if not prose and textlib.looks_like_table(text[: 2 * config.prefix_chars]):
         # A table or number list -- or a scraped page whose menus and dates come first: then
         # its prose lines, if it has any, say the language.
-        prose = _prose_lines(text, 2 * config.prefix_chars)
+        prose = _prose_lines(text, 2 * config.prefix_chars, headlines=True)
         return detect_language(prose, config) if prose and prose != text else _UND_TAG
     if verdict.script != scripts.LATIN and not sample.isascii():
         # Names, tickers and terms in Latin letters say nothing about a Cyrillic, Arabic or

@@ -115,6 +115,21 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+_LONG_WORD_RE = re.compile(r"[^\W\d_]{4,}")
+# A headline or menu capitalises its words: at least this share of its words of 4+ letters,
+# and at least TITLE_CASE_MIN_WORDS of them (running text capitalises names only).
+TITLE_CASE_SHARE = 0.75
+TITLE_CASE_MIN_WORDS = 3
+
+
+def is_title_case(line: str) -> bool:
+    """Whether `line` is set in Title Case ("Low Carb Diet Meals and Menus"): a headline,
+    a menu, a list of section names; not running text."""
+    words = _LONG_WORD_RE.findall(line)
+    upper = sum(1 for w in words if w[0].isupper())
+    return len(words) >= TITLE_CASE_MIN_WORDS and upper >= TITLE_CASE_SHARE * len(words)
+
+
 # Tables and number lists (Reuters earnings tables: "Shr 75 cts vs 52 cts / Net 1.2 mln vs ...")
 # have words, but abbreviations that no language profile knows well: tagged, they come out
 # Swedish. A line is a table row when it is short and has a digit, or is a short label ("Nine

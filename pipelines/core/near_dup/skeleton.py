@@ -37,6 +37,7 @@ from pipelines.core.near_dup.originality import (
     word_profile,
 )
 from pipelines.core.near_dup.own_text import OwnText
+from pipelines.core.text import is_title_case
 
 
 @dataclass(frozen=True)
@@ -162,19 +163,6 @@ def _mostly_long_words(words: list[str], text: str, n_chars: int) -> bool:
     return n > 0 and (n_chars - excluded) / n > 12
 
 
-_LONG_WORD_RE = re.compile(r"[^\W\d_]{4,}")
-# A headline capitalises its words: at least this share of its words of 4+ letters, and at
-# least _TITLE_CASE_MIN_WORDS of them (running text capitalises names only).
-_TITLE_CASE_SHARE = 0.75
-_TITLE_CASE_MIN_WORDS = 3
-
-
-def _is_title_case(line: str) -> bool:
-    words = _LONG_WORD_RE.findall(line)
-    upper = sum(1 for w in words if w[0].isupper())
-    return len(words) >= _TITLE_CASE_MIN_WORDS and upper >= _TITLE_CASE_SHARE * len(words)
-
-
 def _strip_boilerplate(text: str, config: NearDupConfig) -> str:
     """Drop runs of >= boilerplate_min_lines short, unpunctuated lines or title-cased
     headlines: link lists, menus, "newer stories" blocks (headline / tag / time / comments).
@@ -205,9 +193,7 @@ def _strip_boilerplate(text: str, config: NearDupConfig) -> str:
                 (end not in _LINE_END_CHARS and n_words <= config.boilerplate_max_words)
                 # A headline in a list may be longer and end in "?", "!" or a quote.
                 or (
-                    end != "."
-                    and n_words <= 2 * config.boilerplate_max_words
-                    and _is_title_case(ln)
+                    end != "." and n_words <= 2 * config.boilerplate_max_words and is_title_case(ln)
                 )
             )
         )
