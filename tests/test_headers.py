@@ -96,3 +96,20 @@ def test_single_line_article_is_body_not_title():
 def test_config_is_validated():
     with pytest.raises(ValueError):
         HeaderConfig(header_lines=0)
+
+
+def test_a_photo_story_whose_text_is_its_caption_keeps_it_in_the_body():
+    caption = (
+        "A diver swims past a restored coral reef off the island on Monday. Volunteers "
+        "replanted more than four thousand fragments over two summers, and surveys show fish "
+        "returning to the site. (Jane Roe/Reef Images)"
+    )
+    text = f"Coral Returns to a Damaged Reef\nVolunteers replanted the reef by hand.\n\n{caption}\n"
+    h = parse_article(text)
+    assert h.caption is None and "caption" not in h.stripped
+    assert h.body == text.strip()
+    # Under a longer story the same paragraph is the photo's caption.
+    story = "The reef was damaged by a storm in 2019. " * 12
+    h = parse_article(f"{text}\n{story.strip()}\n")
+    assert h.caption == caption and h.stripped.count("caption") == 1
+    assert caption not in h.body

@@ -126,6 +126,10 @@ class ParsedHeader:
 _MAX_KICKER_CHARS = 30
 
 
+def _words(paragraph: str) -> int:
+    return len(paragraph.split())
+
+
 def _is_caption(paragraph: str, config: HeaderConfig) -> bool:
     return (
         "\n" not in paragraph
@@ -200,11 +204,14 @@ def parse_article(text: str, config: HeaderConfig = DEFAULT_HEADER) -> ParsedHea
     paragraphs = split_paragraphs(text)
 
     caption = None
-    for paragraph in list(paragraphs[: config.caption_paragraphs]):
-        if len(paragraphs) > 1 and _is_caption(paragraph, config):
-            caption = caption or paragraph
-            stripped.append("caption")
-            paragraphs.remove(paragraph)
+    captions = [p for p in paragraphs[: config.caption_paragraphs] if _is_caption(p, config)]
+    # A photo story's text is its caption ("<headline> / <standfirst> / <what the picture
+    # shows> (Agency)"): a caption longer than all the rest is the article, and stays.
+    rest = [p for p in paragraphs if p not in captions]
+    if captions and rest and max(map(_words, captions)) < sum(map(_words, rest)):
+        caption = captions[0]
+        stripped.extend(["caption"] * len(captions))
+        paragraphs = rest
 
     zone, blocks, body_start = find_zone(
         paragraphs, config.header_lines, config.max_header_line_chars, config.body_sentence_words
