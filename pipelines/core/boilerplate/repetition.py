@@ -40,7 +40,7 @@ def is_copy(long: np.ndarray, shared: np.ndarray) -> bool:
     n_long = int(long.sum())
     if _copy_by_share(int(long_shared.sum()), n_long, len(long)):
         return True
-    return _longest_run(long_shared[long]) >= COPY_RUN_LINES
+    return _longest_run(long_shared) >= COPY_RUN_LINES
 
 
 def _copy_by_share(n_shared, n_long, n_lines):
@@ -119,7 +119,7 @@ class LineCounts:
         n_shared = np.bincount(doc_of_line, weights=long_shared, minlength=n)
         n_long = np.bincount(doc_of_line, weights=long, minlength=n)
         by_share = _copy_by_share(n_shared, n_long, lines)
-        own = ~by_share & (_longest_runs(long_shared[long], doc_of_line[long], n) < COPY_RUN_LINES)
+        own = ~by_share & (_longest_runs(long_shared, doc_of_line, n) < COPY_RUN_LINES)
         distinct = np.bincount(inverse, weights=own[pairs[0]], minlength=len(keys))
         keep = df >= 2
         return Repeats(keys[keep], df[keep].astype(np.int64), distinct[keep].astype(np.int64))
