@@ -93,7 +93,7 @@ def test_counting_in_parts_equals_one_count_over_the_batch() -> None:
         shared, articles = bp.add_counts(bp.doc_frequencies(g) for g in groups)
         keep = articles >= 2
         shared, articles = shared[keep], articles[keep]
-        own = bp.add_counts(bp.own_line_counts(g, shared) for g in groups)
+        own = bp.add_counts(bp.own_line_counts(g, shared, articles) for g in groups)
         assert _as_rows(bp.Repeats.from_counts(shared, articles, own)) == _as_rows(whole)
 
 

@@ -48,7 +48,7 @@ def _doc_frequencies(batch: list[tuple[bytes, bytes]]) -> Iterator[tuple[int, Co
 def _own_line_counts(batch: list[tuple[bytes, bytes]], shared: Counts):
     """Pass 2, a batch of sketches -> per shard, shared hashes and how many of the batch's
     articles with text of their own hold each."""
-    hashes, counts = bp.own_line_counts(_sketches(batch), decode(shared)[0])
+    hashes, counts = bp.own_line_counts(_sketches(batch), *decode(shared))
     if len(hashes):
         yield from by_shard(hashes, counts)
 

@@ -29,18 +29,28 @@ COPY_RUN_LINES = 3
 COPY_SHARE = 0.5
 COPY_MIN_SHARED = 2
 COPY_PROSE_SHARE = 0.5
+# A scraper splits a paragraph at its links into a long line and short fragments, so a scraped
+# page and its own clean text (or one reprint) share no run of neighbouring long lines. Long
+# lines that exactly one other article holds count as a run along the long lines alone, the
+# short ones between them skipped. A site's blurbs sit between the same short lines on every
+# page of the site, but more than two pages hold them: the run rule of all lines applies
+# there. Web corpus run A: raw pages that lost their article to their clean text 16 -> 0.
+PAIR_ARTICLES = 2
 
 
-def is_copy(long: np.ndarray, shared: np.ndarray) -> bool:
-    """Whether an article (per line: ``long``, and ``shared`` with other articles) is, or
-    carries, a copy of a story: a run of COPY_RUN_LINES long shared lines, or, for an
-    article of prose, COPY_SHARE of its long lines shared. Its repeated lines are then no
-    evidence of chrome."""
+def is_copy(long: np.ndarray, shared: np.ndarray, pair: np.ndarray | None = None) -> bool:
+    """Whether an article (per line: ``long``, ``shared`` with other articles, and held by
+    just one other: ``pair``) is, or carries, a copy of a story: a run of COPY_RUN_LINES long
+    shared lines, or of long lines held by one other article skipping the short lines between
+    them, or, for an article of prose, COPY_SHARE of its long lines shared. Its repeated
+    lines are then no evidence of chrome."""
     long_shared = long & shared
     n_long = int(long.sum())
     if _copy_by_share(int(long_shared.sum()), n_long, len(long)):
         return True
-    return _longest_run(long_shared) >= COPY_RUN_LINES
+    if _longest_run(long_shared) >= COPY_RUN_LINES:
+        return True
+    return pair is not None and _longest_run((pair & long)[long]) >= COPY_RUN_LINES
 
 
 def _copy_by_share(n_shared, n_long, n_lines):
@@ -119,7 +129,12 @@ class LineCounts:
         n_shared = np.bincount(doc_of_line, weights=long_shared, minlength=n)
         n_long = np.bincount(doc_of_line, weights=long, minlength=n)
         by_share = _copy_by_share(n_shared, n_long, lines)
-        own = ~by_share & (_longest_runs(long_shared, doc_of_line, n) < COPY_RUN_LINES)
+        pair_long = (df[idx] == PAIR_ARTICLES)[long]
+        own = (
+            ~by_share
+            & (_longest_runs(long_shared, doc_of_line, n) < COPY_RUN_LINES)
+            & (_longest_runs(pair_long, doc_of_line[long], n) < COPY_RUN_LINES)
+        )
         distinct = np.bincount(inverse, weights=own[pairs[0]], minlength=len(keys))
         keep = df >= 2
         return Repeats(keys[keep], df[keep].astype(np.int64), distinct[keep].astype(np.int64))
@@ -159,14 +174,16 @@ def _member(hashes: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
 
 
 def own_line_counts(
-    sketches: Iterable[LineSketch], shared: np.ndarray
+    sketches: Iterable[LineSketch], shared: np.ndarray, articles: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per shared line hash (`shared`: sorted hashes held by two or more articles of the
-    batch), how many of these articles hold it and have text of their own (``is_copy``)."""
+    batch, `articles` of them each), how many of these articles hold it and have text of
+    their own (``is_copy``)."""
+    pairs = shared[articles == PAIR_ARTICLES]
     held = []
     for s in sketches:
         in_shared = _member(s.hashes, shared)
-        if not is_copy(s.long, in_shared):
+        if not is_copy(s.long, in_shared, _member(s.hashes, pairs)):
             held.append(np.unique(s.hashes[in_shared]))
     keys, counts = np.unique(np.concatenate([np.zeros(0, np.int64), *held]), return_counts=True)
     return keys, counts.astype(np.int64)
@@ -226,5 +243,5 @@ class Repeats:
         how many *other* articles with text of their own it occurs."""
         articles = self._lookup(hashes, self.articles, 1)
         distinct = self._lookup(hashes, self.distinct, 0)
-        own = not is_copy(long.astype(bool), articles >= 2)
+        own = not is_copy(long.astype(bool), articles >= 2, articles == PAIR_ARTICLES)
         return np.maximum(distinct - int(own), 0)
