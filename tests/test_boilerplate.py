@@ -17,6 +17,7 @@ from pipelines.core import text as textlib
 from pipelines.core.boilerplate import features, model
 from pipelines.core.boilerplate.lines import body_lines
 from pipelines.core.boilerplate.placeholder import is_filler
+from pipelines.core.boilerplate.repetition import is_copy
 from pipelines.core.headers import parse_article
 from pipelines.core.index import IndexEntry
 from pipelines.transforms.boilerplate import RemoveBoilerplate
@@ -416,3 +417,25 @@ def test_context_features_read_stage_one_around_each_line() -> None:
     # between two confident paragraphs is inside it.
     assert column["stage1_in_block"] == [1.0, 1.0, 1.0]
     assert column["stage1_page_mean"] == [0.815789] * 3
+
+
+def test_a_scraped_page_and_its_own_clean_text_are_not_chrome() -> None:
+    # The scraper split the page's paragraphs with link lines; the clean text has subheads and
+    # list items between them. No three shared paragraphs are neighbours and neither text is
+    # mostly paragraphs, but each holds the other's paragraphs, and nothing else does: a copy.
+    paragraphs = [p for p in _body("002").split("\n\n") if p.count(" ") >= 9][:6]
+    links = ["Read more", "Iraq", "Photos", "Video: the scene", "Baghdad", "Share"]
+    heads = ["Background", "Key facts", "Reaction", "What next", "Timeline", "Sources"]
+    page = "\n".join([*MENU, *(x for p, k in zip(paragraphs, links, strict=True) for x in (p, k)), *FOOTER])
+    clean = "\n".join(x for p, h in zip(paragraphs, heads, strict=True) for x in (h, p, f"• {h} in brief"))
+    long = bp.long_lines(body_lines(clean))
+    assert int(long.sum()) == len(paragraphs) == 6
+    assert not is_copy(long, long)  # neither a run nor a text of prose
+    assert is_copy(long, long, pair=long)
+    site = [_page(p) for p in ("001", "003", "004")]
+    repeats = _batch([page, clean, *site])
+    others = repeats.for_article(bp.line_hashes(body_lines(page)), bp.long_lines(body_lines(page)))
+    assert others.tolist() == [3] * len(MENU) + [0] * 2 * len(paragraphs) + [3] * len(FOOTER)
+    split = bp.split_boilerplate(page, "en", repeats)
+    assert split.removed == (*MENU, *FOOTER)
+    assert bp.split_boilerplate(clean, "en", repeats) == bp.Split(clean, ())
