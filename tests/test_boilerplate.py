@@ -426,8 +426,12 @@ def test_a_scraped_page_and_its_own_clean_text_are_not_chrome() -> None:
     paragraphs = [p for p in _body("002").split("\n\n") if p.count(" ") >= 9][:6]
     links = ["Read more", "Iraq", "Photos", "Video: the scene", "Baghdad", "Share"]
     heads = ["Background", "Key facts", "Reaction", "What next", "Timeline", "Sources"]
-    page = "\n".join([*MENU, *(x for p, k in zip(paragraphs, links, strict=True) for x in (p, k)), *FOOTER])
-    clean = "\n".join(x for p, h in zip(paragraphs, heads, strict=True) for x in (h, p, f"• {h} in brief"))
+    split_up = [x for p, k in zip(paragraphs, links, strict=True) for x in (p, k)]
+    page = "\n".join([*MENU, *split_up, *FOOTER])
+    subheaded = [
+        x for p, h in zip(paragraphs, heads, strict=True) for x in (h, p, f"• {h} in brief")
+    ]
+    clean = "\n".join(subheaded)
     long = bp.long_lines(body_lines(clean))
     assert int(long.sum()) == len(paragraphs) == 6
     assert not is_copy(long, long)  # neither a run nor a text of prose
