@@ -122,9 +122,21 @@ TITLE_CASE_SHARE = 0.75
 TITLE_CASE_MIN_WORDS = 3
 
 
+_NO_ASCII_UPPER = str.maketrans(dict.fromkeys(range(ord("A"), ord("Z") + 1)))
+
+
 def is_title_case(line: str) -> bool:
     """Whether `line` is set in Title Case ("Low Carb Diet Meals and Menus"): a headline,
     a menu, a list of section names; not running text."""
+    if line.isascii():
+        # Cheap bounds first (language tagging asks this of every prose line of a page): each
+        # capitalised word holds a capital, and each all-letter token of 4+ letters is a word.
+        upper = len(line) - len(line.translate(_NO_ASCII_UPPER))
+        if upper < TITLE_CASE_MIN_WORDS:
+            return False
+        plain = sum(1 for w in line.split() if len(w) >= 4 and w.isalpha())
+        if upper < TITLE_CASE_SHARE * plain:
+            return False
     words = _LONG_WORD_RE.findall(line)
     upper = sum(1 for w in words if w[0].isupper())
     return len(words) >= TITLE_CASE_MIN_WORDS and upper >= TITLE_CASE_SHARE * len(words)
