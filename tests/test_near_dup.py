@@ -648,6 +648,18 @@ def _paragraphs(seed: str) -> list[str]:
     ]
 
 
+def test_a_clean_text_inside_its_scraped_page_matches_whatever_else_the_page_carries() -> None:
+    # The page carries a comment thread several times the article's length: the article's
+    # shingles fill one chunk of eight of the page (coverage of the larger text 0.125 < 0.35).
+    clean = _short(ARTICLE_A)
+    page = f"{clean}\n\n" + "\n\n".join(_paragraphs("004") + _paragraphs("003"))
+    assert nd.verify(sig(clean), sig(page)) == nd.Match(1.0, "near:skeleton")
+    assert nd.verify(sig(clean), sig(page), nd.NearDupConfig(full_containment=1.0)) is None
+    # A text of which the page holds three quarters (17 of 22 shingles) is not inside it.
+    edited = clean.replace("to the central", "to a central", 1)
+    assert nd.verify(sig(edited), sig(page)) is None
+
+
 def test_two_pages_that_open_with_different_articles_and_share_a_later_block_do_not_merge() -> None:
     # Two pages of one site: each opens with an article of its own (seeds 002 and 003), then
     # both carry the same long block (a sponsor column: here seed 004's paragraphs).

@@ -69,7 +69,8 @@ def verify(a: Signature, b: Signature, config: NearDupConfig = DEFAULT) -> Match
     exact: identical word streams. near:<mode>: skeleton-shingle containment of the smaller
     article >= min_containment, >= min_shared shared shingles, and the shared shingles spread
     over >= min_coverage of the smaller article's chunks and >= min_coverage_larger of the
-    larger's (so a shared block of boilerplate is not a duplicate), in the same order
+    larger's (so a shared block of boilerplate is not a duplicate; not asked of a smaller
+    article more than full_containment contained: a clean text inside its page), in the same order
     (>= min_order: so chance overlap of two long texts is not a duplicate), and covering
     >= min_main_containment of either article's main block (so shared chrome that outweighs
     two short articles is not a duplicate); and, when the article with fewer numbers has
@@ -98,7 +99,9 @@ def verify(a: Signature, b: Signature, config: NearDupConfig = DEFAULT) -> Match
     cov_a, cov_b = _coverage(a.positions, ia, config), _coverage(b.positions, ib, config)
     if na > nb or (na == nb and cov_a > cov_b):
         cov_a, cov_b = cov_b, cov_a
-    if cov_a < config.min_coverage or cov_b < config.min_coverage_larger:
+    if cov_a < config.min_coverage or (
+        cov_b < config.min_coverage_larger and containment <= config.full_containment
+    ):
         return None
     # Order is read along the smaller article (ties: the smaller exact hash), so the check is
     # symmetric.
