@@ -14,6 +14,19 @@ SEEDS = REPO / "seeds"
 STARTED = dt.datetime(2026, 11, 21, 8, 0, tzinfo=dt.timezone.utc)
 
 
+# A Tagalog news site's menu: short lines that read as Tagalog above an English article.
+TAGALOG_MENU = (
+    "Balita ngayong araw sa buong bansa",
+    "Mga Larawan at Bidyo ng linggo",
+    "Ang pinakabagong balita mula sa mga lalawigan",
+    "Panahon at kalagayan ng trapiko",
+    "Makipag-ugnayan sa amin ngayon",
+    "Mga opinyon ng ating mga mambabasa",
+    "Palakasan at libangan sa bansa",
+    "Negosyo at ekonomiya ng Pilipinas",
+)
+
+
 def seed(prefix: str) -> Path:
     """The seed file whose name starts with `prefix`, e.g. '001'."""
     return next(SEEDS.glob(f"{prefix}_*.txt"))

@@ -17,7 +17,7 @@ from pipelines.core import schema
 from pipelines.options import UsageError
 from pipelines.transforms.read import ReadFiles
 from tests import helpers
-from tests.conftest import REPO
+from tests.conftest import REPO, TAGALOG_MENU
 
 SPINDRIFT = str(Path(sys.executable).with_name("spindrift"))
 
@@ -234,18 +234,6 @@ def test_path_vanishing_between_match_and_read(pipeline, run_ctx, tmp_path):
             equal_to([("vanished", True)]),
             label="quarantine",
         )
-
-
-TAGALOG_MENU = (
-    "Balita ngayong araw sa buong bansa",
-    "Mga Larawan at Bidyo ng linggo",
-    "Ang pinakabagong balita mula sa mga lalawigan",
-    "Panahon at kalagayan ng trapiko",
-    "Makipag-ugnayan sa amin ngayon",
-    "Mga opinyon ng ating mga mambabasa",
-    "Palakasan at libangan sa bansa",
-    "Negosyo at ekonomiya ng Pilipinas",
-)
 
 
 def test_articles_under_a_foreign_menu_are_tagged_and_partitioned_by_their_own_language(tmp_path):

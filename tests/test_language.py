@@ -26,6 +26,7 @@ from pipelines.core.language import (
     supported_languages,
     warm_up,
 )
+from tests.conftest import TAGALOG_MENU
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -461,16 +462,7 @@ def test_a_scraped_page_whose_menus_come_first_is_tagged_by_its_prose() -> None:
 def test_a_page_is_tagged_by_its_prose_not_its_menus_or_headlines() -> None:
     # Short menu items in another language, and a long Title-Case headline, come first: they
     # filled the sample, and such a page was tagged `tl`.
-    menu = "\n".join(
-        [
-            "Balita ngayong araw sa buong bansa",
-            "Mga Larawan at Bidyo ng linggo",
-            "Ang pinakabagong balita mula sa mga lalawigan",
-            "Panahon at kalagayan ng trapiko",
-            "Makipag-ugnayan sa amin ngayon",
-            "Mga opinyon ng ating mga mambabasa",
-        ]
-    )
+    menu = "\n".join(TAGALOG_MENU[:6])
     headline = "Council Approves The Long Delayed Northern Tram Line After Years Of Debate"
     prose = (
         "The council approved the new tram line on Tuesday after years of debate, and the "
