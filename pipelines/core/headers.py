@@ -204,13 +204,14 @@ def parse_article(text: str, config: HeaderConfig = DEFAULT_HEADER) -> ParsedHea
     paragraphs = split_paragraphs(text)
 
     caption = None
-    captions = [p for p in paragraphs[: config.caption_paragraphs] if _is_caption(p, config)]
+    leading = paragraphs[: config.caption_paragraphs]
+    at = [i for i, p in enumerate(leading) if _is_caption(p, config)]
     # A photo story's text is its caption ("<headline> / <standfirst> / <what the picture
     # shows> (Agency)"): a caption longer than all the rest is the article, and stays.
-    rest = [p for p in paragraphs if p not in captions]
-    if captions and rest and max(map(_words, captions)) < sum(map(_words, rest)):
-        caption = captions[0]
-        stripped.extend(["caption"] * len(captions))
+    rest = [p for i, p in enumerate(paragraphs) if i not in at]
+    if at and rest and max(_words(paragraphs[i]) for i in at) < sum(map(_words, rest)):
+        caption = paragraphs[at[0]]
+        stripped.extend(["caption"] * len(at))
         paragraphs = rest
 
     zone, blocks, body_start = find_zone(

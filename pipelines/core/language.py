@@ -426,7 +426,7 @@ def _prose_lines(text: str, limit: int, headlines: bool = False) -> str:
     "" when they are fewer than _PROSE_MIN_CHARS. `headlines`: long Title-Case lines count."""
     kept: list[str] = []
     size = 0
-    for line in text.split("\n"):
+    for line in text.splitlines():
         if line.count(" ") < _PROSE_LINE_WORDS - 1 or len(line.split()) < _PROSE_LINE_WORDS:
             continue
         if _PROSE_MAX_DIGITS * sum(map(str.isdigit, line)) <= len(line) and (

@@ -115,13 +115,11 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-_LONG_WORD_RE = re.compile(r"[^\W\d_]{4,}")
 # A headline or menu capitalises its words: at least this share of its words of 4+ letters,
 # and at least TITLE_CASE_MIN_WORDS of them (running text capitalises names only).
 TITLE_CASE_SHARE = 0.75
 TITLE_CASE_MIN_WORDS = 3
-
-
+_LONG_WORD_RE = re.compile(r"[^\W\d_]{4,}")
 _NO_ASCII_UPPER = str.maketrans(dict.fromkeys(range(ord("A"), ord("Z") + 1)))
 
 

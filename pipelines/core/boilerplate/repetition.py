@@ -35,7 +35,9 @@ COPY_PROSE_SHARE = 0.5
 # article whose long lines are held, for at least PAIR_SHARE of them (and COPY_RUN_LINES), by
 # exactly one other article is a copy as well. Pages of a two-page site share blurbs, comment
 # threads and sidebars, but each has text of its own beside them: web corpus run B, 1 page of
-# 2,188 passes at 0.9 (4 long lines, all shared), 3 at 0.8, 81 under a run rule.
+# 2,188 passes at 0.9 (4 long lines, all shared), 3 at 0.8, 81 under a run rule. Run A: six
+# raw pages find their clean text again (raw<->gold recall 0.9579 -> 0.9606); run B's body
+# precision 0.9016 -> 0.9015.
 PAIR_ARTICLES = 2
 PAIR_SHARE = 0.9
 
