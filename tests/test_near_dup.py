@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from pipelines.core import near_dup as nd
-from pipelines.core.near_dup import hashing, own_text, reference
+from pipelines.core.near_dup import hashing, lsh, own_text, reference
 from pipelines.core.near_dup import skeleton as skeleton
 from pipelines.transforms.dedup.features import with_own_text
 from tests.helpers import CHROME, SITE_PAGES
@@ -658,6 +658,25 @@ def test_a_clean_text_inside_its_scraped_page_matches_whatever_else_the_page_car
     # A text of which the page holds three quarters (17 of 22 shingles) is not inside it.
     edited = clean.replace("to the central", "to a central", 1)
     assert nd.verify(sig(edited), sig(page)) is None
+
+
+def test_a_clean_text_inside_a_long_page_meets_it_by_its_long_lines() -> None:
+    # The page is 19 times the clean text (422 shingles against 22): no MinHash band of the
+    # two agrees, so only the keys of the three long lines they share make them a pair.
+    clean = _short(ARTICLE_A)
+    page = f"{clean}\n\n" + "\n\n".join(
+        _paragraphs("004") + _paragraphs("003") + _paragraphs("002")
+    )
+    small, large = sig(clean), sig(page)
+    assert (len(small.shingles), len(large.shingles)) == (22, 422)
+    line_keys = set(lsh._line_keys(small).tolist())
+    assert len(line_keys) == 3
+    shared = set(nd.candidate_keys(small)) & set(nd.candidate_keys(large))
+    assert shared == line_keys
+    assert nd.verify(small, large) == nd.Match(1.0, "near:skeleton")
+    # A line an article repeats is one key: an article is in each bucket once.
+    twice = sig(f"{clean}\n\n{clean.split(chr(10) * 2)[1]}")
+    assert len(lsh._line_keys(twice)) == 3
 
 
 def test_two_pages_that_open_with_different_articles_and_share_a_later_block_do_not_merge() -> None:

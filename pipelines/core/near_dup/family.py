@@ -23,8 +23,9 @@ from pipelines.core.near_dup.lsh import candidate_key_array
 from pipelines.core.near_dup.skeleton import Signature
 
 # At most this many family keys per entry (8 bytes each): eight copies' worth of the default
-# 64 bands and exact key. Copies of one story share many keys, so a family of dozens of wire
-# copies stays near this; the cap bounds an index entry's growth at ~4 KB.
+# 64 bands and exact key (six or seven with their long-line keys: ~15 for a news article).
+# Copies of one story share many keys, so a family of dozens of wire copies stays near this;
+# the cap bounds an index entry's growth at ~4 KB.
 FAMILY_MAX_KEYS = 8 * 65
 
 _EMPTY = np.zeros(0, dtype=np.int64)

@@ -1,4 +1,5 @@
-"""Candidate generation: MinHash LSH over skeleton shingles, with capped buckets."""
+"""Candidate generation: MinHash LSH over skeleton shingles and long-line keys, with capped
+buckets."""
 
 from __future__ import annotations
 
@@ -32,8 +33,24 @@ def minhash(sig: Signature, config: NearDupConfig = DEFAULT) -> np.ndarray:
     return (mix64(x).min(axis=1) >> np.uint64(32)).astype(np.uint32)
 
 
+# Salt of the long-line keys: a key space of their own beside the exact and band keys.
+_LINE_KEY_SALT = np.uint64(0x4C494E45)
+
+
+def _line_keys(sig: Signature) -> np.ndarray:
+    """One key per long line (``Signature.openings``): texts sharing a paragraph word for
+    word meet even when one is a small part of the other (a clean text inside its scraped
+    page), whose shingle sets are too unlike for MinHash bands."""
+    if sig.openings is None:
+        return np.zeros(0, dtype=np.int64)
+    salted = sig.openings.hashes.astype(np.uint64) ^ _LINE_KEY_SALT
+    # Unique: an article is in a bucket once (a line it repeats is one key).
+    return np.unique((mix64(salted) >> np.uint64(1)).astype(np.int64))
+
+
 def candidate_key_array(sig: Signature, config: NearDupConfig = DEFAULT) -> np.ndarray:
-    """`candidate_keys` as an int64 array (the exact key first, then one per band)."""
+    """`candidate_keys` as an int64 array (the exact key first, then one per band, then
+    one per long line)."""
     exact = np.array([sig.exact], dtype=np.int64)
     if len(sig.shingles) == 0:
         return exact
@@ -43,14 +60,15 @@ def candidate_key_array(sig: Signature, config: NearDupConfig = DEFAULT) -> np.n
     for r in range(config.rows):
         acc = acc + mh[:, r : r + 1] * SHINGLE_MULT[r]
     band_keys = (mix64(acc[:, 0]) >> np.uint64(1)).astype(np.int64)
-    return np.concatenate([exact, band_keys])
+    return np.concatenate([exact, band_keys, _line_keys(sig)])
 
 
 def candidate_keys(sig: Signature, config: NearDupConfig = DEFAULT) -> list[int]:
     """LSH keys (non-negative 63-bit ints); articles sharing any key are candidate pairs.
 
     One key per band plus one exact-content key, so exact copies always meet even when their
-    skeleton is empty. Empty articles get only the exact key.
+    skeleton is empty, plus one per long line (``_line_keys``). Empty articles get only the
+    exact key.
     """
     return candidate_key_array(sig, config).tolist()
 

@@ -59,7 +59,7 @@ _KEY_GROUPS = 64
 
 def _band_keys(batch: list[tuple[int, Features]], config: nd.NearDupConfig):
     """A batch of articles -> (group, (band keys, article keys)) per key group, as two int64
-    arrays: a few elements per group instead of ~65 per article, encoded as raw arrays."""
+    arrays: a few elements per group instead of ~80 per article, encoded as raw arrays."""
     bands = [nd.candidate_key_array(features.signature, config) for _, features in batch]
     yield from _grouped([key for key, _ in batch], bands)
 
