@@ -113,3 +113,17 @@ def test_a_photo_story_whose_text_is_its_caption_keeps_it_in_the_body():
     h = parse_article(f"{text}\n{story.strip()}\n")
     assert h.caption == caption and h.stripped.count("caption") == 1
     assert caption not in h.body
+
+
+def test_two_captions_are_both_kept():
+    first = "Rescuers search the rubble on Monday (Jane Roe/AP)"
+    second = "A crane lifts a beam from the site (John Doe/Reuters)"
+    text = (
+        f"{first}\n\n{second}\n\n"
+        "Rescuers searched the rubble of the collapsed building through the night.\n\n"
+        "Officials said three people were still missing."
+    )
+    h = parse_article(text)
+    assert h.caption == f"{first}\n{second}"
+    assert h.stripped == ("caption", "caption")
+    assert h.body.startswith("Rescuers searched the rubble")

@@ -210,7 +210,8 @@ def parse_article(text: str, config: HeaderConfig = DEFAULT_HEADER) -> ParsedHea
     # shows> (Agency)"): a caption longer than all the rest is the article, and stays.
     rest = [p for i, p in enumerate(paragraphs) if i not in at]
     if at and rest and max(_words(paragraphs[i]) for i in at) < sum(map(_words, rest)):
-        caption = paragraphs[at[0]]
+        # Every caption is kept: a page with two pictures near the top has two.
+        caption = "\n".join(paragraphs[i] for i in at)
         stripped.extend(["caption"] * len(at))
         paragraphs = rest
 
