@@ -9,10 +9,11 @@ unbounded.py): the local runners cannot publish incrementally (see watch.py, REA
   stateful step keyed by path lets each (size, mtime) version of a file through once, stamped
   with its modification time (event time).
 - **Duplicates** (`StreamDedup`): each article's signature goes to every one of its LSH band
-  keys (and its exact key); a stateful DoFn per key keeps the signatures seen there in Beam
-  state and verifies each newcomer against them with the batch job's `verify`. Of a verified
-  pair the later one, by (event time, uid), is dropped: the same rule on every key, so two
-  copies processed in different orders on different keys never drop each other. Entries
+  keys (and its exact and long-line keys); a stateful DoFn per key keeps the signatures seen
+  there in Beam state and verifies each newcomer against them with the batch job's `verify`.
+  Of a verified pair the later one, by (event time, uid), is dropped: the same rule on every
+  key, so two copies processed in different orders on different keys never drop each other.
+  Entries
   expire after the index window (`IndexConfig.window_days`) of event time: a copy arriving
   later than that is kept, as a batch run whose index evicted the original keeps it. A
   watermark timer clears expired entries. Each article's verdicts (one per key) meet in a

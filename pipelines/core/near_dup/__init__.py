@@ -3,7 +3,7 @@
 Pipeline contract (what a Beam stage wires together)::
 
     sig  = signature(body, language)               # per article, picklable, ~1-3 KB
-    keys = candidate_keys(sig)                     # LSH band keys + exact key
+    keys = candidate_keys(sig)                     # LSH band, exact and long-line keys
     pairs = bucket_pairs(ids_sharing_one_key)      # per key, capped -> linear cost
     m    = verify(sig_a, sig_b)                    # Match | None
     cid  = cluster(ids, matched_pairs)             # deterministic connected components

@@ -8,8 +8,9 @@ to ApplyDecisions. The steps are the sub-composites of `DropDuplicates`:
    _CommonLines counts the lines many distinct articles carry (site chrome); an article
    holding some gets a second signature of its own text (`Signature.own`), and a pair that
    matches only through such lines is refused.
-2. _BandKeys, _CandidatePairs: LSH band keys, batched per key group -> buckets (capped) ->
-   candidate pairs, both ways, as int64 arrays split into PAIR_SHARDS shards of article keys.
+2. _BandKeys, _CandidatePairs: candidate keys (LSH bands, exact, long lines), batched per
+   key group -> buckets (capped) -> candidate pairs, both ways, as int64 arrays split into
+   PAIR_SHARDS shards of article keys.
 3. _VerifyPairs: per shard, its pairs meet its articles' features (a CoGroupByKey) and each
    article with a candidate partner sends its features to its larger partners; one GroupByKey
    brings both signatures of every pair together.
