@@ -13,9 +13,8 @@ unbounded.py): the local runners cannot publish incrementally (see watch.py, REA
   there in Beam state and verifies each newcomer against them with the batch job's `verify`.
   Of a verified pair the later one, by (event time, uid), is dropped: the same rule on every
   key, so two copies processed in different orders on different keys never drop each other.
-  Entries
-  expire after the index window (`IndexConfig.window_days`) of event time: a copy arriving
-  later than that is kept, as a batch run whose index evicted the original keeps it. A
+  Entries expire after the index window (`IndexConfig.window_days`) of event time: a copy
+  arriving later than that is kept, as a batch run whose index evicted the original keeps it. A
   watermark timer clears expired entries. Each article's verdicts (one per key) meet in a
   second stateful DoFn keyed by the article, which decides once all have arrived (so the
   decision does not depend on windows or triggers) and ignores a redelivered article.
