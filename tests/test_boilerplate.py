@@ -443,3 +443,43 @@ def test_a_scraped_page_and_its_own_clean_text_are_not_chrome() -> None:
     split = bp.split_boilerplate(page, "en", repeats)
     assert split.removed == (*MENU, *FOOTER)
     assert bp.split_boilerplate(clean, "en", repeats) == bp.Split(clean, ())
+
+
+VERSE = [
+    "I wander often from the way,",
+    "And sin afflicts me every day:",
+    "Oh, when shall I be pure?",
+    "Christ leads me to the path again,",
+    "And washes me from every stain,",
+    "A cleansing full and sure.",
+]
+
+
+def test_a_page_and_its_clean_text_of_short_lines_are_not_each_others_chrome() -> None:
+    # A poem: no long line, so no run and no long-line share sees a copy. The clean text's
+    # lines are all held by its page and by nothing else, so it is a copy of the page, and the
+    # verses the two share count as no other article's for either of them.
+    page = "\n".join([*MENU, *VERSE, "Posted by Jeremy Walker", *FOOTER])
+    clean = "\n".join(["Posted by Jeremy Walker", *VERSE, "8 8 6. D (Tresalem)"])
+    lines = body_lines(clean)
+    pair = np.ones(len(lines), dtype=bool)
+    pair[-1] = False
+    assert not bp.long_lines(lines).any()
+    assert is_copy(bp.long_lines(lines), pair, pair=pair)
+    one = np.zeros(len(lines), dtype=bool)
+    one[0] = True
+    assert not is_copy(bp.long_lines(lines), one, pair=one)  # one line of eight held
+    site = [_page(p) for p in ("001", "003", "004")]
+    repeats = _batch([page, clean, *site])
+
+    def others(body: str) -> list[int]:
+        ls = body_lines(body)
+        return repeats.for_article(bp.line_hashes(ls), bp.long_lines(ls)).tolist()
+
+    assert others(page) == [3] * len(MENU) + [0] * (len(VERSE) + 1) + [3] * len(FOOTER)
+    assert others(clean) == [0] * (len(VERSE) + 2)
+    # A text that holds three verses of the page among more lines of its own is no copy
+    # of it: there the page's verses are another article's lines.
+    quoting = "\n".join([*VERSE[:3], "Four lines", "of its own", "and more", "to end"])
+    repeats = _batch([page, quoting, *site])
+    assert others(page)[len(MENU) : len(MENU) + 4] == [1, 1, 1, 0]
