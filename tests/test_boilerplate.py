@@ -483,3 +483,16 @@ def test_a_page_and_its_clean_text_of_short_lines_are_not_each_others_chrome() -
     quoting = "\n".join([*VERSE[:3], "Four lines", "of its own", "and more", "to end"])
     repeats = _batch([page, quoting, *site])
     assert others(page)[len(MENU) : len(MENU) + 4] == [1, 1, 1, 0]
+    # Two pages of one site, alone in the count, share most of their lines (menu, footer and
+    # three blurbs of prose between short lines) but each has a paragraph of its own: with
+    # three long lines or more, only the long-line pair test can make a copy (3 of 4 held by
+    # the other: no), so each counts the other's chrome.
+    b = [p for p in _body("003").split("\n\n") if p.count(" ") >= 9][:3]
+    shared = [*MENU[:3], b[0], MENU[3], b[1], MENU[4], b[2], MENU[5], *VERSE]
+    one, two = (
+        "\n".join([*shared, _body(prefix).split("\n\n")[1], *FOOTER]) for prefix in ("001", "004")
+    )
+    repeats = _batch([one, two])
+    ls = body_lines(one)
+    assert bp.long_lines(ls).sum() >= 3
+    assert others(one) == [1] * len(shared) + [0] + [1] * len(FOOTER)

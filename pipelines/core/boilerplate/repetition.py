@@ -40,17 +40,16 @@ COPY_PROSE_SHARE = 0.5
 # precision 0.9016 -> 0.9015.
 PAIR_ARTICLES = 2
 PAIR_SHARE = 0.9
-# The same test over all of an article's lines, short ones too: a clean text of verse, a list
-# or subheads has few long lines or none, and a scraper splits a page's paragraphs at their
-# links, so a page's own clean text shares only half to two thirds of its lines with it
-# word for word. PAIR_LINE_SHARE of them (and PAIR_MIN_LINES) held by exactly one other
-# article makes it a copy of that article, and the lines the two share are then no chrome
-# evidence for either (``Repeats.for_article``): in web corpus run A, a page and its own
-# clean text had made each other's shared lines chrome (a poem page kept 0.30 of its verses).
-# Run A raw<->gold recall 0.9643 -> 0.9670 at 0.5 with a minimum of 3 lines (0.9661 at 0.6,
-# the same at 0.4; a minimum of 2 adds a three-line clean text), run B's body precision
-# 0.9015 -> 0.9011 (0.9008 at 0.4: a page of a two-page site whose lines are mostly its
-# sibling's then leaves the sibling's chrome uncounted).
+# The pair test needs COPY_RUN_LINES long lines. An article with fewer (a clean text of verse,
+# a list, subheads and short paragraphs) is judged on all its lines: PAIR_LINE_SHARE of them
+# (and PAIR_MIN_LINES) held by exactly one other article makes it a copy of that article, and
+# the lines the two share are then no chrome evidence for either (``Repeats.for_article``). In
+# web corpus run A a poem page and its clean text had made each other's verses chrome (the page
+# kept 0.30 of its clean text's words against 1.00 in run B): raw<->gold recall 0.9656 ->
+# 0.9670 (dragnet-R138, R791, 321), run B unchanged (0.9015), ten scheduled runs 0.8928 ->
+# 0.8927. Asked of every article it gave 0.9689, but two pages of one site then take each
+# other for copies wherever they are the only two in the count (early scheduled runs: ten
+# runs' body precision 0.8928 -> 0.8910): telling those apart needs each pair's partner.
 PAIR_LINE_SHARE = 0.5
 PAIR_MIN_LINES = 2
 
@@ -66,7 +65,7 @@ def is_copy(long: np.ndarray, shared: np.ndarray, pair: np.ndarray | None = None
         return True
     if pair is not None and (
         _copy_by_pair(int((long & pair).sum()), n_long)
-        or _copy_by_pair_lines(int(pair.sum()), len(pair))
+        or _copy_by_pair_lines(int(pair.sum()), len(pair), n_long)
     ):
         return True
     return _longest_run(long_shared) >= COPY_RUN_LINES
@@ -83,9 +82,11 @@ def _copy_by_pair(n_pair, n_long):
     return n_pair >= np.maximum(COPY_RUN_LINES, PAIR_SHARE * n_long)
 
 
-def _copy_by_pair_lines(n_pair, n_lines):
-    """``is_copy``'s pair test over all lines; numpy arrays or ints."""
-    return n_pair >= np.maximum(PAIR_MIN_LINES, PAIR_LINE_SHARE * n_lines)
+def _copy_by_pair_lines(n_pair, n_lines, n_long):
+    """``is_copy``'s pair test over all lines, for articles with too few long lines for
+    ``_copy_by_pair``; numpy arrays or ints."""
+    held = n_pair >= np.maximum(PAIR_MIN_LINES, PAIR_LINE_SHARE * n_lines)
+    return held & (n_long < COPY_RUN_LINES)
 
 
 def _longest_run(mask: np.ndarray) -> int:
@@ -160,7 +161,7 @@ class LineCounts:
         by_share = _copy_by_share(n_shared, n_long, lines)
         n_pair = np.bincount(doc_of_line, weights=long & (df[idx] == PAIR_ARTICLES), minlength=n)
         n_pair_lines = np.bincount(doc_of_line, weights=df[idx] == PAIR_ARTICLES, minlength=n)
-        by_pair = _copy_by_pair(n_pair, n_long) | _copy_by_pair_lines(n_pair_lines, lines)
+        by_pair = _copy_by_pair(n_pair, n_long) | _copy_by_pair_lines(n_pair_lines, lines, n_long)
         own = ~by_share & ~by_pair & (_longest_runs(long_shared, doc_of_line, n) < COPY_RUN_LINES)
         distinct = np.bincount(inverse, weights=own[pairs[0]], minlength=len(keys))
         keep = df >= 2
@@ -268,13 +269,13 @@ class Repeats:
     def for_article(self, hashes: np.ndarray, long: np.ndarray) -> np.ndarray:
         """Per line of one article of the batch (``hashes`` and ``long`` in line order): in
         how many *other* articles with text of their own it occurs. For a copy of one other
-        article by its lines (PAIR_LINE_SHARE), the lines only the two hold count 0: that
-        article is its source, not another page of a site."""
+        article by all its lines (PAIR_LINE_SHARE), the lines only the two hold count 0: that
+        article is its source, not another page of its site."""
         articles = self._lookup(hashes, self.articles, 1)
         distinct = self._lookup(hashes, self.distinct, 0)
         pair = articles == PAIR_ARTICLES
         own = not is_copy(long.astype(bool), articles >= 2, pair)
         others = np.maximum(distinct - int(own), 0)
-        if _copy_by_pair_lines(int(pair.sum()), len(pair)):
+        if _copy_by_pair_lines(int(pair.sum()), len(pair), int(long.sum())):
             others[pair] = 0
         return others
