@@ -199,6 +199,7 @@ def combine_peaks(folder: Path, n: int = 20_000) -> dict[str, float]:
     from pipelines.core import boilerplate as bp
     from pipelines.transforms import boilerplate as tb
     from pipelines.transforms.dedup import PairIndex
+    from pipelines.transforms.line_counts import SumCounts
 
     paths = sorted(folder.glob("*.txt"))[:n]
     encoded = [bp.line_sketch(p.read_text(encoding="utf-8")).to_bytes() for p in paths]
@@ -216,7 +217,7 @@ def combine_peaks(folder: Path, n: int = 20_000) -> dict[str, float]:
         for shard, part in tb._doc_frequencies(encoded[i : i + 2048]):
             parts.setdefault(shard, []).append(part)
     tracemalloc.start()
-    fn = tb._SumCounts(min_count=2)
+    fn = SumCounts(min_count=2)
     acc = fn.create_accumulator()
     for part in parts[0]:
         acc = fn.add_input(acc, part)

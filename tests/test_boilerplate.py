@@ -17,7 +17,7 @@ from pipelines.core import text as textlib
 from pipelines.core.boilerplate import features, model
 from pipelines.core.boilerplate.lines import body_lines
 from pipelines.core.boilerplate.placeholder import is_filler
-from pipelines.core.boilerplate.repetition import is_copy
+from pipelines.core.boilerplate.repetition import copied_partner, is_copy
 from pipelines.core.headers import parse_article
 from pipelines.core.index import IndexEntry
 from pipelines.transforms.boilerplate import RemoveBoilerplate
@@ -456,19 +456,27 @@ VERSE = [
 
 
 def test_a_page_and_its_clean_text_of_short_lines_are_not_each_others_chrome() -> None:
-    # A poem: no long line, so no run and no long-line share sees a copy. The clean text's
-    # lines are all held by its page and by nothing else, so it is a copy of the page, and the
-    # verses the two share count as no other article's for either of them.
-    page = "\n".join([*MENU, *VERSE, "Posted by Jeremy Walker", *FOOTER])
+    # A poem: no long line, so no run and no long-line share sees a copy. Seven of the clean
+    # text's eight lines are held by its page (40 lines) and by nothing else, and they are a
+    # sixth of the page: the clean text is a copy of the page, and the verses the two share
+    # count as no other article's for either of them.
+    links = [f"Related: post number {i}" for i in range(24)]
+    page = "\n".join([*MENU, *VERSE, "Posted by Jeremy Walker", *links, *FOOTER])
     clean = "\n".join(["Posted by Jeremy Walker", *VERSE, "8 8 6. D (Tresalem)"])
     lines = body_lines(clean)
     pair = np.ones(len(lines), dtype=bool)
     pair[-1] = False
-    assert not bp.long_lines(lines).any()
-    assert is_copy(bp.long_lines(lines), pair, pair=pair)
+    partner = np.where(pair, len(body_lines(page)), 0)
+    long = bp.long_lines(lines)
+    assert not long.any()
+    assert not is_copy(long, pair, pair=pair)  # without the partner's size: no test
+    assert copied_partner(pair, partner) == 40
+    assert is_copy(long, pair, pair=pair, partner=partner)
+    # Seven lines of a 34-line partner are more than a fifth of it: two pages alike.
+    assert copied_partner(pair, np.where(pair, 34, 0)) is None
     one = np.zeros(len(lines), dtype=bool)
     one[0] = True
-    assert not is_copy(bp.long_lines(lines), one, pair=one)  # one line of eight held
+    assert copied_partner(one, np.where(one, 40, 0)) is None  # one line of eight held
     site = [_page(p) for p in ("001", "003", "004")]
     repeats = _batch([page, clean, *site])
 
@@ -476,17 +484,19 @@ def test_a_page_and_its_clean_text_of_short_lines_are_not_each_others_chrome() -
         ls = body_lines(body)
         return repeats.for_article(bp.line_hashes(ls), bp.long_lines(ls)).tolist()
 
-    assert others(page) == [3] * len(MENU) + [0] * (len(VERSE) + 1) + [3] * len(FOOTER)
+    assert others(page) == (
+        [3] * len(MENU) + [0] * (len(VERSE) + 1) + [0] * len(links) + [3] * len(FOOTER)
+    )
     assert others(clean) == [0] * (len(VERSE) + 2)
     # A text that holds three verses of the page among more lines of its own is no copy
     # of it: there the page's verses are another article's lines.
     quoting = "\n".join([*VERSE[:3], "Four lines", "of its own", "and more", "to end"])
     repeats = _batch([page, quoting, *site])
     assert others(page)[len(MENU) : len(MENU) + 4] == [1, 1, 1, 0]
-    # Two pages of one site, alone in the count, share most of their lines (menu, footer and
-    # three blurbs of prose between short lines) but each has a paragraph of its own: with
-    # three long lines or more, only the long-line pair test can make a copy (3 of 4 held by
-    # the other: no), so each counts the other's chrome.
+    # Two pages of one site, alone in the count, share most of their lines (menu, footer,
+    # verses and three blurbs of prose between short lines), each with a paragraph of its own:
+    # each is mostly the other's, so neither is the other's copy, and each counts the other's
+    # chrome.
     b = [p for p in _body("003").split("\n\n") if p.count(" ") >= 9][:3]
     shared = [*MENU[:3], b[0], MENU[3], b[1], MENU[4], b[2], MENU[5], *VERSE]
     one, two = (

@@ -90,11 +90,13 @@ def test_counting_in_parts_equals_one_count_over_the_batch() -> None:
         rng = random.Random(parts)
         order = rng.sample(sketches, len(sketches))
         groups = [order[k::parts] for k in range(parts)]
-        shared, articles = bp.add_counts(bp.doc_frequencies(g) for g in groups)
+        shared, articles, totals = bp.add_counts(bp.line_holders(g) for g in groups)
         keep = articles >= 2
-        shared, articles = shared[keep], articles[keep]
-        own = bp.add_counts(bp.own_line_counts(g, shared, articles) for g in groups)
-        assert _as_rows(bp.Repeats.from_counts(shared, articles, own)) == _as_rows(whole)
+        shared, articles, totals = shared[keep], articles[keep], totals[keep]
+        own = bp.add_counts(bp.own_line_counts(g, shared, articles, totals) for g in groups)
+        parted = bp.Repeats.from_counts(shared, articles, own, totals)
+        assert _as_rows(parted) == _as_rows(whole)
+        assert parted.totals.tolist() == whole.totals.tolist()
 
 
 def test_count_lines_stage_equals_the_global_count(pipeline) -> None:

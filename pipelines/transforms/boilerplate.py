@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 import apache_beam as beam
+import numpy as np
 from apache_beam.metrics import Metrics
 
 from pipelines.core import boilerplate as bp
@@ -39,23 +40,27 @@ def _sketches(batch: list[tuple[bytes, bytes]]) -> list[bp.LineSketch]:
 
 
 def _doc_frequencies(batch: list[tuple[bytes, bytes]]) -> Iterator[tuple[int, Counts]]:
-    """Pass 1, a batch of sketches -> per shard, its line hashes and articles holding each."""
-    hashes, counts = bp.doc_frequencies(_sketches(batch))
+    """Pass 1, a batch of sketches -> per shard, its line hashes, articles holding each and
+    their summed line counts."""
+    hashes, counts, totals = bp.line_holders(_sketches(batch))
     if len(hashes):
-        yield from by_shard(hashes, counts)
+        yield from by_shard(hashes, counts, totals)
 
 
 def _own_line_counts(batch: list[tuple[bytes, bytes]], shared: Counts):
     """Pass 2, a batch of sketches -> per shard, shared hashes and how many of the batch's
     articles with text of their own hold each."""
-    hashes, counts = bp.own_line_counts(_sketches(batch), *decode(shared))
+    hashes, counts = bp.own_line_counts(_sketches(batch), *decode(shared)[:3])
     if len(hashes):
         yield from by_shard(hashes, counts)
 
 
 def _repeats(own: Counts, shared: Counts) -> bp.Repeats:
-    hashes, articles = decode(shared)
-    return bp.Repeats.from_counts(hashes, articles, decode(own))
+    # An empty batch's Counts have no columns to tell their width by: no totals.
+    hashes, articles, *totals = decode(shared)
+    totals = totals[0] if totals else np.zeros(len(hashes), dtype=np.int64)
+    own_hashes, own_counts = decode(own)
+    return bp.Repeats.from_counts(hashes, articles, (own_hashes, own_counts), totals)
 
 
 class _CountLines(beam.PTransform):

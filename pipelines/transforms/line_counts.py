@@ -20,26 +20,29 @@ from pipelines.core.boilerplate import add_counts
 # batch's distinct lines (one shard's sum peaked at ~9 bytes per article: ~0.9 GB at 100 M).
 LINE_SHARDS = 64
 
-Counts = tuple[bytes, bytes]  # (sorted int64 hashes, int64 counts) as raw bytes
+# (sorted int64 hashes, int64 counts, further int64 columns summed like the counts) as raw
+# bytes; RemoveBoilerplate's pass 1 adds its holders' summed line counts.
+Counts = tuple[bytes, ...]
 
 
-def encode(hashes: np.ndarray, counts: np.ndarray) -> Counts:
-    return hashes.astype(np.int64).tobytes(), counts.astype(np.int64).tobytes()
+def encode(hashes: np.ndarray, *columns: np.ndarray) -> Counts:
+    return (hashes.astype(np.int64).tobytes(), *(c.astype(np.int64).tobytes() for c in columns))
 
 
-def decode(counts: Counts) -> tuple[np.ndarray, np.ndarray]:
-    return np.frombuffer(counts[0], dtype=np.int64), np.frombuffer(counts[1], dtype=np.int64)
+def decode(counts: Counts) -> tuple[np.ndarray, ...]:
+    return tuple(np.frombuffer(part, dtype=np.int64) for part in counts)
 
 
-def by_shard(hashes: np.ndarray, counts: np.ndarray) -> Iterator[tuple[int, Counts]]:
-    """(hashes, counts) -> (shard, their part), one element per non-empty shard."""
+def by_shard(hashes: np.ndarray, *columns: np.ndarray) -> Iterator[tuple[int, Counts]]:
+    """(hashes, counts, ...) -> (shard, their part), one element per non-empty shard."""
     shard = hashes % LINE_SHARDS
     order = np.argsort(shard, kind="stable")  # hashes stay sorted within a shard
-    hashes, counts, shard = hashes[order], counts[order], shard[order]
+    hashes, shard = hashes[order], shard[order]
+    columns = tuple(c[order] for c in columns)
     starts = np.flatnonzero(np.concatenate([[True], shard[1:] != shard[:-1]]))
     ends = np.append(starts[1:], len(shard))
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        yield int(shard[start]), encode(hashes[start:end], counts[start:end])
+        yield int(shard[start]), encode(hashes[start:end], *(c[start:end] for c in columns))
 
 
 class SumCounts(beam.CombineFn):
@@ -61,9 +64,9 @@ class SumCounts(beam.CombineFn):
         return [add_counts(part for acc in accs for part in acc)]
 
     def extract_output(self, acc: list) -> Counts:
-        hashes, counts = add_counts(acc)
+        hashes, counts, *columns = add_counts(acc)
         keep = counts >= self._min_count
-        return encode(hashes[keep], counts[keep])
+        return encode(hashes[keep], counts[keep], *(c[keep] for c in columns))
 
 
 class ConcatCounts(beam.CombineFn):

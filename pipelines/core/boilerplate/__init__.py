@@ -41,6 +41,7 @@ from pipelines.core.boilerplate.repetition import (
     _longest_run,
     add_counts,
     doc_frequencies,
+    line_holders,
     own_line_counts,
 )
 from pipelines.core.sanitize import is_markup_line
@@ -53,6 +54,7 @@ __all__ = [
     "Split",
     "add_counts",
     "doc_frequencies",
+    "line_holders",
     "line_sketch",
     "own_line_counts",
     "page_features",

@@ -40,33 +40,45 @@ COPY_PROSE_SHARE = 0.5
 # precision 0.9016 -> 0.9015.
 PAIR_ARTICLES = 2
 PAIR_SHARE = 0.9
-# The pair test needs COPY_RUN_LINES long lines. An article with fewer (a clean text of verse,
-# a list, subheads and short paragraphs) is judged on all its lines: PAIR_LINE_SHARE of them
-# (and PAIR_MIN_LINES) held by exactly one other article makes it a copy of that article, and
-# the lines the two share are then no chrome evidence for either (``Repeats.for_article``). In
-# web corpus run A a poem page and its clean text had made each other's verses chrome (the page
-# kept 0.30 of its clean text's words against 1.00 in run B): raw<->gold recall 0.9656 ->
-# 0.9670 (dragnet-R138, R791, 321), run B unchanged (0.9015), ten scheduled runs 0.8928 ->
-# 0.8927. Asked of every article it gave 0.9689, but two pages of one site then take each
-# other for copies wherever they are the only two in the count (early scheduled runs: ten
-# runs' body precision 0.8928 -> 0.8910): telling those apart needs each pair's partner.
+# The same test over all of an article's lines, short ones too, for a clean text of verse, a
+# list or subheads (few long lines) or one whose paragraphs a scraper split at their links:
+# PAIR_LINE_SHARE of its lines (and PAIR_MIN_LINES) held by exactly one other article, its
+# partner, make it a copy of the partner when those lines are at most PAIR_PARTNER_SHARE of
+# the partner's. A page's clean text is inside the page while the page, mostly chrome, is not
+# inside its clean text (web corpus run A: 3-9 % of the page's lines); two pages of one site
+# that are the only two in a count (an early scheduled run) are each much the other's (47-97 %).
+# The partner is known by its line count: pass 1 sums, per line, its holders' line counts, so
+# a line held by two gives each the other's. The lines a copy shares with its partner are no
+# chrome evidence for either (``Repeats.for_article``). Run A: a poem page and its clean text
+# had made each other's verses chrome (0.30 of the clean text's words kept in run A against
+# 1.00 in run B); raw<->gold recall 0.9656 -> 0.9684; run B (0.9015) and ten scheduled runs
+# of it (0.8928) unchanged. Without the partner's side, ten runs' body precision fell to
+# 0.8910; with it at 0.5, to 0.8921 (a small page of a site that is three quarters chrome
+# against a larger one: 76 % against 47 %); 0.3 measures as 0.2.
 PAIR_LINE_SHARE = 0.5
 PAIR_MIN_LINES = 2
+PAIR_PARTNER_SHARE = 0.2
 
 
-def is_copy(long: np.ndarray, shared: np.ndarray, pair: np.ndarray | None = None) -> bool:
-    """Whether an article (per line: ``long``, ``shared`` with other articles, and held by
-    just one other: ``pair``) is, or carries, a copy of a story: a run of COPY_RUN_LINES long
-    shared lines; for an article of prose, COPY_SHARE of its long lines shared; or PAIR_SHARE
-    of them held by one other article. Its repeated lines are then no evidence of chrome."""
+def is_copy(
+    long: np.ndarray,
+    shared: np.ndarray,
+    pair: np.ndarray | None = None,
+    partner: np.ndarray | None = None,
+) -> bool:
+    """Whether an article (per line: ``long``, ``shared`` with other articles, held by just
+    one other: ``pair``, and that other's line count: ``partner``) is, or carries, a copy of a
+    story: a run of COPY_RUN_LINES long shared lines; for an article of prose, COPY_SHARE of its
+    long lines shared; PAIR_SHARE of them held by one other article; or, given ``partner``,
+    PAIR_LINE_SHARE of all its lines held by a partner of which they are a small part
+    (``copied_partner``). Its repeated lines are then no evidence of chrome."""
     long_shared = long & shared
     n_long = int(long.sum())
     if _copy_by_share(int(long_shared.sum()), n_long, len(long)):
         return True
-    if pair is not None and (
-        _copy_by_pair(int((long & pair).sum()), n_long)
-        or _copy_by_pair_lines(int(pair.sum()), len(pair), n_long)
-    ):
+    if pair is not None and _copy_by_pair(int((long & pair).sum()), n_long):
+        return True
+    if pair is not None and partner is not None and copied_partner(pair, partner) is not None:
         return True
     return _longest_run(long_shared) >= COPY_RUN_LINES
 
@@ -82,11 +94,21 @@ def _copy_by_pair(n_pair, n_long):
     return n_pair >= np.maximum(COPY_RUN_LINES, PAIR_SHARE * n_long)
 
 
-def _copy_by_pair_lines(n_pair, n_lines, n_long):
-    """``is_copy``'s pair test over all lines, for articles with too few long lines for
-    ``_copy_by_pair``; numpy arrays or ints."""
-    held = n_pair >= np.maximum(PAIR_MIN_LINES, PAIR_LINE_SHARE * n_lines)
-    return held & (n_long < COPY_RUN_LINES)
+def copied_partner(pair: np.ndarray, partner: np.ndarray) -> int | None:
+    """The line count of the article this one is a copy of by all its lines, or None.
+
+    ``pair``: per line, whether exactly one other article holds it; ``partner``: that
+    article's line count (partners are told apart by it). A copy: PAIR_LINE_SHARE of its lines
+    (and PAIR_MIN_LINES) held by the partner, of whose lines they are at most
+    PAIR_PARTNER_SHARE."""
+    if not pair.any():
+        return None
+    sizes, held = np.unique(partner[pair], return_counts=True)
+    best = int(np.argmax(held))
+    n_shared, n_partner = int(held[best]), int(sizes[best])
+    if n_shared < max(PAIR_MIN_LINES, PAIR_LINE_SHARE * len(pair)):
+        return None
+    return None if n_shared > PAIR_PARTNER_SHARE * n_partner else n_partner
 
 
 def _longest_run(mask: np.ndarray) -> int:
@@ -141,31 +163,15 @@ class LineCounts:
 
     def repeats(self) -> Repeats:
         """Count, for every line seen in two or more articles, in how many it occurs and in
-        how many articles with text of their own (see ``is_copy``). Vectorised over the
-        whole batch: one sort for the counts, one pass for the runs."""
+        how many articles with text of their own (see ``is_copy``): the two passes below over
+        the whole batch at once."""
         if not self._sketches:
             return Repeats.empty()
-        n = len(self._sketches)
-        lines = np.array([len(s.hashes) for s in self._sketches])
-        doc_of_line = np.repeat(np.arange(n), lines)
-        hashes = np.concatenate([np.zeros(0, np.int64), *(s.hashes for s in self._sketches)])
-        long = np.concatenate([np.zeros(0, bool), *(s.long for s in self._sketches)])
-        # Distinct (article, line) pairs: a line twice in one article counts once.
-        pairs = np.unique(np.stack([doc_of_line, hashes]), axis=1)
-        keys, inverse, df = np.unique(pairs[1], return_inverse=True, return_counts=True)
-        idx = np.searchsorted(keys, hashes)
-        shared_line = df[idx] >= 2
-        long_shared = long & shared_line
-        n_shared = np.bincount(doc_of_line, weights=long_shared, minlength=n)
-        n_long = np.bincount(doc_of_line, weights=long, minlength=n)
-        by_share = _copy_by_share(n_shared, n_long, lines)
-        n_pair = np.bincount(doc_of_line, weights=long & (df[idx] == PAIR_ARTICLES), minlength=n)
-        n_pair_lines = np.bincount(doc_of_line, weights=df[idx] == PAIR_ARTICLES, minlength=n)
-        by_pair = _copy_by_pair(n_pair, n_long) | _copy_by_pair_lines(n_pair_lines, lines, n_long)
-        own = ~by_share & ~by_pair & (_longest_runs(long_shared, doc_of_line, n) < COPY_RUN_LINES)
-        distinct = np.bincount(inverse, weights=own[pairs[0]], minlength=len(keys))
-        keep = df >= 2
-        return Repeats(keys[keep], df[keep].astype(np.int64), distinct[keep].astype(np.int64))
+        keys, articles, totals = line_holders(self._sketches)
+        keep = articles >= 2
+        shared, articles, totals = keys[keep], articles[keep], totals[keep]
+        own = own_line_counts(self._sketches, shared, articles, totals)
+        return Repeats.from_counts(shared, articles, own, totals)
 
 
 # Counting in parts (the Beam stage's shape): the same Repeats as LineCounts.repeats() without
@@ -183,15 +189,35 @@ def doc_frequencies(sketches: Iterable[LineSketch]) -> tuple[np.ndarray, np.ndar
     return keys, counts.astype(np.int64)
 
 
-def add_counts(parts: Iterable[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """(hashes, counts) parts -> one (sorted distinct hashes, summed counts)."""
+def line_holders(sketches: Iterable[LineSketch]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``doc_frequencies`` and, per hash, the summed line counts of the articles holding it
+    (for a line two articles hold, each one's partner's size: see PAIR_LINE_SHARE)."""
+    uniques, sizes = [], []
+    for s in sketches:
+        u = np.unique(s.hashes)
+        uniques.append(u)
+        sizes.append(np.full(len(u), len(s.hashes), dtype=np.int64))
+    hashes = np.concatenate([np.zeros(0, np.int64), *uniques])
+    keys, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+    totals = np.zeros(len(keys), dtype=np.int64)
+    np.add.at(totals, inverse, np.concatenate([np.zeros(0, np.int64), *sizes]))
+    return keys, counts.astype(np.int64), totals
+
+
+def add_counts(parts: Iterable[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """(hashes, counts, ...) parts -> one (sorted distinct hashes, summed counts, ...): every
+    column after the hashes is summed."""
     parts = list(parts)
-    hashes = np.concatenate([np.zeros(0, np.int64), *(h for h, _ in parts)])
-    counts = np.concatenate([np.zeros(0, np.int64), *(c for _, c in parts)])
+    width = len(parts[0]) if parts else 2
+    hashes = np.concatenate([np.zeros(0, np.int64), *(p[0] for p in parts)])
     keys, inverse = np.unique(hashes, return_inverse=True)
-    sums = np.zeros(len(keys), dtype=np.int64)
-    np.add.at(sums, inverse, counts)
-    return keys, sums
+    out = [keys]
+    for col in range(1, width):
+        values = np.concatenate([np.zeros(0, np.int64), *(p[col] for p in parts)])
+        sums = np.zeros(len(keys), dtype=np.int64)
+        np.add.at(sums, inverse, values)
+        out.append(sums)
+    return tuple(out)
 
 
 def _member(hashes: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
@@ -201,61 +227,77 @@ def _member(hashes: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
     return sorted_keys[idx] == hashes
 
 
+def _partners(
+    hashes: np.ndarray, pair_keys: np.ndarray, pair_totals: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per line of an article: whether exactly one other article holds it, and that article's
+    line count (0 elsewhere); ``pair_keys`` sorted, ``pair_totals`` their holders' summed
+    line counts."""
+    if not len(pair_keys):
+        return np.zeros(len(hashes), dtype=bool), np.zeros(len(hashes), dtype=np.int64)
+    idx = np.minimum(np.searchsorted(pair_keys, hashes), len(pair_keys) - 1)
+    pair = pair_keys[idx] == hashes
+    return pair, np.where(pair, pair_totals[idx] - len(hashes), 0)
+
+
 def own_line_counts(
-    sketches: Iterable[LineSketch], shared: np.ndarray, articles: np.ndarray
+    sketches: Iterable[LineSketch],
+    shared: np.ndarray,
+    articles: np.ndarray,
+    totals: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per shared line hash (`shared`: sorted hashes held by two or more articles of the
-    batch, `articles` of them each), how many of these articles hold it and have text of
-    their own (``is_copy``)."""
-    pairs = shared[articles == PAIR_ARTICLES]
+    batch, `articles` of them each, `totals` their summed line counts), how many of these
+    articles hold it and have text of their own (``is_copy``; without `totals` the partner
+    test is not asked)."""
+    is_pair = articles == PAIR_ARTICLES
+    pair_keys = shared[is_pair]
+    pair_totals = totals[is_pair] if totals is not None else np.zeros(len(pair_keys), np.int64)
     held = []
     for s in sketches:
         in_shared = _member(s.hashes, shared)
-        if not is_copy(s.long, in_shared, _member(s.hashes, pairs)):
+        pair, partner = _partners(s.hashes, pair_keys, pair_totals)
+        if not is_copy(s.long, in_shared, pair, partner if totals is not None else None):
             held.append(np.unique(s.hashes[in_shared]))
     keys, counts = np.unique(np.concatenate([np.zeros(0, np.int64), *held]), return_counts=True)
     return keys, counts.astype(np.int64)
 
 
-def _longest_runs(mask: np.ndarray, doc: np.ndarray, n: int) -> np.ndarray:
-    """Per article, the longest run of True in ``mask`` (lines of all articles, in order;
-    ``doc`` says whose each line is); runs never cross from one article into the next."""
-    out = np.zeros(n, dtype=np.int64)
-    if not mask.any():
-        return out
-    boundary = np.ones(len(doc), dtype=bool)
-    boundary[1:] = doc[1:] != doc[:-1]
-    starts = mask & (boundary | ~np.concatenate([[False], mask[:-1]]))
-    run_id = np.cumsum(starts) - 1
-    lengths = np.bincount(run_id[mask], minlength=int(starts.sum()))
-    np.maximum.at(out, doc[starts], lengths)
-    return out
-
-
 @dataclass(frozen=True)
 class Repeats:
     """Lines seen in two or more articles of a batch: sorted hashes, the number of articles
-    holding each, and the number of those with text of their own."""
+    holding each, the number of those with text of their own, and their summed line counts
+    (``totals``: for a line two articles hold, each one's partner's size)."""
 
     hashes: np.ndarray = field(repr=False)
     articles: np.ndarray = field(repr=False)
     distinct: np.ndarray = field(repr=False)
+    totals: np.ndarray | None = field(default=None, repr=False)
 
     @staticmethod
     def empty() -> Repeats:
         z = np.zeros(0, dtype=np.int64)
-        return Repeats(z, z, z)
+        return Repeats(z, z, z, z)
 
     @staticmethod
     def from_counts(
-        shared: np.ndarray, articles: np.ndarray, own: tuple[np.ndarray, np.ndarray]
+        shared: np.ndarray,
+        articles: np.ndarray,
+        own: tuple[np.ndarray, np.ndarray],
+        totals: np.ndarray | None = None,
     ) -> Repeats:
         """Repeats from pass 1 (`shared` sorted hashes held by two or more articles, `articles`
-        their counts) and pass 2 (`own`: per shared hash, articles with text of their own)."""
+        their counts, `totals` their summed line counts) and pass 2 (`own`: per shared hash,
+        articles with text of their own)."""
         distinct = np.zeros(len(shared), dtype=np.int64)
         own_hashes, own_counts = own
         distinct[np.searchsorted(shared, own_hashes)] = own_counts
-        return Repeats(shared.astype(np.int64), articles.astype(np.int64), distinct)
+        return Repeats(
+            shared.astype(np.int64),
+            articles.astype(np.int64),
+            distinct,
+            None if totals is None else totals.astype(np.int64),
+        )
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -268,14 +310,19 @@ class Repeats:
 
     def for_article(self, hashes: np.ndarray, long: np.ndarray) -> np.ndarray:
         """Per line of one article of the batch (``hashes`` and ``long`` in line order): in
-        how many *other* articles with text of their own it occurs. For a copy of one other
-        article by all its lines (PAIR_LINE_SHARE), the lines only the two hold count 0: that
+        how many *other* articles with text of their own it occurs. For a copy of its partner
+        by all its lines (``copied_partner``), the lines only the two hold count 0: that
         article is its source, not another page of its site."""
         articles = self._lookup(hashes, self.articles, 1)
         distinct = self._lookup(hashes, self.distinct, 0)
         pair = articles == PAIR_ARTICLES
-        own = not is_copy(long.astype(bool), articles >= 2, pair)
+        partner = None
+        if self.totals is not None:
+            partner = np.where(pair, self._lookup(hashes, self.totals, 0) - len(hashes), 0)
+        own = not is_copy(long.astype(bool), articles >= 2, pair, partner)
         others = np.maximum(distinct - int(own), 0)
-        if _copy_by_pair_lines(int(pair.sum()), len(pair), int(long.sum())):
-            others[pair] = 0
+        if partner is not None:
+            size = copied_partner(pair, partner)
+            if size is not None:
+                others[pair & (partner == size)] = 0
         return others
