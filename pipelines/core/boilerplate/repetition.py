@@ -316,13 +316,12 @@ class Repeats:
         articles = self._lookup(hashes, self.articles, 1)
         distinct = self._lookup(hashes, self.distinct, 0)
         pair = articles == PAIR_ARTICLES
-        partner = None
+        size = partner = None
         if self.totals is not None:
             partner = np.where(pair, self._lookup(hashes, self.totals, 0) - len(hashes), 0)
-        own = not is_copy(long.astype(bool), articles >= 2, pair, partner)
-        others = np.maximum(distinct - int(own), 0)
-        if partner is not None:
             size = copied_partner(pair, partner)
-            if size is not None:
-                others[pair & (partner == size)] = 0
+        own = size is None and not is_copy(long.astype(bool), articles >= 2, pair)
+        others = np.maximum(distinct - int(own), 0)
+        if size is not None:
+            others[pair & (partner == size)] = 0
         return others
