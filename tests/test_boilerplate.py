@@ -474,9 +474,9 @@ def test_a_page_and_its_clean_text_of_short_lines_are_not_each_others_chrome() -
     assert is_copy(long, pair, pair=pair, partner=partner)
     # Seven lines of a 34-line partner are more than a fifth of it: two pages alike.
     assert copied_partner(pair, np.where(pair, 34, 0)) is None
-    one = np.zeros(len(lines), dtype=bool)
-    one[0] = True
-    assert copied_partner(one, np.where(one, 40, 0)) is None  # one line of eight held
+    first = np.zeros(len(lines), dtype=bool)
+    first[0] = True
+    assert copied_partner(first, np.where(first, 40, 0)) is None  # one line of eight held
     site = [_page(p) for p in ("001", "003", "004")]
     repeats = _batch([page, clean, *site])
 

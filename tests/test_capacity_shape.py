@@ -96,7 +96,7 @@ def test_counting_in_parts_equals_one_count_over_the_batch() -> None:
         keep = articles >= 2
         shared, articles, totals = shared[keep], articles[keep], totals[keep]
         own = bp.add_counts(bp.own_line_counts(g, shared, articles, totals) for g in groups)
-        assert _as_rows(bp.Repeats.from_counts(shared, articles, own, totals)) == _as_rows(whole)
+        assert _as_rows(bp.Repeats.from_counts(shared, articles, totals, own)) == _as_rows(whole)
 
 
 def test_count_lines_stage_equals_the_global_count(pipeline) -> None:

@@ -47,20 +47,24 @@ def _doc_frequencies(batch: list[tuple[bytes, bytes]]) -> Iterator[tuple[int, Co
         yield from by_shard(hashes, counts, totals)
 
 
+def _shared(shared: Counts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pass 1's shared lines: hashes, articles holding each, their summed line counts. The
+    Counts of an empty batch have no totals column (nothing told their width): zeros."""
+    hashes, articles, *totals = decode(shared)
+    return hashes, articles, totals[0] if totals else np.zeros(len(hashes), dtype=np.int64)
+
+
 def _own_line_counts(batch: list[tuple[bytes, bytes]], shared: Counts):
     """Pass 2, a batch of sketches -> per shard, shared hashes and how many of the batch's
     articles with text of their own hold each."""
-    hashes, counts = bp.own_line_counts(_sketches(batch), *decode(shared)[:3])
+    hashes, counts = bp.own_line_counts(_sketches(batch), *_shared(shared))
     if len(hashes):
         yield from by_shard(hashes, counts)
 
 
 def _repeats(own: Counts, shared: Counts) -> bp.Repeats:
-    # An empty batch's Counts have no columns to tell their width by: no totals.
-    hashes, articles, *totals = decode(shared)
-    totals = totals[0] if totals else np.zeros(len(hashes), dtype=np.int64)
     own_hashes, own_counts = decode(own)
-    return bp.Repeats.from_counts(hashes, articles, (own_hashes, own_counts), totals)
+    return bp.Repeats.from_counts(*_shared(shared), (own_hashes, own_counts))
 
 
 class _CountLines(beam.PTransform):

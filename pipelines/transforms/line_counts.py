@@ -1,10 +1,10 @@
 """Counting line hashes over a batch in shards: what RemoveBoilerplate's repetition counts and
 DropDuplicates' common lines share.
 
-A part is `Counts`: sorted int64 hashes and their int64 counts as raw bytes (cheap to shuffle
-with Beam's primitive coders). Parts are keyed by `hash mod LINE_SHARDS` (`by_shard`), summed
-per shard (`SumCounts`) and the shards put together (`ConcatCounts`), so no worker holds every
-line of a batch.
+A part is `Counts`: sorted int64 hashes, their int64 counts and any further int64 columns
+summed like them, as raw bytes (cheap to shuffle with Beam's primitive coders). Parts are
+keyed by `hash mod LINE_SHARDS` (`by_shard`), summed per shard (`SumCounts`) and the shards put
+together (`ConcatCounts`), so no worker holds every line of a batch.
 """
 
 from __future__ import annotations

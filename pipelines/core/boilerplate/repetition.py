@@ -171,7 +171,7 @@ class LineCounts:
         keep = articles >= 2
         shared, articles, totals = keys[keep], articles[keep], totals[keep]
         own = own_line_counts(self._sketches, shared, articles, totals)
-        return Repeats.from_counts(shared, articles, own, totals)
+        return Repeats.from_counts(shared, articles, totals, own)
 
 
 # Counting in parts (the Beam stage's shape): the same Repeats as LineCounts.repeats() without
@@ -241,23 +241,18 @@ def _partners(
 
 
 def own_line_counts(
-    sketches: Iterable[LineSketch],
-    shared: np.ndarray,
-    articles: np.ndarray,
-    totals: np.ndarray | None = None,
+    sketches: Iterable[LineSketch], shared: np.ndarray, articles: np.ndarray, totals: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per shared line hash (`shared`: sorted hashes held by two or more articles of the
     batch, `articles` of them each, `totals` their summed line counts), how many of these
-    articles hold it and have text of their own (``is_copy``; without `totals` the partner
-    test is not asked)."""
+    articles hold it and have text of their own (``is_copy``)."""
     is_pair = articles == PAIR_ARTICLES
-    pair_keys = shared[is_pair]
-    pair_totals = totals[is_pair] if totals is not None else np.zeros(len(pair_keys), np.int64)
+    pair_keys, pair_totals = shared[is_pair], totals[is_pair]
     held = []
     for s in sketches:
         in_shared = _member(s.hashes, shared)
         pair, partner = _partners(s.hashes, pair_keys, pair_totals)
-        if not is_copy(s.long, in_shared, pair, partner if totals is not None else None):
+        if not is_copy(s.long, in_shared, pair, partner):
             held.append(np.unique(s.hashes[in_shared]))
     keys, counts = np.unique(np.concatenate([np.zeros(0, np.int64), *held]), return_counts=True)
     return keys, counts.astype(np.int64)
@@ -272,7 +267,7 @@ class Repeats:
     hashes: np.ndarray = field(repr=False)
     articles: np.ndarray = field(repr=False)
     distinct: np.ndarray = field(repr=False)
-    totals: np.ndarray | None = field(default=None, repr=False)
+    totals: np.ndarray = field(repr=False)
 
     @staticmethod
     def empty() -> Repeats:
@@ -283,8 +278,8 @@ class Repeats:
     def from_counts(
         shared: np.ndarray,
         articles: np.ndarray,
+        totals: np.ndarray,
         own: tuple[np.ndarray, np.ndarray],
-        totals: np.ndarray | None = None,
     ) -> Repeats:
         """Repeats from pass 1 (`shared` sorted hashes held by two or more articles, `articles`
         their counts, `totals` their summed line counts) and pass 2 (`own`: per shared hash,
@@ -293,10 +288,7 @@ class Repeats:
         own_hashes, own_counts = own
         distinct[np.searchsorted(shared, own_hashes)] = own_counts
         return Repeats(
-            shared.astype(np.int64),
-            articles.astype(np.int64),
-            distinct,
-            None if totals is None else totals.astype(np.int64),
+            shared.astype(np.int64), articles.astype(np.int64), distinct, totals.astype(np.int64)
         )
 
     def __len__(self) -> int:
@@ -316,10 +308,8 @@ class Repeats:
         articles = self._lookup(hashes, self.articles, 1)
         distinct = self._lookup(hashes, self.distinct, 0)
         pair = articles == PAIR_ARTICLES
-        size = partner = None
-        if self.totals is not None:
-            partner = np.where(pair, self._lookup(hashes, self.totals, 0) - len(hashes), 0)
-            size = copied_partner(pair, partner)
+        partner = np.where(pair, self._lookup(hashes, self.totals, 0) - len(hashes), 0)
+        size = copied_partner(pair, partner)
         own = size is None and not is_copy(long.astype(bool), articles >= 2, pair)
         others = np.maximum(distinct - int(own), 0)
         if size is not None:
