@@ -396,6 +396,12 @@ def test_choose_survivor_rules() -> None:
     tie = [m("c", "2020-01-01", 1.0), m("b", "2020-01-01", 1.0), m("d", "2020-01-01", 1.0)]
     for perm in itertools.permutations(tie):
         assert nd.choose_survivor(perm).article_id == "b"  # then smallest id
+    # Equal originality between the best dated and the best undated member: exact copies
+    # keep the dated one, edited texts of the same words (sentences swapped) the undated one.
+    dated, bare = m("a", "2020-01-01", 1.0, exact=7), m("b", None, 1.0, exact=7)
+    assert nd.choose_survivor([bare, dated]) == dated
+    assert nd.choose_survivor([bare, dataclasses.replace(dated, exact=8)]).article_id == "b"
+    assert nd.choose_survivor([dataclasses.replace(bare, exact=None), dated]).article_id == "b"
     with pytest.raises(ValueError):
         nd.choose_survivor([])
 

@@ -293,6 +293,27 @@ def test_drop_duplicates_exact_copies_keep_earliest_then_smallest_id(pipeline, r
         )
 
 
+def test_drop_duplicates_keeps_an_undated_original_over_a_dated_reordered_copy(pipeline, run_ctx):
+    # The same words in another order score the same originality; a date does not break the
+    # tie for an edited text (copies gain date lines), only for exact copies (test above).
+    body = parse_article(seed("003").read_text(encoding="utf-8")).body
+    paras = body.split("\n\n")
+    paras[1], paras[2] = paras[2], paras[1]
+    swapped = "\n\n".join(paras)
+    original = _article(run_ctx, body, "bbb", language="en")
+    copy = _article(run_ctx, swapped, "aaa", published_date=dt.date(2020, 3, 18), language="en")
+    with pipeline as p:
+        out = p | beam.Create([copy, original]) | DropDuplicates()
+        assert_that(
+            out.articles, equal_to([dataclasses.replace(original, duplicate_count=1)]), label="kept"
+        )
+        assert_that(
+            out.duplicates,
+            equal_to([_dup(copy, original, 0.957317, "near:skeleton")]),
+            label="dups",
+        )
+
+
 def test_drop_duplicates_spun_seed_copy_is_dropped_distinct_reports_kept(pipeline, run_ctx):
     def art(prefix, article_id):
         body = parse_article(seed(prefix).read_text(encoding="utf-8")).body

@@ -17,12 +17,15 @@ class Member:
     stored: the article is already published by an earlier run. By default it survives against
     new articles (published partitions are never rewritten); with superseding
     (`prefer_stored=False`) it meets them by the same rule as any member.
+    exact: the signature's exact hash (the word stream), which tells an exact copy from an
+    edited text of the same words; None: unknown (an edited text).
     """
 
     article_id: str
     published_date: _dt.date | str | None
     originality: float = 0.0
     stored: bool = False
+    exact: int | None = None
 
 
 def cluster(ids: Iterable[Hashable], pairs: Iterable[tuple[Hashable, Hashable]]) -> dict:
@@ -69,8 +72,12 @@ def choose_survivor(members: Iterable[Member], prefer_stored: bool = True) -> Me
     survivors, so a group split over runs gets one batch run's survivor); then dates
     decide, but only between members that both have one. The best dated member (earliest
     date, then highest originality, then smallest id) and the best undated member (highest
-    originality, then smallest id) meet on originality (equal: the dated one, then smallest
-    id): a spun copy that gained a date line does not beat its undated original.
+    originality, then smallest id) meet on originality: a spun copy that gained a date line
+    does not beat its undated original. Equal originality: between exact copies the dated
+    one (nothing else tells them apart, and the kept row keeps the date); between edited
+    texts of the same words (sentences swapped) the undated one, for the same reason as
+    above: copies gain date lines, originals seldom lose them (issue 10's independent set;
+    the copy's row in duplicates/ keeps its date).
 
     Deterministic and independent of input order. ISO date strings and ``date`` objects
     compare correctly; do not mix them with other string formats.
@@ -81,12 +88,14 @@ def choose_survivor(members: Iterable[Member], prefer_stored: bool = True) -> Me
     candidates = ([m for m in ms if m.stored] if prefer_stored else []) or ms
     dated = [m for m in candidates if _date_key(m.published_date)[0] == 0]
     undated = [m for m in candidates if _date_key(m.published_date)[0] == 1]
-    finalists = []
-    if dated:
-        finalists.append(min(dated, key=lambda m: (_date_key(m.published_date), *_merit(m))))
-    if undated:
-        finalists.append(min(undated, key=_merit))
-    return min(finalists, key=lambda m: (_merit(m)[0], m not in dated, m.article_id))
+    best_dated = min(dated, key=lambda m: (_date_key(m.published_date), *_merit(m)), default=None)
+    best_undated = min(undated, key=_merit, default=None)
+    if best_dated is None or best_undated is None:
+        return best_dated or best_undated
+    if best_dated.originality != best_undated.originality:
+        return min(best_dated, best_undated, key=_merit)
+    exact_copies = best_dated.exact is not None and best_dated.exact == best_undated.exact
+    return best_dated if exact_copies else best_undated
 
 
 def _merit(member: Member) -> tuple[float, str]:

@@ -107,7 +107,13 @@ def _survivors(
     features = {f.uid: f for _, f in group}
     signatures = {k: f.signature for k, f in features.items()}
     members = {
-        k: nd.Member(k, f.published_date, _supersede.member_originality(f, supersede), f.stored)
+        k: nd.Member(
+            k,
+            f.published_date,
+            _supersede.member_originality(f, supersede),
+            f.stored,
+            f.signature.exact,
+        )
         for k, f in features.items()
     }
     assignment = nd.split_chains(
