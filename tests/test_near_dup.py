@@ -860,3 +860,43 @@ def test_curly_and_straight_quotes_give_one_skeleton() -> None:
     a, b = nd.signature(straight, "en"), nd.signature(curly, "en")
     assert np.array_equal(a.shingles, b.shingles)
     assert nd.verify(a, b) == nd.Match(1.0, "exact")
+
+
+# A short post as a scraper saves it: the page title, the headline, the date and a comment
+# count (short lines without final punctuation), then the post, whose first sentence the
+# scraper split at a link (dragnet-R436 of the web corpus has this shape).
+_POST_PAGE = """Rain Barrel Planters - Garden Notes
+
+Rain Barrel Planters
+
+March 3, 2013 · 8:15 AM
+
+0
+
+From Ruth's Allotment Diary in 09, how to cut an old rain barrel into
+two planters and a seat
+
+The uglier the barrel the better, like one that still says what it held. I have grown beans \
+in these and they work.
+
+This page contains a single entry by Ruth published on March 3, 2013 8:15 AM. Find recent \
+content on the main index or look in the archives to find all content."""
+_POST_CLEAN = """From Ruth's Allotment Diary in 09, how to cut an old rain barrel into two \
+planters and a seat.
+
+The uglier the barrel the better, like one that still says what it held. I have grown beans \
+in these and they work."""
+
+
+def test_a_page_keeps_its_opening_run_for_dedup_a_later_list_is_stripped() -> None:
+    # The run that opens the page is its header and the post's first lines, not a link list:
+    # kept, so the page meets its clean text (stripped, the post's opening went with it).
+    assert skeleton._strip_boilerplate(_POST_PAGE, nd.DEFAULT) == _POST_PAGE
+    clean = sig(f"Rain Barrel Planters\n\n{_POST_CLEAN}")
+    assert nd.verify(sig(_POST_PAGE), clean) == nd.Match(0.818182, "near:skeleton")
+    # The same run after a text is a list ("more stories", tags): stripped, up to the
+    # lower-case continuation line, which no list item is.
+    text = "A reader wrote to me from the coast last week, and this is the line she sent."
+    assert skeleton._strip_boilerplate(f"{text}\n\n{_POST_PAGE}", nd.DEFAULT) == (
+        text + "\n" * 6 + _POST_PAGE.split(" into\n")[1]
+    )
