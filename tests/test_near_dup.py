@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from pipelines.core import near_dup as nd
-from pipelines.core.near_dup import hashing, lsh, own_text, reference
+from pipelines.core.near_dup import hashing, lsh, own_text, reference, regions
 from pipelines.core.near_dup import skeleton as skeleton
 from pipelines.transforms.dedup.features import with_own_text
 from tests.helpers import CHROME, SITE_PAGES
@@ -621,12 +621,12 @@ def _short(article: str) -> str:
 def test_main_block_is_the_longest_prose_run() -> None:
     page = f"{_short(ARTICLE_A)}\n\n{SIDEBAR}"
     title, prose = ARTICLE_A.split("\n\n")[0], "\n\n".join(ARTICLE_A.split("\n\n")[1:3])
-    start, end = skeleton._main_block(page)
+    start, end = regions.main_block(page)
     assert page[start:end] == prose and start == len(title) + 2
     assert (sig(page).main_start, sig(page).main_end) == (1, 34)
     # Text without a prose paragraph (a list, a table), or all prose, has none.
-    assert skeleton._main_block("One\n\nTwo\n\nThree\n\nFour") is None
-    assert skeleton._main_block(prose) is None
+    assert regions.main_block("One\n\nTwo\n\nThree\n\nFour") is None
+    assert regions.main_block(prose) is None
     assert (sig(prose).main_start, sig(prose).main_end) == (0, 256)
 
 
@@ -891,12 +891,12 @@ in these and they work."""
 def test_a_page_keeps_its_opening_run_for_dedup_a_later_list_is_stripped() -> None:
     # The run that opens the page is its header and the post's first lines, not a link list:
     # kept, so the page meets its clean text (stripped, the post's opening went with it).
-    assert skeleton._strip_boilerplate(_POST_PAGE, nd.DEFAULT) == _POST_PAGE
+    assert regions.strip_lists(_POST_PAGE, nd.DEFAULT) == _POST_PAGE
     clean = sig(f"Rain Barrel Planters\n\n{_POST_CLEAN}")
     assert nd.verify(sig(_POST_PAGE), clean) == nd.Match(0.818182, "near:skeleton")
     # The same run after a text is a list ("more stories", tags): stripped, up to the
     # lower-case continuation line, which no list item is.
     text = "A reader wrote to me from the coast last week, and this is the line she sent."
-    assert skeleton._strip_boilerplate(f"{text}\n\n{_POST_PAGE}", nd.DEFAULT) == (
+    assert regions.strip_lists(f"{text}\n\n{_POST_PAGE}", nd.DEFAULT) == (
         text + "\n" * 6 + _POST_PAGE.split(" into\n")[1]
     )
