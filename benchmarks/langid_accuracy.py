@@ -17,7 +17,7 @@ wrong, and the other Reuters articles as a control; both also tagged by main's l
 Printed, per kind and side by side for both taggers in the same run: accuracy, ``und`` rate,
 wrong rate, texts/s and ms per 1,000 characters (single thread, profile loading excluded), their
 ratio, the weakest languages, per-language confusion, CPU time per text of this language.py
-beside main's (``git show main:pipelines/core/language.py``, interleaved), and whether the
+beside main's (``git show``: its ``core/language`` module or package, interleaved), and whether the
 targets are met (paragraphs >= 99.8 %, one-sentence texts >= 96 %, mixed >= 99 %, tables never a
 wrong language; pairs and long texts have none). ``und`` counts as a wrong answer in accuracy.
 
@@ -38,6 +38,8 @@ from __future__ import annotations
 
 import argparse
 import html
+import importlib.abc
+import importlib.util
 import json
 import random
 import re
@@ -449,33 +451,87 @@ def _tables(folder: Path, config: lg.LanguageConfig) -> bool | None:
     return wrong_total == 0
 
 
+_MAIN_NAME = "main_language"
+
+
+def _main_sources(root: Path) -> dict[str, str] | None:
+    """main's language tagger as {module name under _MAIN_NAME: source}: the one file it was
+    until 2026-12-04, or the package it is since; None when git cannot show either."""
+
+    def show(path: str) -> str | None:
+        done = subprocess.run(
+            ["git", "-C", str(root), "show", f"main:{path}"], capture_output=True, text=True
+        )
+        return done.stdout if done.returncode == 0 else None
+
+    single = show("pipelines/core/language.py")
+    if single is not None:
+        return {_MAIN_NAME: single}
+    listing = subprocess.run(
+        ["git", "-C", str(root), "ls-tree", "--name-only", "main", "pipelines/core/language/"],
+        capture_output=True,
+        text=True,
+    )
+    names = [n for n in listing.stdout.split() if n.endswith(".py")]
+    if listing.returncode or not names:
+        return None
+    sources = {}
+    for path in names:
+        stem = Path(path).stem
+        source = show(path)
+        if source is None:
+            return None
+        # The package's modules import each other by absolute name: point them at main's.
+        source = source.replace("pipelines.core.language", _MAIN_NAME)
+        sources[_MAIN_NAME if stem == "__init__" else f"{_MAIN_NAME}.{stem}"] = source
+    return sources
+
+
 def _main_language() -> types.ModuleType | None:
+    """main's language tagger, loaded beside this tree's (``git show``), or None."""
     root = Path(__file__).resolve().parents[1]
     try:
-        source = subprocess.run(
-            ["git", "-C", str(root), "show", "main:pipelines/core/language.py"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError) as exc:
-        print(f"cannot read main's language.py: {exc}", file=sys.stderr)
+        sources = _main_sources(root)
+    except OSError as exc:
+        sources = None
+        print(f"cannot run git: {exc}", file=sys.stderr)
+    if sources is None:
+        print("cannot read main's pipelines/core/language", file=sys.stderr)
         return None
-    module = types.ModuleType("main_language")
-    sys.modules[module.__name__] = module  # dataclasses look their module up there
+    package = len(sources) > 1
+
+    class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        def find_spec(self, name, path, target=None):
+            if name not in sources:
+                return None
+            return importlib.util.spec_from_loader(
+                name, self, is_package=package and name == _MAIN_NAME
+            )
+
+        def create_module(self, spec):
+            return None
+
+        def exec_module(self, module):
+            code = compile(sources[module.__name__], f"main:{module.__name__}", "exec")
+            exec(code, module.__dict__)
+
+    finder = _Finder()
+    sys.meta_path.insert(0, finder)
     try:
-        exec(compile(source, "main:pipelines/core/language.py", "exec"), module.__dict__)
+        return importlib.import_module(_MAIN_NAME)
     except ImportError as exc:
-        # main's language.py runs against this tree's other modules: from a tree older than
-        # main, a name it imports may not exist yet.
+        # main's tagger runs against this tree's other modules: from a tree older than main, a
+        # name it imports may not exist yet.
         print(
-            f"main's language.py does not run against this tree ({exc}): the comparison with"
-            " main is skipped; run this benchmark from a tree that has main's modules",
+            f"main's language tagger does not run against this tree ({exc}): the comparison"
+            " with main is skipped; run this benchmark from a tree that has main's modules",
             file=sys.stderr,
         )
-        del sys.modules[module.__name__]
+        for name in sources:
+            sys.modules.pop(name, None)
         return None
-    return module
+    finally:
+        sys.meta_path.remove(finder)
 
 
 def _speed_vs_main(name: str, texts: list[str], config: lg.LanguageConfig, rounds: int) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import langdetect
 import pytest
 
-from pipelines.core import language as lg
+from pipelines.core import scripts
 from pipelines.core.language import (
     DEFAULT,
     UND,
@@ -26,6 +26,8 @@ from pipelines.core.language import (
     supported_languages,
     warm_up,
 )
+from pipelines.core.language import model as lmodel
+from pipelines.core.language import sample as lsample
 from tests.conftest import TAGALOG_MENU
 
 REPO = Path(__file__).resolve().parents[1]
@@ -97,7 +99,7 @@ def test_chinese_profiles_are_merged_into_zh() -> None:
     # langdetect has separate zh-cn and zh-tw profiles; both map to ISO 639-1 `zh`.
     assert detect_language(CLEAR["zh"]).language == "zh"
     assert detect_language(TRADITIONAL_CHINESE).language == "zh"
-    assert lg._iso_code("zh-cn") == lg._iso_code("zh-tw") == "zh"
+    assert lmodel.iso_code("zh-cn") == lmodel.iso_code("zh-tw") == "zh"
     codes = supported_languages()
     assert "zh" in codes
     assert not {"zh-cn", "zh-tw"} & codes
@@ -143,9 +145,9 @@ def test_latin_names_in_non_latin_text_do_not_decide(expected: str, text: str) -
 )
 def test_cyrillic_is_narrowed_by_its_letters(expected: str, text: str) -> None:
     assert detect_language(text).language == expected
-    verdict = lg.scripts.script_verdict(text)
-    assert verdict.script == lg.scripts.CYRILLIC
-    assert expected in {lg._iso_code(p) for p in verdict.profiles}
+    verdict = scripts.script_verdict(text)
+    assert verdict.script == scripts.CYRILLIC
+    assert expected in {lmodel.iso_code(p) for p in verdict.profiles}
 
 
 @pytest.mark.parametrize(
@@ -252,11 +254,11 @@ def test_prefix_bounds_the_text_examined() -> None:
 
 def test_prepared_sample_is_bounded_and_cut_at_a_word() -> None:
     config = LanguageConfig(prefix_chars=100)
-    sample = lg._prepare("word " * 10_000, config)
+    sample = lsample.prepare("word " * 10_000, config)
     assert len(sample) <= 100
     assert sample.endswith("word")
-    assert lg._prepare("字" * 10_000, config) == "字" * 100  # no spaces: hard cut
-    assert lg._prepare(" Short  text, 42 words. ", config) == "Short text, words."
+    assert lsample.prepare("字" * 10_000, config) == "字" * 100  # no spaces: hard cut
+    assert lsample.prepare(" Short  text, 42 words. ", config) == "Short text, words."
 
 
 @functools.cache
@@ -276,7 +278,7 @@ def _langdetect_ngrams(text: str) -> list[str]:
 
 
 def test_ngrams_are_the_ones_langdetect_extracts() -> None:
-    model = lg._get_model()
+    model = lmodel.get_model()
     texts = [
         *CLEAR.values(),
         "NATO and the EU: McDonald's CEO says iPhone sales ROSE in the USA.",
@@ -357,16 +359,16 @@ def test_threads_give_the_serial_results() -> None:
 
 
 def test_profiles_are_loaded_once_under_concurrent_first_use(monkeypatch) -> None:
-    monkeypatch.setattr(lg, "_model", None)
+    monkeypatch.setattr(lmodel, "_model", None)
     built = []
-    real = lg._Model
+    real = lmodel._Model
 
     class Counting(real):
         def __init__(self) -> None:
             built.append(threading.get_ident())
             super().__init__()
 
-    monkeypatch.setattr(lg, "_Model", Counting)
+    monkeypatch.setattr(lmodel, "_Model", Counting)
     barrier = threading.Barrier(8)
 
     def first_use(text: str) -> LanguageTag:
@@ -428,7 +430,7 @@ def test_invalid_config_raises(kwargs: dict) -> None:
     [
         # A non-Latin script wins at half the Latin words' units (two Han characters: one unit).
         ("Apple Google 苹果公司", "Z", {"zh-cn"}, 0),
-        ("Apple Google Microsoft Amazon 苹果", "L", lg.scripts.LATIN_PROFILES, 4),
+        ("Apple Google Microsoft Amazon 苹果", "L", scripts.LATIN_PROFILES, 4),
         # Kana among Han: Japanese; Hangul: Korean.
         ("東京都の新しい計画", "K", {"ja"}, 0),
         ("서울시 새 계획", "W", {"ko"}, 0),
@@ -439,13 +441,13 @@ def test_invalid_config_raises(kwargs: dict) -> None:
     ],
 )
 def test_script_verdict(sample: str, script: str, profiles: set, words: int) -> None:
-    verdict = lg.scripts.script_verdict(sample)
+    verdict = scripts.script_verdict(sample)
     assert (verdict.script, set(verdict.profiles), verdict.words) == (script, set(profiles), words)
 
 
 def test_script_verdict_without_profiled_letters_is_none() -> None:
-    assert lg.scripts.script_verdict("12 345 — !") is None
-    assert lg.scripts.script_verdict("გამარჯობა მსოფლიო") is None
+    assert scripts.script_verdict("12 345 — !") is None
+    assert scripts.script_verdict("გამარჯობა მსოფლიო") is None
 
 
 def test_a_scraped_page_whose_menus_come_first_is_tagged_by_its_prose() -> None:
@@ -471,7 +473,7 @@ def test_a_page_is_tagged_by_its_prose_not_its_menus_or_headlines() -> None:
     )
     assert detect_language(menu).language == "tl"
     assert detect_language(f"{menu}\n{headline}\n\n{prose}").language == "en"
-    assert lg._leading_prose(f"{menu}\n{headline}\n\n{prose}", 250) == prose
+    assert lsample.leading_prose(f"{menu}\n{headline}\n\n{prose}", 250) == prose
     # One line is its own prose; a page without enough prose is tagged by its beginning.
-    assert lg._leading_prose(prose.replace("\n", " "), 250) == ""
-    assert lg._leading_prose(f"{menu}\n{headline}", 250) == ""
+    assert lsample.leading_prose(prose.replace("\n", " "), 250) == ""
+    assert lsample.leading_prose(f"{menu}\n{headline}", 250) == ""
