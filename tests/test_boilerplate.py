@@ -506,3 +506,56 @@ def test_a_page_and_its_clean_text_of_short_lines_are_not_each_others_chrome() -
     ls = body_lines(one)
     assert bp.long_lines(ls).sum() >= 3
     assert others(one) == [1] * len(shared) + [0] + [1] * len(FOOTER)
+
+
+# A site's sidebars as a scraper saves them: a list of recommended books (long lines, set in
+# Title Case) and an events list whose blurbs are sentences, between titles, dates and buttons
+# (the AWS blog pages R259, R260 and R985 of the web corpus have this shape).
+BOOKS = [
+    "Anna Kowalski: Building Reliable Data Pipelines for Streaming News and Archives",
+    "Marco Bellini: Practical Cloud Storage Patterns for Small Teams and Large Archives",
+    "Ruth Okafor: The Field Guide to Search Engines, Indexes and Query Planners",
+    "Tom Jensen: Designing Distributed Systems That Keep Working When Networks Fail",
+]
+EVENTS = [
+    "Data Summit London",
+    "[London]",
+    "Thursday, March 5, 2026",
+    "This workshop walks through real case studies of moving newsroom archives to object "
+    "storage, with time for questions.",
+    "Register Now",
+    "Search at Scale",
+    "[Online]",
+    "Tuesday, March 10, 2026",
+    "A one-hour webinar on indexing millions of articles a day, from the crawler to the query, "
+    "with a live demo.",
+    "Register Now",
+]
+
+
+def _sidebar_page(prefix: str) -> str:
+    return "\n".join([*MENU, "", _body(prefix), "", *BOOKS, *EVENTS, *FOOTER])
+
+
+def test_a_list_of_titles_is_no_copied_story_and_hides_no_sidebar() -> None:
+    # Four long shared lines in a row would make each page a copy of a story, and a copy's
+    # lines are no chrome evidence: the events blurbs, held by all three pages, stayed in
+    # every body. Lines set in Title Case are no story's paragraphs.
+    sketch = bp.line_sketch(_sidebar_page("001"))
+    assert int(sketch.titles.sum()) == len(BOOKS)
+    back = bp.LineSketch.from_bytes(sketch.to_bytes())
+    assert back.titles.tolist() == sketch.titles.tolist()
+    assert back.long.tolist() == sketch.long.tolist()
+    pages = {p: _sidebar_page(p) for p in ("001", "002", "003")}
+    repeats = _batch(list(pages.values()))
+    for prefix, page in pages.items():
+        split = bp.split_boilerplate(page, "en", repeats)
+        assert split == bp.Split(_body(prefix), (*MENU, *BOOKS, *EVENTS, *FOOTER))
+
+
+def test_a_sketch_stored_before_title_flags_reads_as_running_text() -> None:
+    # Index entries written before the third flag value hold 0 / 1 per line.
+    hashes = np.array([11, 22, 33], dtype="<i8").tobytes()
+    old = bp.LineSketch.from_bytes((hashes, np.array([1, 0, 1], dtype=bool).tobytes()))
+    assert old.long.tolist() == [True, False, True]
+    assert old.titles.tolist() == [False, False, False]

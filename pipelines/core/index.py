@@ -43,7 +43,7 @@ class IndexEntry:
     superseding compares a new member with; None in entries written before it was kept (or
     rebuilt by `spindrift repair`).
     `line_hashes`, `line_long`: the article's line sketch as published
-    (`boilerplate.published_sketch`: int64 hashes and bool long-line flags as raw bytes),
+    (`boilerplate.published_sketch`: int64 hashes and a flag byte per line as raw bytes),
     what later runs count repeated chrome lines with; empty in entries written before.
     `family_keys`: LSH candidate keys of the copies dropped for this article (int64 raw
     bytes, sorted unique, `family.merge_keys`): later runs bucket the entry under them too.

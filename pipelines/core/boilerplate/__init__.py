@@ -32,7 +32,7 @@ from pipelines.core.boilerplate.features import (
     scraped_look,
     shared_neighbours,
 )
-from pipelines.core.boilerplate.lines import body_lines, line_hashes, long_lines
+from pipelines.core.boilerplate.lines import body_lines, line_hashes, long_lines, title_lines
 from pipelines.core.boilerplate.placeholder import strip_filler
 from pipelines.core.boilerplate.repetition import (
     LineCounts,
@@ -110,7 +110,7 @@ def sketch_and_check(body: str, config: BoilerplateConfig = DEFAULT) -> tuple[Li
     waiting for the batch's repetition counts (most news articles)."""
     lines = body_lines(body)
     long = long_lines(lines)
-    sketch = LineSketch.of(line_hashes(lines), long)
+    sketch = LineSketch.of(line_hashes(lines), long, title_lines(lines, long))
     if "<" in body and any(map(is_markup_line, lines)):
         return sketch, True
     if len(lines) < config.min_lines or long.all():
@@ -121,7 +121,8 @@ def sketch_and_check(body: str, config: BoilerplateConfig = DEFAULT) -> tuple[Li
 def line_sketch(body: str) -> LineSketch:
     """What an article contributes to the batch's ``LineCounts``."""
     lines = body_lines(body)
-    return LineSketch.of(line_hashes(lines), long_lines(lines))
+    long = long_lines(lines)
+    return LineSketch.of(line_hashes(lines), long, title_lines(lines, long))
 
 
 def published_sketch(body: str, removed: Sequence[str]) -> LineSketch:
@@ -135,7 +136,8 @@ def published_sketch(body: str, removed: Sequence[str]) -> LineSketch:
     lines then count as no chrome evidence, the cautious side.
     """
     lines = body_lines(body) + [line.strip() for line in removed if line.strip()]
-    return LineSketch.of(line_hashes(lines), long_lines(lines))
+    long = long_lines(lines)
+    return LineSketch.of(line_hashes(lines), long, title_lines(lines, long))
 
 
 Scorer = Callable[[np.ndarray], np.ndarray]
@@ -169,7 +171,7 @@ def chrome_mask(
     (the packaged model; another one when a benchmark compares models). ``title``: the
     article's title (the headline is looked for among the lines)."""
     long = long_lines(lines)
-    others = repeats.for_article(line_hashes(lines), long)
+    others = repeats.for_article(line_hashes(lines), long, title_lines(lines, long))
     # Markup leaked into the visible text (a template, a noscript block) is never article text.
     markup = np.fromiter(map(is_markup_line, lines), dtype=bool, count=len(lines))
     chrome = markup.copy()

@@ -6,6 +6,8 @@ import hashlib
 
 import numpy as np
 
+from pipelines.core.text import is_title_case
+
 
 def body_lines(body: str) -> list[str]:
     """The non-blank lines of a body, stripped: the blocks boilerplate is decided on (a
@@ -61,3 +63,16 @@ def _is_long(line: str) -> bool:
 def long_lines(lines: list[str]) -> np.ndarray:
     """bool per line: whether it is long (cheap: counts spaces, no tokenising)."""
     return np.fromiter(map(_is_long, lines), dtype=bool, count=len(lines))
+
+
+def title_lines(lines: list[str], long: np.ndarray) -> np.ndarray:
+    """bool per line: a long line set in Title Case (a book title, a headline in a list). A
+    line ending in a full stop is a sentence, not asked (most of a news article's lines)."""
+    return np.fromiter(
+        (
+            bool(lg) and line[-1] != "." and is_title_case(line)
+            for line, lg in zip(lines, long, strict=True)
+        ),
+        dtype=bool,
+        count=len(lines),
+    )
