@@ -7,7 +7,7 @@ Pipeline contract (what a Beam stage wires together)::
     pairs = bucket_pairs(ids_sharing_one_key)      # per key, capped -> linear cost
     m    = verify(sig_a, sig_b)                    # Match | None
     cid  = cluster(ids, matched_pairs)             # deterministic connected components
-    keep = choose_survivor(members_of_cluster)     # earliest date, then originality, then id
+    keep = choose_survivor(members_of_cluster)     # published, then dates both known, originality
 
 Why a "skeleton": a thesaurus spinner swaps content words (and, when aggressive, prepositions
 and auxiliaries) but cannot swap the most grammar-bound function words (articles, "of", "to"),
