@@ -24,7 +24,8 @@ class NearDupConfig:
     min_shared: absolute number of shared shingles (guards very short texts).
     min_skeleton_tokens: below this many skeleton tokens all words are shingled as well.
     boilerplate_*: runs of >= min_lines lines of <= max_words words without final punctuation
-    (link lists, menus) are removed before shingling.
+    (link lists, menus) are removed before shingling, except the run a text opens with (its
+    header: ``regions.strip_lists``).
     punctuation: use , : ( ) quotes as skeleton tokens (spinners never change them).
     view: "tier1" (articles/of/to: robust to heavy spins, default) or "stopwords" (full
     function-word lists; more selective, loses heavy spins that rewrite prepositions).
